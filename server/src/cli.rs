@@ -1,0 +1,262 @@
+//! The operator's command line: `serve`, `migrate`, `import`, `seed-demo` and
+//! `export-csv`. Every flag has a `QUARRY_*` environment variable, shown by `--help`.
+//! Summaries go to stdout, problems to stderr; the exit code says which.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{GlobalConfig, ServeConfig};
+use crate::data::{export, import};
+use crate::store::{redact_url, ConnectOptions, Store};
+use crate::{progress, seed};
+
+/// Quarry: embeddable B2B prospecting. Runs the server and the operator's data tools.
+#[derive(Debug, Parser)]
+#[command(name = "quarry", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalConfig,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the widget (applies pending migrations first).
+    Serve(ServeConfig),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Import companies and people from CSV files (see the README for the columns).
+    Import(ImportArgs),
+    /// Generate the deterministic demo data set.
+    SeedDemo(SeedArgs),
+    /// Write the data set as companies.csv and people.csv (the format `import` reads).
+    ExportCsv(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Companies CSV file.
+    #[arg(long, env = "QUARRY_IMPORT_COMPANIES")]
+    pub companies: Option<PathBuf>,
+    /// People CSV file (their company_id must be in --companies or already imported).
+    #[arg(long, env = "QUARRY_IMPORT_PEOPLE")]
+    pub people: Option<PathBuf>,
+    /// Import the valid rows and report the invalid ones, instead of importing nothing.
+    #[arg(long, env = "QUARRY_IMPORT_SKIP_INVALID")]
+    pub skip_invalid: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SeedArgs {
+    /// Number of people to generate (companies follow from their sizes).
+    #[arg(long, env = "QUARRY_SEED_PEOPLE", default_value_t = 250_000,
+          value_parser = clap::value_parser!(u64).range(1..=50_000_000))]
+    pub people: u64,
+    /// Random seed: the same seed always generates the same rows.
+    #[arg(long, env = "QUARRY_SEED", default_value_t = 42)]
+    pub seed: u64,
+    /// Do nothing if the database already holds people (for first-run set-up).
+    #[arg(long, env = "QUARRY_SEED_IF_EMPTY")]
+    pub if_empty: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Directory to write companies.csv and people.csv into (created if missing).
+    #[arg(long, env = "QUARRY_EXPORT_OUT")]
+    pub out: PathBuf,
+}
+
+/// Runs a parsed command line.
+pub async fn execute(cli: Cli) -> ExitCode {
+    let url = cli.global.database_url();
+    let max_connections = match &cli.command {
+        Command::Serve(config) => config.db_max_connections,
+        _ => 4,
+    };
+    let options = ConnectOptions {
+        max_connections,
+        ..ConnectOptions::default()
+    };
+    let store = match Store::open(&url, &options).await {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("error: cannot open the database {}: {e}", redact_url(&url));
+            return ExitCode::from(2);
+        }
+    };
+    let code = match cli.command {
+        Command::Serve(config) => serve(config, store.clone()).await,
+        Command::Migrate => {
+            println!("database {} is up to date", redact_url(&url));
+            ExitCode::SUCCESS
+        }
+        Command::Import(args) => run_import(&store, args).await,
+        Command::SeedDemo(args) => run_seed(&store, args).await,
+        Command::ExportCsv(args) => run_export(&store, args).await,
+    };
+    store.close().await;
+    code
+}
+
+async fn serve(config: ServeConfig, store: Store) -> ExitCode {
+    let listener = match tokio::net::TcpListener::bind(config.bind).await {
+        Ok(listener) => listener,
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            eprintln!(
+                "error: {} is already in use (is another quarry running?). \
+                 Choose another address with --bind (QUARRY_BIND), e.g. `make run PORT=8090`.",
+                config.bind
+            );
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("error: cannot listen on {}: {e}", config.bind);
+            return ExitCode::from(2);
+        }
+    };
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    tracing::info!(%addr, database = store.backend().as_str(), "quarry is listening");
+    println!("Quarry is running:");
+    println!("  widget   http://{addr}/embed/");
+    println!("  health   http://{addr}/healthz");
+    println!("  API      http://{addr}/v1/openapi.json");
+    match crate::run(config, store, listener, shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: server failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn run_import(store: &Store, args: ImportArgs) -> ExitCode {
+    let started = Instant::now();
+    let options = import::ImportOptions {
+        companies: args.companies,
+        people: args.people,
+        skip_invalid: args.skip_invalid,
+        progress: progress::wanted(),
+    };
+    match import::import(store, &options).await {
+        Ok(report) => {
+            for e in &report.errors {
+                eprintln!("{e}");
+            }
+            println!(
+                "imported {} companies and {} people in {:.1} s{}",
+                report.companies,
+                report.people,
+                started.elapsed().as_secs_f64(),
+                if report.errors.is_empty() {
+                    String::new()
+                } else {
+                    format!("; skipped {} invalid row(s)", report.errors.len())
+                }
+            );
+            ExitCode::SUCCESS
+        }
+        Err(import::ImportError::Rejected(report)) => {
+            for e in &report.errors {
+                eprintln!("{e}");
+            }
+            eprintln!(
+                "error: {} invalid row(s); nothing was imported (fix them, or pass --skip-invalid to import the valid rows)",
+                report.errors.len()
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}; nothing was imported");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_seed(store: &Store, args: SeedArgs) -> ExitCode {
+    if args.if_empty {
+        match store.data_counts().await {
+            Ok((_, people)) if people > 0 => {
+                println!("the database already holds {people} people; not seeding");
+                return ExitCode::SUCCESS;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let started = Instant::now();
+    let options = seed::SeedOptions {
+        people: args.people,
+        seed: args.seed,
+        progress: progress::wanted(),
+    };
+    match seed::seed_demo(store, &options).await {
+        Ok(report) => {
+            println!(
+                "seeded {} companies and {} people (seed {}) in {:.1} s",
+                report.companies,
+                report.people,
+                args.seed,
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: seeding failed: {e}; nothing was written");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_export(store: &Store, args: ExportArgs) -> ExitCode {
+    let started = Instant::now();
+    match export::export(store, &args.out).await {
+        Ok(report) => {
+            println!(
+                "exported {} companies and {} people to {} in {:.1} s",
+                report.companies,
+                report.people,
+                args.out.display(),
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: export failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Configuration: one struct per command, every field a `--flag` with a `QUARRY_*`
+//! environment variable, documented here (the doc comments become `--help`) and in
+//! `quarry.env.example`. Values are validated by clap at start-up.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::store::DEFAULT_DATABASE_URL;
+
+/// Options every command shares.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalConfig {
+    /// Database URL: `sqlite://PATH` (default `sqlite://data/quarry.db`, created on first
+    /// use) or `postgres://USER:PASSWORD@HOST:PORT/DB`. `DATABASE_URL` is read too.
+    #[arg(
+        long,
+        env = "QUARRY_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "QUARRY_LOG_FORMAT", global = true, default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+
+    /// Log filter in `tracing` syntax (`info`, `quarry_server=debug,info`).
+    #[arg(long, env = "QUARRY_LOG", global = true, default_value = "info")]
+    pub log: String,
+}
+
+impl GlobalConfig {
+    /// The configured URL, else `DATABASE_URL`, else the embedded SQLite default.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|v| !v.is_empty()))
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+    }
+}
+
+/// `quarry serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeConfig {
+    /// Address and port to listen on.
+    #[arg(long, env = "QUARRY_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Directory holding the built widget (Trunk's output), served at `/embed/`.
+    #[arg(long, env = "QUARRY_WIDGET_DIR", default_value = "dist")]
+    pub widget_dir: PathBuf,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "QUARRY_MAX_BODY_BYTES", default_value_t = 1_048_576,
+          value_parser = clap::value_parser!(u64).range(1024..=104_857_600))]
+    pub max_body_bytes: u64,
+
+    /// Requests still running after this many seconds are answered `408 request_timeout`.
+    #[arg(long, env = "QUARRY_REQUEST_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub request_timeout_secs: u64,
+
+    /// Maximum pooled database connections.
+    #[arg(long, env = "QUARRY_DB_MAX_CONNECTIONS", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(1..=512))]
+    pub db_max_connections: u32,
+}
+
+impl ServeConfig {
+    /// Defaults for tests and embedding: port 0 is the caller's listener anyway.
+    pub fn for_tests(widget_dir: PathBuf) -> ServeConfig {
+        ServeConfig {
+            bind: "127.0.0.1:0".parse().expect("valid address"),
+            widget_dir,
+            max_body_bytes: 1_048_576,
+            request_timeout_secs: 30,
+            db_max_connections: 8,
+        }
+    }
+}

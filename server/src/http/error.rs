@@ -1,0 +1,149 @@
+//! The one error type of the HTTP layer. Every failure, from a bad parameter to a
+//! lost database, becomes an `ApiError`, and every `ApiError` renders the shared
+//! envelope `{"error":{code,message,request_id,field}}`. Server faults never leak
+//! their details to the caller; they are logged once by [`log_errors`].
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use quarry_shared::{ErrorBody, ErrorCode, ErrorDetail};
+
+use super::request_id;
+use crate::store::StoreError;
+
+/// An error answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A problem with the request itself (4xx): a stable code, a message for people
+    /// and, when one field is at fault, its name.
+    #[error("{message}")]
+    Client {
+        code: ErrorCode,
+        message: String,
+        field: Option<String>,
+    },
+    /// The database cannot be reached right now (503, retryable).
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] StoreError),
+    /// Anything else that went wrong on our side (500).
+    #[error("internal error: {0}")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    /// A 4xx error not tied to a field.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError::Client {
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// A 4xx error naming the field at fault.
+    pub fn field(
+        code: ErrorCode,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> ApiError {
+        ApiError::Client {
+            code,
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    /// 404 for an unknown route or an object the caller may not see.
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(ErrorCode::NotFound, message)
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::Client { code, .. } => *code,
+            ApiError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            ApiError::Internal(_) => ErrorCode::InternalError,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> ApiError {
+        match &error {
+            StoreError::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
+            ) => ApiError::Unavailable(error),
+            _ => ApiError::Internal(error.into()),
+        }
+    }
+}
+
+/// What [`log_errors`] writes for an error answer; carried in response extensions.
+#[derive(Debug, Clone)]
+struct ErrorLog {
+    code: ErrorCode,
+    detail: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let code = self.code();
+        let (message, field) = match &self {
+            ApiError::Client { message, field, .. } => (message.clone(), field.clone()),
+            ApiError::Unavailable(_) => (
+                "The database is unavailable; retry shortly.".to_owned(),
+                None,
+            ),
+            ApiError::Internal(_) => (
+                "Something went wrong on our side; quote the request id to support.".to_owned(),
+                None,
+            ),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: code.as_str().to_owned(),
+                message,
+                request_id: request_id::current(),
+                field,
+            },
+        };
+        let status =
+            StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(body)).into_response();
+        response.extensions_mut().insert(ErrorLog {
+            code,
+            detail: format!("{self:#}"),
+        });
+        response
+    }
+}
+
+/// Middleware inside the trace span: logs each error answer exactly once, server
+/// faults with their internal detail.
+pub async fn log_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if let Some(log) = response.extensions().get::<ErrorLog>() {
+        if log.code.status() >= 500 {
+            tracing::error!(code = %log.code, detail = %log.detail, "request failed");
+        } else {
+            tracing::info!(code = %log.code, detail = %log.detail, "request rejected");
+        }
+    }
+    response
+}
+
+/// Fallback for unknown routes.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("No such route. See GET /v1/openapi.json for the API.")
+}
+
+/// Fallback for known routes called with another method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "This route does not accept this HTTP method.",
+    )
+}

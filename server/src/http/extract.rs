@@ -1,0 +1,187 @@
+//! Extractors that reject through the error envelope. axum's own `Json` and `Query`
+//! answer plain-text rejections; these wrap the same parsing and name the field at
+//! fault (`body.limits.monthly_credit_units`, `limit`) with a stable code.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use bytes::Bytes;
+use quarry_shared::ErrorCode;
+use serde::de::DeserializeOwned;
+
+use super::error::ApiError;
+
+/// A JSON request body.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<S, T> FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime.eq_ignore_ascii_case("application/json")
+                    || mime.to_ascii_lowercase().ends_with("+json")
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "Send the body as JSON with content-type: application/json.",
+            ));
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
+                } else {
+                    ApiError::new(ErrorCode::BadRequest, "The request body could not be read.")
+                }
+            })?;
+        parse_json(&bytes).map(Json)
+    }
+}
+
+/// Parses a JSON body, naming the failing path on a type error.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                ApiError::new(
+                    ErrorCode::MalformedJson,
+                    format!("The body is not valid JSON: {inner}."),
+                )
+            }
+            _ => {
+                let field = if path == "." || path.is_empty() {
+                    "body".to_owned()
+                } else {
+                    format!("body.{path}")
+                };
+                ApiError::field(
+                    ErrorCode::InvalidBody,
+                    field,
+                    format!("Invalid request body: {inner}."),
+                )
+            }
+        }
+    })?;
+    deserializer.end().map_err(|inner| {
+        ApiError::new(
+            ErrorCode::MalformedJson,
+            format!("The body is not valid JSON: {inner}."),
+        )
+    })?;
+    Ok(value)
+}
+
+/// Query-string parameters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parse_query(parts.uri.query().unwrap_or("")).map(Query)
+    }
+}
+
+/// Parses a query string, naming the failing parameter.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner().to_string();
+        // A missing parameter is reported by serde with its name in backticks.
+        let field = if path == "." || path.is_empty() {
+            inner.split('`').nth(1).map(str::to_owned)
+        } else {
+            Some(path)
+        };
+        let message = format!("Invalid query parameter: {inner}.");
+        match field {
+            Some(field) => ApiError::field(ErrorCode::InvalidParameter, field, message),
+            None => ApiError::new(ErrorCode::InvalidParameter, message),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        limits: Limits,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Limits {
+        monthly: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Params {
+        q: String,
+        limit: Option<u32>,
+    }
+
+    fn parts(e: ApiError) -> (ErrorCode, Option<String>) {
+        match e {
+            ApiError::Client { code, field, .. } => (code, field),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_errors_name_the_path() {
+        let e = parse_json::<Body>(br#"{"name":"a","limits":{"monthly":"x"}}"#).unwrap_err();
+        assert_eq!(
+            parts(e),
+            (ErrorCode::InvalidBody, Some("body.limits.monthly".into()))
+        );
+        let e = parse_json::<Body>(br#"{"name":"a""#).unwrap_err();
+        assert_eq!(parts(e).0, ErrorCode::MalformedJson);
+        let e = parse_json::<Body>(br#"{"name":"a","limits":{"monthly":1}} trailing"#).unwrap_err();
+        assert_eq!(parts(e).0, ErrorCode::MalformedJson);
+        let e = parse_json::<Body>(br#"{"limits":{"monthly":1}}"#).unwrap_err();
+        assert_eq!(parts(e).0, ErrorCode::InvalidBody);
+        assert!(parse_json::<Body>(br#"{"name":"a","limits":{"monthly":1}}"#).is_ok());
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        let e = parse_query::<Params>("q=x&limit=abc").unwrap_err();
+        assert_eq!(
+            parts(e),
+            (ErrorCode::InvalidParameter, Some("limit".into()))
+        );
+        let e = parse_query::<Params>("limit=5").unwrap_err();
+        assert_eq!(parts(e), (ErrorCode::InvalidParameter, Some("q".into())));
+        assert!(parse_query::<Params>("q=CMOs%20in%20Nevada&limit=5").is_ok());
+    }
+}

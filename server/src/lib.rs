@@ -1,0 +1,39 @@
+//! Quarry's server: the HTTP API, the store over SQLite or PostgreSQL, and the
+//! operator's data tools. `main.rs` only parses the command line and calls in here, so
+//! tests run the same code in-process.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod data;
+pub mod http;
+pub mod progress;
+pub mod records;
+pub mod seed;
+pub mod store;
+pub mod telemetry;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+
+pub use config::ServeConfig;
+pub use store::Store;
+
+/// Serves the API on `listener` until `shutdown` completes, then drains requests.
+/// Tests pass a listener bound to port 0.
+pub async fn run(
+    config: ServeConfig,
+    store: Store,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = http::router(http::AppState::new(store, config));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,351 @@
+//! `quarry seed-demo`: a deterministic, realistic synthetic data set (same `--seed`,
+//! same rows) so the product can be tried and benchmarked without real data. Companies
+//! are drawn first (industry, size, place), then their people in proportion to size:
+//! the leader, then staff with titles spread over seniorities and departments,
+//! business emails in the company's pattern, phones with the state's area codes.
+
+mod company;
+mod titles;
+mod words;
+
+use std::collections::HashSet;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::progress;
+use crate::records::{Company, Person};
+use crate::store::{Store, StoreError};
+
+/// Verification dates are spread over the year before this instant (2026-11-01 UTC),
+/// not before "now", so that the same seed always yields the same rows.
+const VERIFIED_BEFORE: i64 = 1_793_491_200;
+
+/// Rows generated before each write to the store.
+const WRITE_BATCH: usize = 5_000;
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct SeedOptions {
+    pub people: u64,
+    pub seed: u64,
+    pub progress: bool,
+}
+
+/// What was generated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedReport {
+    pub companies: u64,
+    pub people: u64,
+}
+
+/// Generates the data set and upserts it in one transaction.
+pub async fn seed_demo(store: &Store, options: &SeedOptions) -> Result<SeedReport, StoreError> {
+    let mut generator = Generator::new(options.seed);
+    let bar = progress::count_bar(options.progress, options.people, "people");
+    let mut writer = store.writer().await?;
+    let mut report = SeedReport {
+        companies: 0,
+        people: 0,
+    };
+    let mut companies = Vec::new();
+    let mut people = Vec::with_capacity(WRITE_BATCH + 2_000);
+    while report.people < options.people {
+        let (company, staff) = generator.company(options.people - report.people);
+        report.companies += 1;
+        report.people += staff.len() as u64;
+        companies.push(company);
+        people.extend(staff);
+        if people.len() >= WRITE_BATCH || report.people >= options.people {
+            writer.upsert_companies(&companies).await?;
+            writer.upsert_people(&people).await?;
+            bar.inc(people.len() as u64);
+            companies.clear();
+            people.clear();
+        }
+    }
+    writer.commit().await?;
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+/// The deterministic generator: all randomness comes from one seeded ChaCha stream.
+pub struct Generator {
+    rng: ChaCha8Rng,
+    places: company::Places,
+    domains: HashSet<String>,
+    companies: u64,
+    people: u64,
+}
+
+impl Generator {
+    pub fn new(seed: u64) -> Generator {
+        Generator {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            places: company::Places::new(),
+            domains: HashSet::new(),
+            companies: 0,
+            people: 0,
+        }
+    }
+
+    /// The next company and its people (at most `max_people`, at least one).
+    pub fn company(&mut self, max_people: u64) -> (Company, Vec<Person>) {
+        self.companies += 1;
+        let rng = &mut self.rng;
+        let draft = company::draft(rng, &self.places);
+        let industry = draft.industry;
+        let name = company::name(rng, industry.key, draft.city.name);
+        let domain = company::domain(rng, &name, industry.key, draft.city.name, &mut self.domains);
+        let code = |codes: &[&str], rng: &mut ChaCha8Rng| {
+            codes[rng.random_range(0..codes.len())].to_owned()
+        };
+        let company = Company {
+            company_id: format!("company_{}", self.companies),
+            website: Some(format!("https://{domain}")),
+            phone: Some(company::phone(rng, draft.state)),
+            linkedin_url: Some(format!(
+                "https://www.linkedin.com/company/{}",
+                domain.split('.').next().unwrap_or("company")
+            )),
+            revenue: Some(company::revenue(rng, industry.key, draft.employees)),
+            employee_count: Some(draft.employees),
+            industry: Some(industry.key.to_owned()),
+            sic: Some(code(industry.sic, rng)),
+            naics: Some(code(industry.naics, rng)),
+            city: Some(draft.city.name.to_owned()),
+            state: Some(draft.state.code.to_owned()),
+            country: "US".to_owned(),
+            keywords: company::keywords(industry.key).to_owned(),
+            name,
+            domain,
+        };
+
+        // People in proportion to size: about one profile per seven employees.
+        let wanted = ((draft.employees as f64 / 7.0).round() as u64).clamp(1, 2_000);
+        let count = wanted.min(max_people.max(1));
+        let pattern = rng.random_range(0..5u8);
+        let mut emails = HashSet::new();
+        let mut staff = Vec::with_capacity(count as usize);
+        for i in 0..count {
+            let title = if i == 0 {
+                titles::leader(rng, industry.key, draft.employees)
+            } else {
+                titles::staff(rng, industry.key, draft.employees)
+            };
+            self.people += 1;
+            staff.push(person(
+                rng,
+                self.people,
+                &company,
+                draft.state,
+                &title,
+                pattern,
+                &mut emails,
+                &self.places,
+            ));
+        }
+        (company, staff)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn person(
+    rng: &mut ChaCha8Rng,
+    number: u64,
+    company: &Company,
+    state: &'static quarry_shared::geo::State,
+    title: &titles::Title,
+    pattern: u8,
+    emails: &mut HashSet<String>,
+    places: &company::Places,
+) -> Person {
+    let first = words::FIRST_NAMES[rng.random_range(0..words::FIRST_NAMES.len())];
+    let last = words::LAST_NAMES[rng.random_range(0..words::LAST_NAMES.len())];
+    let (f, l) = (first.to_ascii_lowercase(), last.to_ascii_lowercase());
+    let local = match pattern {
+        0 => format!("{f}.{l}"),
+        1 => format!("{}{l}", &f[..1]),
+        2 => f.clone(),
+        3 => format!("{f}{}", &l[..1]),
+        _ => format!("{f}_{l}"),
+    };
+    let mut email = format!("{local}@{}", company.domain);
+    let mut n = 2;
+    while !emails.insert(email.clone()) {
+        email = format!("{local}{n}@{}", company.domain);
+        n += 1;
+    }
+    let roll: u32 = rng.random_range(0..100);
+    let (business_email, email_status, email_verified_at) = match roll {
+        0..=4 => (None, None, None),
+        5..=64 => (
+            Some(email),
+            Some("verified"),
+            Some(VERIFIED_BEFORE - rng.random_range(0..365 * 86_400)),
+        ),
+        65..=84 => (Some(email), Some("unverified"), None),
+        85..=96 => (Some(email), Some("catch_all"), None),
+        _ => (Some(email), Some("invalid"), None),
+    };
+    // Most people live where their company is; some work remotely from elsewhere.
+    let (home_state, city) = if rng.random_bool(0.9) {
+        (state, company.city.clone())
+    } else {
+        let (s, c) = places.pick(rng);
+        (s, Some(c.name.to_owned()))
+    };
+    let mobile_phone = rng
+        .random_bool(0.55)
+        .then(|| company::phone(rng, home_state));
+    // A multiplicative hash of the person number: unique, stable and not sequential.
+    let tag = (number as u32).wrapping_mul(2_654_435_761);
+    let linkedin_url = rng.random_bool(0.85).then(|| {
+        format!(
+            "https://www.linkedin.com/in/{}-{}-{tag:08x}",
+            company::slug(first),
+            company::slug(last)
+        )
+    });
+    Person {
+        person_id: format!("person_{number}"),
+        company_id: company.company_id.clone(),
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        job_title: title.title.clone(),
+        seniority: Some(title.seniority.to_owned()),
+        department: Some(title.department.to_owned()),
+        business_email,
+        email_status: email_status.map(str::to_owned),
+        email_verified_at,
+        mobile_phone,
+        linkedin_url,
+        city,
+        state: Some(home_state.code.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::csv_format;
+
+    fn generate(seed: u64, people: u64) -> (Vec<Company>, Vec<Person>) {
+        let mut g = Generator::new(seed);
+        let (mut companies, mut persons) = (Vec::new(), Vec::new());
+        while (persons.len() as u64) < people {
+            let (c, p) = g.company(people - persons.len() as u64);
+            companies.push(c);
+            persons.extend(p);
+        }
+        (companies, persons)
+    }
+
+    #[test]
+    fn same_seed_same_rows_other_seed_other_rows() {
+        assert_eq!(generate(42, 3_000), generate(42, 3_000));
+        assert_ne!(generate(42, 3_000).1, generate(43, 3_000).1);
+    }
+
+    #[test]
+    fn exactly_the_requested_number_of_people() {
+        for n in [1, 7, 1_000] {
+            assert_eq!(generate(1, n).1.len() as u64, n);
+        }
+    }
+
+    #[test]
+    fn generated_rows_pass_the_importers_validation() {
+        let (companies, people) = generate(9, 5_000);
+        let ch = csv_format::Header::parse(
+            csv_format::COMPANY_COLUMNS,
+            &csv_format::COMPANY_COLUMNS
+                .iter()
+                .map(|c| c.name)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let ph = csv_format::Header::parse(
+            csv_format::PERSON_COLUMNS,
+            &csv_format::PERSON_COLUMNS
+                .iter()
+                .map(|c| c.name)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        for c in &companies {
+            let row = csv_format::company_row(c);
+            let fields: Vec<&str> = row.iter().map(String::as_str).collect();
+            assert_eq!(csv_format::parse_company(&ch, &fields).as_ref(), Ok(c));
+        }
+        for p in &people {
+            let row = csv_format::person_row(p);
+            let fields: Vec<&str> = row.iter().map(String::as_str).collect();
+            assert_eq!(csv_format::parse_person(&ph, &fields).as_ref(), Ok(p));
+        }
+        let domains: HashSet<_> = companies.iter().map(|c| &c.domain).collect();
+        assert_eq!(domains.len(), companies.len(), "domains are unique");
+    }
+
+    #[test]
+    fn data_looks_like_real_firms() {
+        let (companies, people) = generate(5, 50_000);
+        let small = companies
+            .iter()
+            .filter(|c| c.employee_count.unwrap() <= 10)
+            .count();
+        let large = companies
+            .iter()
+            .filter(|c| c.employee_count.unwrap() >= 1_000)
+            .count();
+        assert!(
+            small * 100 / companies.len() >= 35,
+            "most firms are small: {small}/{}",
+            companies.len()
+        );
+        assert!(
+            large > 0 && large * 100 / companies.len() < 5,
+            "few are large: {large}"
+        );
+        // Revenue grows with size.
+        let avg = |min: i64, max: i64| {
+            let v: Vec<i64> = companies
+                .iter()
+                .filter(|c| (min..max).contains(&c.employee_count.unwrap()))
+                .map(|c| c.revenue.unwrap())
+                .collect();
+            v.iter().sum::<i64>() / v.len().max(1) as i64
+        };
+        assert!(avg(1, 10) < avg(100, 1000));
+        // Every seniority and many departments occur; emails sit on the company domain.
+        let seniorities: HashSet<_> = people
+            .iter()
+            .filter_map(|p| p.seniority.as_deref())
+            .collect();
+        assert_eq!(seniorities.len(), 11, "{seniorities:?}");
+        let by_id: std::collections::HashMap<_, _> =
+            companies.iter().map(|c| (&c.company_id, c)).collect();
+        for p in people.iter().take(5_000) {
+            if let Some(email) = &p.business_email {
+                assert!(
+                    email.ends_with(&format!("@{}", by_id[&p.company_id].domain)),
+                    "{email}"
+                );
+            }
+            if p.email_status.as_deref() == Some("verified") {
+                assert!(p.email_verified_at.is_some());
+            }
+        }
+        // Phones carry an area code of the company's (or person's) state.
+        for c in companies.iter().take(1_000) {
+            let state = quarry_shared::geo::state(c.state.as_deref().unwrap()).unwrap();
+            let area: u16 = c.phone.as_deref().unwrap()[2..5].parse().unwrap();
+            assert!(
+                state.area_codes.contains(&area),
+                "{:?} in {}",
+                c.phone,
+                state.code
+            );
+        }
+    }
+}

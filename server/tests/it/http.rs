@@ -1,0 +1,236 @@
+//! The HTTP foundation over a real socket: health and readiness on both databases,
+//! the error envelope for unknown routes and methods, request ids, metrics, the
+//! OpenAPI document, the error registry and the widget's static files.
+
+use quarry_shared::{ErrorBody, ErrorCode, Health};
+use reqwest::StatusCode;
+
+use crate::contract;
+use crate::support::{Db, TestServer};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn error_of(response: reqwest::Response) -> ErrorBody {
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: ErrorBody = response.json().await.expect("an error envelope");
+    assert_eq!(
+        body.error.request_id, request_id,
+        "the body quotes the request id header"
+    );
+    body
+}
+
+contract!(health_and_readiness, |store, db| {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(store.store.clone(), dir.path().to_path_buf()).await;
+    let http = client();
+
+    let health: Health = http
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health.status, "ok");
+    assert_eq!(health.version, env!("CARGO_PKG_VERSION"));
+
+    let response = http.get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let ready: Health = response.json().await.unwrap();
+    let expected = match db {
+        Db::Sqlite => "sqlite",
+        Db::Postgres => "postgres",
+    };
+    assert_eq!(ready.database.as_deref(), Some(expected));
+
+    // Once the database is gone, readiness fails with the envelope; liveness does not.
+    store.store.close().await;
+    let response = http.get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = error_of(response).await;
+    assert_eq!(body.error.code, "service_unavailable");
+    assert_eq!(
+        http.get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    server.stop().await;
+});
+
+contract!(errors_use_the_envelope_everywhere, |store, _db| {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(store.store.clone(), dir.path().to_path_buf()).await;
+    let http = client();
+
+    let response = http.get(server.url("/v1/nope")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let body = error_of(response).await;
+    assert_eq!(body.error.code, "not_found");
+    assert!(
+        body.error.request_id.starts_with("req_"),
+        "{}",
+        body.error.request_id
+    );
+
+    let response = http.post(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(error_of(response).await.error.code, "method_not_allowed");
+
+    // A caller's request id is echoed and quoted; a malformed one is replaced.
+    let response = http
+        .get(server.url("/nope"))
+        .header("x-request-id", "trace-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "trace-42");
+    assert_eq!(error_of(response).await.error.request_id, "trace-42");
+    let response = http
+        .get(server.url("/healthz"))
+        .header("x-request-id", "a b")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .starts_with("req_"));
+
+    // The registry lists every code with its status.
+    let registry: serde_json::Value = http
+        .get(server.url("/v1/errors"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes = registry["data"].as_array().unwrap();
+    assert_eq!(codes.len(), ErrorCode::ALL.len());
+    assert!(codes
+        .iter()
+        .any(|c| c["code"] == "not_found" && c["status"] == 404 && c["retryable"] == false));
+    server.stop().await;
+});
+
+contract!(openapi_and_metrics, |store, _db| {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(store.store.clone(), dir.path().to_path_buf()).await;
+    let http = client();
+
+    let doc: serde_json::Value = http
+        .get(server.url("/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for path in ["/healthz", "/readyz", "/v1/errors"] {
+        assert!(
+            doc["paths"][path]["get"].is_object(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+
+    http.get(server.url("/healthz")).send().await.unwrap();
+    http.get(server.url("/no/such/thing")).send().await.unwrap();
+    let metrics = http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            r#"quarry_http_requests_total{method="GET",route="/healthz",status="200"} 1"#
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"route="unmatched",status="404""#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("quarry_http_request_duration_seconds_bucket"),
+        "{metrics}"
+    );
+    server.stop().await;
+});
+
+contract!(widget_files_are_served_with_cache_policies, |store, _db| {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>Quarry</title>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("quarry-widget-0123456789abcdef_bg.wasm"),
+        b"\0asm",
+    )
+    .unwrap();
+    let server = TestServer::start(store.store.clone(), dir.path().to_path_buf()).await;
+    let http = client();
+
+    let response = http.get(server.url("/embed/")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("<title>Quarry</title>"));
+
+    let response = http
+        .get(server.url("/embed/quarry-widget-0123456789abcdef_bg.wasm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+
+    let response = http
+        .get(server.url("/embed/missing.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_of(response).await.error.code, "not_found");
+
+    let response = http
+        .get(server.url("/embed/../Cargo.toml"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(response.status(), StatusCode::OK);
+    server.stop().await;
+});

@@ -1,0 +1,170 @@
+//! Test databases and a real server on port 0.
+//!
+//! PostgreSQL comes from `QUARRY_TEST_POSTGRES_URL` (an admin URL of a throwaway
+//! cluster that `make test` starts); each test gets a fresh database in it. Without
+//! the variable the PostgreSQL variants are skipped, unless `QUARRY_REQUIRE_POSTGRES=1`
+//! (set by `make test`), in which case they fail.
+
+use std::path::PathBuf;
+
+use quarry_server::store::{ConnectOptions, Store};
+use quarry_server::ServeConfig;
+use rand::distr::{Alphanumeric, SampleString};
+
+/// Which backend a contract test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A migrated, empty store plus whatever keeps it alive (a temp dir for SQLite).
+pub struct TestStore {
+    pub store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl std::ops::Deref for TestStore {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// A fresh store on `db`, or `None` when PostgreSQL is not configured (and not required).
+pub async fn store(db: Db) -> Option<TestStore> {
+    match db {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("quarry.db").display());
+            let store = Store::open(&url, &ConnectOptions::default())
+                .await
+                .expect("open sqlite");
+            Some(TestStore {
+                store,
+                _dir: Some(dir),
+            })
+        }
+        Db::Postgres => {
+            let admin = match std::env::var("QUARRY_TEST_POSTGRES_URL") {
+                Ok(url) if !url.is_empty() => url,
+                _ => {
+                    assert!(
+                        std::env::var("QUARRY_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                        "QUARRY_REQUIRE_POSTGRES=1 but QUARRY_TEST_POSTGRES_URL is not set"
+                    );
+                    eprintln!(
+                        "skipping the PostgreSQL variant: QUARRY_TEST_POSTGRES_URL is not set"
+                    );
+                    return None;
+                }
+            };
+            let name = format!(
+                "quarry_test_{}",
+                Alphanumeric
+                    .sample_string(&mut rand::rng(), 12)
+                    .to_lowercase()
+            );
+            let admin_pool = sqlx::PgPool::connect(&admin)
+                .await
+                .expect("connect to the PostgreSQL admin URL");
+            sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+                .execute(&admin_pool)
+                .await
+                .expect("create test database");
+            admin_pool.close().await;
+            let (base, _) = admin
+                .rsplit_once('/')
+                .expect("admin URL ends with /DATABASE");
+            let url = format!("{base}/{name}");
+            let store = Store::open(&url, &ConnectOptions::default())
+                .await
+                .expect("open postgres");
+            Some(TestStore { store, _dir: None })
+        }
+    }
+}
+
+/// Declares `mod $name { sqlite(), postgres() }` running the same async body on each
+/// backend. The body receives a `TestStore` and the `Db`.
+#[macro_export]
+macro_rules! contract {
+    ($name:ident, |$store:ident, $db:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn body($store: $crate::support::TestStore, $db: $crate::support::Db) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let store = $crate::support::store($crate::support::Db::Sqlite).await.unwrap();
+                body(store, $crate::support::Db::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(store) = $crate::support::store($crate::support::Db::Postgres).await {
+                    body(store, $crate::support::Db::Postgres).await;
+                }
+            }
+        }
+    };
+}
+
+/// A real server on an ephemeral port, stopped when dropped.
+pub struct TestServer {
+    pub base: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    pub async fn start(store: Store, widget_dir: PathBuf) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let addr = listener.local_addr().expect("local addr");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let config = ServeConfig::for_tests(widget_dir);
+        let task = tokio::spawn(quarry_server::run(config, store, listener, async {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            base: format!("http://{addr}"),
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops accepting, drains, and reports how the server ended.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await
+                .expect("server task")
+                .expect("server ran cleanly");
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Writes `contents` to `dir/name` and returns the path.
+pub fn write_file(dir: &std::path::Path, name: &str, contents: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("write test file");
+    path
+}

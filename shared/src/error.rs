@@ -1,0 +1,163 @@
+//! The one error envelope every Quarry endpoint answers with, and the registry of
+//! stable error codes. Partners branch on `code`, so codes never change meaning;
+//! the server renders them and the widget decodes them, which is why they live here.
+
+use serde::{Deserialize, Serialize};
+
+/// `{"error": {...}}`: the body of every non-2xx answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for programs (`code`, `field`) and for people (`message`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, listed at `GET /v1/errors`.
+    pub code: String,
+    /// Human-readable explanation; may be reworded between releases.
+    pub message: String,
+    /// The request id (`x-request-id`) to quote to support.
+    pub request_id: String,
+    /// The request field at fault, when one is (`"q"`, `"limit"`, `"body.name"`).
+    pub field: Option<String>,
+}
+
+macro_rules! error_codes {
+    ($( $(#[doc = $doc:literal])* $variant:ident = ($code:literal, $status:literal, $retryable:literal), )*) => {
+        /// Every stable error code, with its HTTP status and whether retrying the same
+        /// request can succeed.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl ErrorCode {
+            /// All codes, in registry order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The wire value (`"not_found"`).
+            pub const fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)* }
+            }
+
+            /// The HTTP status this code is answered with.
+            pub const fn status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status,)* }
+            }
+
+            /// Whether the same request may succeed later without changes.
+            pub const fn retryable(self) -> bool {
+                match self { $(ErrorCode::$variant => $retryable,)* }
+            }
+
+            /// One sentence on what the code means.
+            pub fn description(self) -> &'static str {
+                match self { $(ErrorCode::$variant => concat!($($doc),*).trim_ascii(),)* }
+            }
+
+            /// Parses a wire value back into a code.
+            pub fn parse(code: &str) -> Option<ErrorCode> {
+                match code { $($code => Some(ErrorCode::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// The request is malformed in a way no more specific code covers.
+    BadRequest = ("bad_request", 400, false),
+    /// The JSON body is not valid JSON.
+    MalformedJson = ("malformed_json", 400, false),
+    /// The JSON body is valid JSON but a field has the wrong type or value.
+    InvalidBody = ("invalid_body", 400, false),
+    /// A query-string parameter is missing, has the wrong type or an invalid value.
+    InvalidParameter = ("invalid_parameter", 400, false),
+    /// The request body must be `application/json`.
+    UnsupportedMediaType = ("unsupported_media_type", 415, false),
+    /// The request body is larger than the server accepts.
+    PayloadTooLarge = ("payload_too_large", 413, false),
+    /// No such route, or no such object visible to the caller.
+    NotFound = ("not_found", 404, false),
+    /// The route exists but not for this HTTP method.
+    MethodNotAllowed = ("method_not_allowed", 405, false),
+    /// The request took longer than the server allows.
+    RequestTimeout = ("request_timeout", 408, true),
+    /// The database (or another dependency) is not reachable right now.
+    ServiceUnavailable = ("service_unavailable", 503, true),
+    /// An unexpected server fault; the request id identifies it in the logs.
+    InternalError = ("internal_error", 500, true),
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One row of the `GET /v1/errors` registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorCodeInfo {
+    pub code: String,
+    pub status: u16,
+    pub retryable: bool,
+    pub description: String,
+}
+
+impl From<ErrorCode> for ErrorCodeInfo {
+    fn from(code: ErrorCode) -> Self {
+        ErrorCodeInfo {
+            code: code.as_str().to_owned(),
+            status: code.status(),
+            retryable: code.retryable(),
+            description: code.description().to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_through_their_wire_value() {
+        for &code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert!(!code.description().is_empty(), "{code} has no description");
+            assert!((400..600).contains(&code.status()));
+        }
+    }
+
+    #[test]
+    fn codes_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "duplicate code {code}");
+        }
+    }
+
+    #[test]
+    fn envelope_has_the_documented_shape() {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: "invalid_parameter".into(),
+                message: "limit must be between 1 and 100".into(),
+                request_id: "req_1".into(),
+                field: Some("limit".into()),
+            },
+        };
+        let v = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"error": {"code": "invalid_parameter",
+                "message": "limit must be between 1 and 100",
+                "request_id": "req_1", "field": "limit"}})
+        );
+    }
+}

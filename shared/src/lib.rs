@@ -1,0 +1,12 @@
+//! The contract shared by Quarry's server and its WASM widget: wire types, the error
+//! envelope and its code registry, the search vocabulary and US geography. It builds
+//! for native and `wasm32-unknown-unknown`, so it carries no I/O and no runtime.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod geo;
+pub mod health;
+pub mod taxonomy;
+
+pub use error::{ErrorBody, ErrorCode, ErrorCodeInfo, ErrorDetail};
+pub use health::Health;
