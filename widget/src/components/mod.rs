@@ -1,0 +1,4 @@
+//! One public component per file.
+
+pub mod health_badge;
+pub mod search_box;
