@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 
@@ -15,7 +15,7 @@ use crate::{progress, seed};
 
 /// Quarry: embeddable B2B prospecting. Runs the server and the operator's data tools.
 #[derive(Debug, Parser)]
-#[command(name = "quarry", version, about, max_term_width = 100)]
+#[command(name = "quarry", version, max_term_width = 100)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalConfig,
@@ -74,13 +74,17 @@ pub struct ExportArgs {
 /// Runs a parsed command line.
 pub async fn execute(cli: Cli) -> ExitCode {
     let url = cli.global.database_url();
-    let max_connections = match &cli.command {
-        Command::Serve(config) => config.db_max_connections,
-        _ => 4,
-    };
-    let options = ConnectOptions {
-        max_connections,
-        ..ConnectOptions::default()
+    let options = match &cli.command {
+        Command::Serve(config) => ConnectOptions {
+            max_connections: config.db_max_connections,
+            ..ConnectOptions::default()
+        },
+        // Bulk commands hold one long transaction or stream; slowness is expected.
+        _ => ConnectOptions {
+            max_connections: 4,
+            slow_statement: Duration::from_secs(600),
+            ..ConnectOptions::default()
+        },
     };
     let store = match Store::open(&url, &options).await {
         Ok(store) => store,

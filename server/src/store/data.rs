@@ -54,8 +54,24 @@ const PERSON_COLUMNS: &[&str] = &[
     "updated_at",
 ];
 
+/// How a backend spells bind parameters in generated multi-row statements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placeholders {
+    /// `$1, $2, …` (PostgreSQL).
+    Numbered,
+    /// `?, ?, …` (SQLite). Numbered names would make SQLite look each one up by a
+    /// linear scan at bind time: quadratic in the 7,500 parameters of a batch.
+    Anonymous,
+}
+
 /// `insert into T (cols) values (...),(...) on conflict (key) do update set c = excluded.c`
-fn upsert_sql(table: &str, columns: &[&str], key: &str, rows: usize) -> String {
+fn upsert_sql(
+    table: &str,
+    columns: &[&str],
+    key: &str,
+    rows: usize,
+    style: Placeholders,
+) -> String {
     let mut sql = format!("insert into {table} ({}) values ", columns.join(", "));
     let mut n = 0;
     for row in 0..rows {
@@ -68,8 +84,13 @@ fn upsert_sql(table: &str, columns: &[&str], key: &str, rows: usize) -> String {
                 sql.push(',');
             }
             n += 1;
-            sql.push('$');
-            sql.push_str(&n.to_string());
+            match style {
+                Placeholders::Numbered => {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
+                Placeholders::Anonymous => sql.push('?'),
+            }
         }
         sql.push(')');
     }
@@ -85,25 +106,32 @@ fn upsert_sql(table: &str, columns: &[&str], key: &str, rows: usize) -> String {
     sql
 }
 
-/// The statement for a full batch is built once; a short last batch builds its own.
-fn company_sql(rows: usize) -> String {
-    static FULL: OnceLock<String> = OnceLock::new();
+/// The statement for a full batch is built once per style; a short last batch builds
+/// its own.
+fn cached_upsert_sql(
+    cache: &'static [OnceLock<String>; 2],
+    table: &str,
+    columns: &[&str],
+    key: &str,
+    rows: usize,
+    style: Placeholders,
+) -> String {
     if rows == BATCH_ROWS {
-        return FULL
-            .get_or_init(|| upsert_sql("company", COMPANY_COLUMNS, "company_id", BATCH_ROWS))
+        return cache[style as usize]
+            .get_or_init(|| upsert_sql(table, columns, key, rows, style))
             .clone();
     }
-    upsert_sql("company", COMPANY_COLUMNS, "company_id", rows)
+    upsert_sql(table, columns, key, rows, style)
 }
 
-fn person_sql(rows: usize) -> String {
-    static FULL: OnceLock<String> = OnceLock::new();
-    if rows == BATCH_ROWS {
-        return FULL
-            .get_or_init(|| upsert_sql("person", PERSON_COLUMNS, "person_id", BATCH_ROWS))
-            .clone();
-    }
-    upsert_sql("person", PERSON_COLUMNS, "person_id", rows)
+fn company_sql(rows: usize, style: Placeholders) -> String {
+    static FULL: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
+    cached_upsert_sql(&FULL, "company", COMPANY_COLUMNS, "company_id", rows, style)
+}
+
+fn person_sql(rows: usize, style: Placeholders) -> String {
+    static FULL: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
+    cached_upsert_sql(&FULL, "person", PERSON_COLUMNS, "person_id", rows, style)
 }
 
 fn now_unix() -> i64 {
@@ -181,11 +209,18 @@ pub struct Writer {
 }
 
 impl Writer {
+    fn placeholders(&self) -> Placeholders {
+        match self.tx {
+            Tx::Sqlite(_) => Placeholders::Anonymous,
+            Tx::Postgres(_) => Placeholders::Numbered,
+        }
+    }
+
     /// Inserts or updates companies (matched on `company_id`).
     pub async fn upsert_companies(&mut self, companies: &[Company]) -> Result<(), StoreError> {
         let now = self.now;
         for chunk in companies.chunks(BATCH_ROWS) {
-            let sql = company_sql(chunk.len());
+            let sql = company_sql(chunk.len(), self.placeholders());
             on_tx!(self, tx => {
                 let mut query = sqlx::query(AssertSqlSafe(sql));
                 for c in chunk {
@@ -201,7 +236,7 @@ impl Writer {
     pub async fn upsert_people(&mut self, people: &[Person]) -> Result<(), StoreError> {
         let now = self.now;
         for chunk in people.chunks(BATCH_ROWS) {
-            let sql = person_sql(chunk.len());
+            let sql = person_sql(chunk.len(), self.placeholders());
             on_tx!(self, tx => {
                 let mut query = sqlx::query(AssertSqlSafe(sql));
                 for p in chunk {
@@ -296,10 +331,15 @@ mod tests {
 
     #[test]
     fn upsert_sql_numbers_placeholders_across_rows() {
-        let sql = upsert_sql("t", &["id", "a"], "id", 2);
+        let sql = upsert_sql("t", &["id", "a"], "id", 2, Placeholders::Numbered);
         assert_eq!(
             sql,
             "insert into t (id, a) values ($1,$2),($3,$4) on conflict (id) do update set a = excluded.a"
+        );
+        let sql = upsert_sql("t", &["id", "a"], "id", 2, Placeholders::Anonymous);
+        assert!(
+            sql.starts_with("insert into t (id, a) values (?,?),(?,?) on conflict"),
+            "{sql}"
         );
     }
 }

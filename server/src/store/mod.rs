@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{ConnectOptions as _, PgPool, SqlitePool};
 
 /// The database URL used when none is configured: a WAL-mode SQLite file.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/quarry.db";
@@ -86,6 +86,9 @@ pub struct ConnectOptions {
     pub max_connections: u32,
     /// How long to wait for a free connection (and for SQLite's write lock).
     pub acquire_timeout: Duration,
+    /// Statements slower than this are logged as warnings. Bulk commands (import,
+    /// export) raise it: a minute-long streaming export is not a slow query.
+    pub slow_statement: Duration,
 }
 
 impl Default for ConnectOptions {
@@ -93,6 +96,7 @@ impl Default for ConnectOptions {
         ConnectOptions {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(10),
+            slow_statement: Duration::from_secs(1),
         }
     }
 }
@@ -109,7 +113,8 @@ impl Store {
     /// Opens the database at `url` without migrating.
     pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Store, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let connect = PgConnectOptions::from_str(url)?;
+            let connect = PgConnectOptions::from_str(url)?
+                .log_slow_statements(log::LevelFilter::Warn, options.slow_statement);
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
@@ -128,7 +133,8 @@ impl Store {
                 .busy_timeout(options.acquire_timeout)
                 // 64 MiB page cache per connection: bulk loads and index builds stay in memory.
                 .pragma("cache_size", "-65536")
-                .pragma("temp_store", "memory");
+                .pragma("temp_store", "memory")
+                .log_slow_statements(log::LevelFilter::Warn, options.slow_statement);
             if let Some(dir) = Path::new(connect.get_filename()).parent() {
                 if !dir.as_os_str().is_empty() {
                     std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {

@@ -1,0 +1,26 @@
+# The two commands a newcomer needs are `make run` and `make test` (see README.md).
+.PHONY: run test tools widget bench clean
+
+PORT ?= 8080
+PEOPLE ?= 250000
+export PORT PEOPLE
+
+## Build everything and serve the demo on 127.0.0.1:$(PORT) (SQLite in ./data/).
+run:
+	scripts/run.sh
+
+## Everything: fmt, clippy, wasm builds, all tests on SQLite and PostgreSQL, browser tests.
+test:
+	scripts/test.sh
+
+## Install the pinned build tools (rustup target, trunk, wasm-bindgen-cli, wasm-opt).
+tools:
+	scripts/tools.sh
+
+## Build the widget for release into dist/.
+widget: tools
+	PATH="$(CURDIR)/.tools/binaryen/node_modules/.bin:$$PATH" TRUNK_SKIP_VERSION_CHECK=true trunk build --release --offline
+
+clean:
+	cargo clean
+	rm -rf dist .tools
