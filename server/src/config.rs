@@ -60,6 +60,16 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub request_timeout_secs: u64,
 
+    /// Token for the data API (`Authorization: Bearer …`) until partner keys exist.
+    /// Unset: the data API answers 401.
+    #[arg(long, env = "QUARRY_OPERATOR_TOKEN", hide_env_values = true)]
+    pub operator_token: Option<Secret>,
+
+    /// How often (seconds) to check for imported data and rebuild the search index.
+    #[arg(long, env = "QUARRY_INDEX_REFRESH_SECS", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub index_refresh_secs: u64,
+
     /// Maximum pooled database connections.
     #[arg(long, env = "QUARRY_DB_MAX_CONNECTIONS", default_value_t = 16,
           value_parser = clap::value_parser!(u32).range(1..=512))]
@@ -75,6 +85,52 @@ impl ServeConfig {
             max_body_bytes: 1_048_576,
             request_timeout_secs: 30,
             db_max_connections: 8,
+            operator_token: Some(Secret("test-operator-token".into())),
+            index_refresh_secs: 1,
         }
+    }
+}
+
+/// A configuration secret: usable, but never printed by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for comparison or signing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Secret, String> {
+        if s.len() < 16 {
+            return Err("must be at least 16 characters".into());
+        }
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let config = ServeConfig::for_tests(PathBuf::from("dist"));
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("test-operator-token"), "{printed}");
+        assert!(printed.contains("<redacted>"));
     }
 }

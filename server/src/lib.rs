@@ -9,6 +9,7 @@ pub mod data;
 pub mod http;
 pub mod progress;
 pub mod records;
+pub mod search;
 pub mod seed;
 pub mod store;
 pub mod telemetry;
@@ -29,11 +30,20 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = http::router(http::AppState::new(store, config));
-    axum::serve(
+    let state = http::AppState::build(store.clone(), config)
+        .await
+        .map_err(std::io::Error::other)?;
+    let refresher = state.search.spawn_refresher(
+        store,
+        std::time::Duration::from_secs(state.config.index_refresh_secs),
+    );
+    let app = http::router(state);
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    refresher.abort();
+    served
 }

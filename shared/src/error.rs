@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+    /// With `query_not_understood`: what was (not) understood, so a UI can explain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpretation: Option<crate::interpret::Interpretation>,
 }
 
 /// What went wrong, for programs (`code`, `field`) and for people (`message`).
@@ -76,6 +79,12 @@ error_codes! {
     InvalidBody = ("invalid_body", 400, false),
     /// A query-string parameter is missing, has the wrong type or an invalid value.
     InvalidParameter = ("invalid_parameter", 400, false),
+    /// The pagination cursor is malformed, was modified, or belongs to another query.
+    InvalidCursor = ("invalid_cursor", 400, false),
+    /// Nothing in the search text could be understood; the body carries the interpretation.
+    QueryNotUnderstood = ("query_not_understood", 422, false),
+    /// Missing or invalid credentials.
+    Unauthorized = ("unauthorized", 401, false),
     /// The request body must be `application/json`.
     UnsupportedMediaType = ("unsupported_media_type", 415, false),
     /// The request body is larger than the server accepts.
@@ -151,6 +160,7 @@ mod tests {
                 request_id: "req_1".into(),
                 field: Some("limit".into()),
             },
+            interpretation: None,
         };
         let v = serde_json::to_value(&body).unwrap();
         assert_eq!(

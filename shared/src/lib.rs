@@ -3,9 +3,11 @@
 //! for native and `wasm32-unknown-unknown`, so it carries no I/O and no runtime.
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod error;
 pub mod geo;
 pub mod health;
+pub mod interpret;
 pub mod taxonomy;
 
 pub use error::{ErrorBody, ErrorCode, ErrorCodeInfo, ErrorDetail};

@@ -24,6 +24,10 @@ pub enum ApiError {
         message: String,
         field: Option<String>,
     },
+    /// Nothing in the search text was understood (422); the body carries the
+    /// interpretation and its warnings.
+    #[error("query not understood")]
+    NotUnderstood(Box<quarry_shared::interpret::Interpretation>),
     /// The database cannot be reached right now (503, retryable).
     #[error("database unavailable: {0}")]
     Unavailable(#[source] StoreError),
@@ -64,6 +68,7 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         match self {
             ApiError::Client { code, .. } => *code,
+            ApiError::NotUnderstood(_) => ErrorCode::QueryNotUnderstood,
             ApiError::Unavailable(_) => ErrorCode::ServiceUnavailable,
             ApiError::Internal(_) => ErrorCode::InternalError,
         }
@@ -93,6 +98,12 @@ impl IntoResponse for ApiError {
         let code = self.code();
         let (message, field) = match &self {
             ApiError::Client { message, field, .. } => (message.clone(), field.clone()),
+            ApiError::NotUnderstood(_) => (
+                "Nothing in the search could be understood. Try a role, an industry or a place, \
+                 e.g. \"CMOs of SaaS companies in Nevada\"."
+                    .to_owned(),
+                Some("q".to_owned()),
+            ),
             ApiError::Unavailable(_) => (
                 "The database is unavailable; retry shortly.".to_owned(),
                 None,
@@ -108,6 +119,10 @@ impl IntoResponse for ApiError {
                 message,
                 request_id: request_id::current(),
                 field,
+            },
+            interpretation: match self {
+                ApiError::NotUnderstood(ref i) => Some((**i).clone()),
+                _ => None,
             },
         };
         let status =

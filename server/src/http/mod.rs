@@ -2,12 +2,14 @@
 //! and the middleware stack every request passes through (request id → trace span →
 //! error log → metrics → panic catcher → timeout).
 
+pub mod auth;
 pub mod error;
 pub mod error_codes;
 pub mod extract;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod persons;
 pub mod request_id;
 pub mod widget;
 
@@ -26,7 +28,9 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::ServeConfig;
-use crate::store::Store;
+use crate::search::cursor::CursorCodec;
+use crate::search::SearchService;
+use crate::store::{Store, StoreError};
 use error::ApiError;
 use metrics::Metrics;
 
@@ -36,15 +40,22 @@ pub struct AppState {
     pub store: Store,
     pub metrics: Arc<Metrics>,
     pub config: Arc<ServeConfig>,
+    pub search: SearchService,
+    pub cursors: CursorCodec,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: ServeConfig) -> AppState {
-        AppState {
+    /// Builds the search index and loads the server's secrets.
+    pub async fn build(store: Store, config: ServeConfig) -> Result<AppState, StoreError> {
+        let search = SearchService::build(&store).await?;
+        let cursors = CursorCodec::new(store.server_secret("cursor_signing").await?.as_bytes());
+        Ok(AppState {
             store,
             metrics: Arc::new(Metrics::new()),
             config: Arc::new(config),
-        }
+            search,
+            cursors,
+        })
     }
 }
 
@@ -56,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(error_codes::router())
         .merge(openapi::router())
         .merge(metrics::router())
+        .merge(persons::router())
         .merge(widget::router(&state.config.widget_dir))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

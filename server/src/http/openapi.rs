@@ -17,11 +17,32 @@ use super::AppState;
         super::health::get_healthz,
         super::health::get_readyz,
         super::error_codes::list_errors,
+        super::persons::search_persons,
+        super::persons::get_search_taxonomy,
+        super::persons::lookup_persons,
     ),
+    modifiers(&SecurityAddon),
     components(schemas(quarry_shared::ErrorBody, quarry_shared::ErrorDetail, quarry_shared::Health)),
-    tags((name = "operations", description = "Health, readiness and the error registry")),
+    tags(
+        (name = "operations", description = "Health, readiness and the error registry"),
+        (name = "data", description = "People and company search and lookup"),
+    ),
 )]
 pub struct ApiDoc;
+
+/// Declares the API-key scheme the data routes use.
+struct SecurityAddon;
+
+impl utoipa::Modify for SecurityAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The generated document.
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -4,13 +4,12 @@
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use sqlx::{AssertSqlSafe, Postgres, Sqlite, Transaction};
 
-use super::{on_pool, Pool, Store, StoreError};
+use super::{now_unix, on_pool, Pool, Store, StoreError};
 use crate::records::{Company, Person};
 
 /// Rows per multi-row `insert`: 15 columns × 500 rows stays far below both backends'
@@ -134,13 +133,6 @@ fn person_sql(rows: usize, style: Placeholders) -> String {
     cached_upsert_sql(&FULL, "person", PERSON_COLUMNS, "person_id", rows, style)
 }
 
-fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// Binds one company's columns in `COMPANY_COLUMNS` order.
 macro_rules! bind_company {
     ($query:expr, $c:expr, $now:expr) => {
@@ -248,8 +240,14 @@ impl Writer {
         Ok(())
     }
 
-    /// Makes every upsert of this writer visible at once.
-    pub async fn commit(self) -> Result<(), StoreError> {
+    /// Makes every upsert of this writer visible at once, and bumps the data version so
+    /// running servers rebuild their search index.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        on_tx!(self, tx => {
+            sqlx::query("update data_version set version = version + 1 where id = 1")
+                .execute(&mut **tx)
+                .await?;
+        });
         match self.tx {
             Tx::Sqlite(tx) => tx.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,

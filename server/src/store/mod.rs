@@ -4,8 +4,10 @@
 //! `on_pool!`; only connection set-up and migrations differ per backend.
 
 mod data;
+mod search;
 
 pub use data::Writer;
+pub use search::{IndexCompanyRow, IndexPersonRow, Lookup, PersonRecord};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -182,6 +184,14 @@ impl Store {
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
     }
+}
+
+/// The current time in unix seconds.
+pub(crate) fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Hides the password of a database URL for messages and logs.

@@ -7,3 +7,4 @@ mod support;
 mod cli;
 mod data;
 mod http;
+mod search;

@@ -1,0 +1,411 @@
+//! `/v1/persons/*`: natural-language search, the search taxonomy, and exact lookup.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use quarry_shared::api::{Person, PersonCompany, PersonLookupResponse, PersonSearchResponse};
+use quarry_shared::taxonomy::{self, EmailStatus};
+use quarry_shared::{ErrorBody, ErrorCode};
+use serde::{Deserialize, Serialize};
+
+use super::auth::OperatorAuth;
+use super::error::ApiError;
+use super::extract::Query;
+use super::AppState;
+use crate::data::csv_format::format_timestamp;
+use crate::data::normalize::{self, LinkedinKind};
+use crate::search::people::{self, PeopleQuery, MAX_LIMIT};
+use crate::store::{Lookup, PersonRecord};
+
+/// Query parameters of `GET /v1/persons/search`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Plain-language search, e.g. `CMOs of SaaS companies with 50+ employees`.
+    pub q: Option<String>,
+    /// Company city; overrides places in `q`. Known cities infer their state.
+    pub location_city: Option<String>,
+    /// Company state, code or name; overrides places in `q`.
+    pub location_state: Option<String>,
+    /// Page size, 1–100 (default 100).
+    pub limit: Option<u32>,
+    /// Total cap across pages; overrides a count in `q`.
+    pub max_records: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Records delivered under this token are not delivered again for the same criteria.
+    pub dedupe_token: Option<String>,
+    /// Scopes `dedupe_token` to one of your end users.
+    pub dedupe_user_id: Option<String>,
+    /// Comma-separated role keys; override roles in `q`.
+    pub role: Option<String>,
+    /// Comma-separated seniority keys; override seniorities in `q`.
+    pub seniority: Option<String>,
+    /// Comma-separated department keys; override departments in `q`.
+    pub department: Option<String>,
+    /// Comma-separated industry keys; override industries in `q`.
+    pub industry: Option<String>,
+    /// Comma-separated email statuses (`verified`, `unverified`, `catch_all`, `invalid`).
+    pub email_status: Option<String>,
+    /// Only people with (`true`) or without (`false`) a mobile phone.
+    pub has_phone: Option<bool>,
+    /// Minimum company size (inclusive); overrides `q`.
+    pub employee_count_min: Option<u32>,
+    /// Maximum company size (inclusive); overrides `q`.
+    pub employee_count_max: Option<u32>,
+}
+
+fn bad(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::field(ErrorCode::InvalidParameter, field, message)
+}
+
+impl SearchParams {
+    fn validate(self) -> Result<PeopleQuery, ApiError> {
+        let limit = self.limit.unwrap_or(MAX_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(bad(
+                "limit",
+                format!("limit must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        if self.max_records == Some(0) {
+            return Err(bad("max_records", "max_records must be at least 1"));
+        }
+        for (field, value) in [
+            ("dedupe_token", &self.dedupe_token),
+            ("dedupe_user_id", &self.dedupe_user_id),
+        ] {
+            if value
+                .as_ref()
+                .is_some_and(|v| v.is_empty() || v.len() > 200)
+            {
+                return Err(bad(field, format!("{field} must be 1–200 characters")));
+            }
+        }
+        let email_status =
+            match people::parse_keys("email_status", self.email_status.as_deref(), |k| {
+                EmailStatus::parse(k).is_some()
+            })? {
+                Some(keys) => keys.iter().filter_map(|k| EmailStatus::parse(k)).collect(),
+                None => Vec::new(),
+            };
+        Ok(PeopleQuery {
+            q: self.q.unwrap_or_default(),
+            location_city: self.location_city,
+            location_state: self.location_state,
+            roles: people::parse_keys("role", self.role.as_deref(), |k| {
+                taxonomy::role(k).is_some()
+            })?,
+            seniorities: people::parse_keys("seniority", self.seniority.as_deref(), |k| {
+                taxonomy::seniority(k).is_some()
+            })?,
+            departments: people::parse_keys("department", self.department.as_deref(), |k| {
+                taxonomy::department(k).is_some()
+            })?,
+            industries: people::parse_keys("industry", self.industry.as_deref(), |k| {
+                taxonomy::industry(k).is_some()
+            })?,
+            email_status,
+            has_phone: self.has_phone,
+            employee_count_min: self.employee_count_min,
+            employee_count_max: self.employee_count_max,
+            limit,
+            max_records: self.max_records,
+            cursor: self.cursor,
+            dedupe_token: self.dedupe_token,
+            dedupe_user_id: self.dedupe_user_id,
+        })
+    }
+}
+
+/// A stored record as the API shows it.
+pub fn person_json(r: PersonRecord) -> Person {
+    Person {
+        person_id: r.person_id,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        job_title: r.job_title,
+        seniority: r.seniority,
+        department: r.department,
+        business_email: r.business_email,
+        email_status: r.email_status,
+        email_verified_at: r.email_verified_at.map(format_timestamp),
+        mobile_phone: r.mobile_phone,
+        linkedin_url: r.linkedin_url,
+        city: r.city,
+        state: r.state,
+        company: PersonCompany {
+            company_id: r.company_id,
+            name: r.company_name,
+            domain: r.company_domain,
+            website: r.company_website,
+            phone: r.company_phone,
+            linkedin_url: r.company_linkedin_url,
+            employee_count: r.company_employee_count,
+            revenue: r.company_revenue,
+            industry: r.company_industry,
+            sic: r.company_sic,
+            naics: r.company_naics,
+            city: r.company_city,
+            state: r.company_state,
+            country: Some(r.company_country),
+        },
+    }
+}
+
+/// Natural-language person search with exact totals, facets and cursor pages.
+#[utoipa::path(get, path = "/v1/persons/search", tag = "data", params(SearchParams),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "A page of people", body = PersonSearchResponse),
+        (status = 400, description = "Invalid parameter or cursor", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 422, description = "Nothing in q was understood; the body carries the interpretation", body = ErrorBody)))]
+pub async fn search_persons(
+    auth: OperatorAuth,
+    State(state): State<AppState>,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<PersonSearchResponse>, ApiError> {
+    let query = params.validate()?;
+    let prepared = people::prepare(&query, &auth.scope)?;
+    let store = &state.store;
+    let delivered: roaring::RoaringBitmap = match &prepared.dedupe_digest {
+        Some(digest) => store
+            .delivered_ids(&auth.scope, digest)
+            .await?
+            .into_iter()
+            .filter_map(|id| u32::try_from(id).ok())
+            .collect(),
+        None => roaring::RoaringBitmap::new(),
+    };
+    let page = people::run(
+        &state.search.index(),
+        &state.cursors,
+        &query,
+        prepared,
+        &delivered,
+    )?;
+    let records = store.people_by_ids(&page.ids).await?;
+    if let Some(digest) = &page.dedupe_digest {
+        store
+            .record_delivered(&auth.scope, digest, &page.ids)
+            .await?;
+    }
+    let data: Vec<Person> = records.into_iter().map(person_json).collect();
+    Ok(Json(PersonSearchResponse {
+        interpretation: page.interpretation,
+        pagination: page.pagination,
+        facets: page.facets,
+        billable_records: data.len() as u64,
+        data,
+    }))
+}
+
+/// Query parameters of `GET /v1/persons/lookup`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LookupParams {
+    /// Business email address.
+    pub email: Option<String>,
+    /// Company domain; URLs are normalised to domains.
+    pub company_domain: Option<String>,
+    /// LinkedIn profile URL (any common form).
+    pub linkedin_url: Option<String>,
+    /// Phone number (any common format; matched in E.164).
+    pub phone: Option<String>,
+}
+
+/// Exact person lookup by email, company domain, LinkedIn URL or phone.
+#[utoipa::path(get, path = "/v1/persons/lookup", tag = "data", params(LookupParams),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Matching people", body = PersonLookupResponse),
+        (status = 400, description = "No or invalid identifier", body = ErrorBody)))]
+pub async fn lookup_persons(
+    _auth: OperatorAuth,
+    State(state): State<AppState>,
+    Query(params): Query<LookupParams>,
+) -> Result<Json<PersonLookupResponse>, ApiError> {
+    fn norm(
+        field: &str,
+        value: Option<String>,
+        f: impl Fn(&str) -> Result<String, normalize::Reason>,
+    ) -> Result<Option<String>, ApiError> {
+        match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => f(v)
+                .map(Some)
+                .map_err(|reason| bad(field, format!("{field}: {reason}"))),
+            None => Ok(None),
+        }
+    }
+    let lookup = Lookup {
+        email: norm("email", params.email, normalize::email)?,
+        company_domain: norm("company_domain", params.company_domain, normalize::domain)?,
+        linkedin_url: norm("linkedin_url", params.linkedin_url, |v| {
+            normalize::linkedin_url(v, LinkedinKind::Person)
+        })?,
+        phone: norm("phone", params.phone, normalize::phone)?,
+    };
+    if lookup.email.is_none()
+        && lookup.company_domain.is_none()
+        && lookup.linkedin_url.is_none()
+        && lookup.phone.is_none()
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidParameter,
+            "Give at least one of email, company_domain, linkedin_url, phone.",
+        ));
+    }
+    let data: Vec<Person> = state
+        .store
+        .lookup_people(&lookup, 100)
+        .await?
+        .into_iter()
+        .map(person_json)
+        .collect();
+    Ok(Json(PersonLookupResponse {
+        billable_records: data.len() as u64,
+        data,
+    }))
+}
+
+/// A vocabulary entry.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaxonomyTerm {
+    pub key: &'static str,
+    pub label: &'static str,
+}
+
+/// The precomputed search vocabulary.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaxonomyPath {
+    pub description: &'static str,
+    pub roles: Vec<TaxonomyTerm>,
+    pub seniorities: Vec<TaxonomyTerm>,
+    pub departments: Vec<TaxonomyTerm>,
+    pub industries: Vec<TaxonomyTerm>,
+    /// Roles that make sense as chips for each industry.
+    pub compatibility: std::collections::BTreeMap<&'static str, Vec<&'static str>>,
+    pub example_queries: Vec<&'static str>,
+}
+
+/// Search paths (only the taxonomy path: every query runs on the exact index).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FastPaths {
+    pub taxonomy: TaxonomyPath,
+}
+
+/// `GET /v1/persons/search/taxonomy`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TaxonomyResponse {
+    pub fast_paths: FastPaths,
+    pub native_geo_parameters: Vec<&'static str>,
+}
+
+/// Example queries shown as suggestions.
+pub const EXAMPLE_QUERIES: &[&str] = &[
+    "CMOs of SaaS companies with 50+ employees",
+    "owners of insurance agencies in Las Vegas",
+    "real estate agents in Nevada",
+    "partners at law firms",
+    "VP of Sales at fintech companies in New York",
+    "give me 1000 decision makers for marketing agencies",
+    "dentists in Boise, Idaho",
+    "all employees at SaaS companies with fewer than 50 employees",
+];
+
+/// Roles offered as chips per industry (executives fit everywhere).
+fn compatibility() -> std::collections::BTreeMap<&'static str, Vec<&'static str>> {
+    let specific: &[(&str, &[&str])] = &[
+        ("law_firm", &["partner", "attorney"]),
+        ("real_estate", &["real_estate_agent", "broker"]),
+        ("insurance_agency", &["insurance_agent"]),
+        (
+            "healthcare_practice",
+            &["doctor", "nurse", "office_manager"],
+        ),
+        ("dental_practice", &["dentist", "office_manager"]),
+        ("hospital", &["doctor", "nurse"]),
+        ("accounting_firm", &["partner", "accountant"]),
+        ("financial_services", &["financial_advisor"]),
+        ("staffing", &["recruiter"]),
+        (
+            "software",
+            &[
+                "cto",
+                "cmo",
+                "cro",
+                "software_engineer",
+                "data_scientist",
+                "account_executive",
+                "sdr",
+            ],
+        ),
+        (
+            "fintech",
+            &[
+                "cto",
+                "cfo",
+                "software_engineer",
+                "account_executive",
+                "sdr",
+            ],
+        ),
+        ("cybersecurity", &["ciso", "cto", "software_engineer"]),
+        ("education", &["principal"]),
+        ("nonprofit", &["pastor"]),
+        ("construction", &["architect", "general_manager"]),
+        ("consulting", &["partner", "consultant"]),
+    ];
+    taxonomy::INDUSTRIES
+        .iter()
+        .map(|i| {
+            let mut roles = vec!["ceo", "owner", "founder", "president"];
+            if let Some((_, extra)) = specific.iter().find(|(k, _)| *k == i.key) {
+                roles.extend_from_slice(extra);
+            }
+            (i.key, roles)
+        })
+        .collect()
+}
+
+/// Role, seniority, department and industry dictionaries for suggestion chips.
+#[utoipa::path(get, path = "/v1/persons/search/taxonomy", tag = "data", security(("api_key" = [])),
+    responses((status = 200, description = "The search vocabulary", body = TaxonomyResponse)))]
+pub async fn get_search_taxonomy(_auth: OperatorAuth) -> Json<TaxonomyResponse> {
+    let terms = |list: &'static [taxonomy::Term]| {
+        list.iter()
+            .map(|t| TaxonomyTerm {
+                key: t.key,
+                label: t.label,
+            })
+            .collect()
+    };
+    Json(TaxonomyResponse {
+        fast_paths: FastPaths {
+            taxonomy: TaxonomyPath {
+                description: "Every key below is searchable with exact counts.",
+                roles: terms(taxonomy::ROLES),
+                seniorities: terms(taxonomy::SENIORITIES),
+                departments: terms(taxonomy::DEPARTMENTS),
+                industries: taxonomy::INDUSTRIES
+                    .iter()
+                    .map(|t| TaxonomyTerm {
+                        key: t.key,
+                        label: t.label,
+                    })
+                    .collect(),
+                compatibility: compatibility(),
+                example_queries: EXAMPLE_QUERIES.to_vec(),
+            },
+        },
+        native_geo_parameters: vec!["location_city", "location_state"],
+    })
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/persons/search", get(search_persons))
+        .route("/v1/persons/search/taxonomy", get(get_search_taxonomy))
+        .route("/v1/persons/lookup", get(lookup_persons))
+}

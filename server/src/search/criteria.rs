@@ -1,0 +1,123 @@
+//! Search criteria: the interpreted query plus explicit filters, resolved to the
+//! vocabulary the index is keyed on. Explicit request parameters override what the
+//! text says. The fingerprint identifies "the same interpreted criteria" for cursors
+//! and dedupe tokens.
+
+use quarry_shared::interpret::Interpretation;
+use quarry_shared::taxonomy::EmailStatus;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// What to match. Lists are OR within a dimension; dimensions are ANDed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Criteria {
+    pub roles: Vec<String>,
+    pub seniorities: Vec<String>,
+    pub departments: Vec<String>,
+    pub industries: Vec<String>,
+    /// Two-letter codes; several mean any of them.
+    pub states: Vec<String>,
+    /// City names; matched within `states` when given, anywhere otherwise.
+    pub cities: Vec<String>,
+    pub employee_min: Option<u32>,
+    pub employee_max: Option<u32>,
+    /// Each keyword must match a title word or a company name/keyword word.
+    pub keywords: Vec<String>,
+    /// Only these email statuses (empty: any, including no email).
+    pub email_status: Vec<EmailStatus>,
+    /// Only people with (true) or without (false) a mobile phone.
+    pub has_phone: Option<bool>,
+    /// No person-level filter: everyone at the matching companies.
+    pub all_employees: bool,
+}
+
+impl Criteria {
+    /// The criteria an interpretation asks for.
+    pub fn from_interpretation(i: &Interpretation) -> Criteria {
+        let keys = |terms: &[quarry_shared::interpret::Term]| {
+            terms.iter().map(|t| t.key.clone()).collect()
+        };
+        let f = &i.filters;
+        let mut states: Vec<String> = f.company_states.clone();
+        if let Some(s) = &f.company_state {
+            if !states.contains(s) {
+                states.push(s.clone());
+            }
+        }
+        let mut cities: Vec<String> = f.company_cities.clone();
+        if let Some(c) = &f.company_city {
+            if !cities.contains(c) {
+                cities.push(c.clone());
+            }
+        }
+        Criteria {
+            roles: if i.all_employees {
+                Vec::new()
+            } else {
+                keys(&i.roles)
+            },
+            seniorities: if i.all_employees {
+                Vec::new()
+            } else {
+                keys(&i.seniorities)
+            },
+            departments: if i.all_employees {
+                Vec::new()
+            } else {
+                keys(&i.departments)
+            },
+            industries: keys(&i.industries),
+            states,
+            cities,
+            employee_min: f.employee_count_min,
+            employee_max: f.employee_count_max,
+            keywords: f.keywords.clone(),
+            email_status: Vec::new(),
+            has_phone: None,
+            all_employees: i.all_employees,
+        }
+    }
+
+    /// 128 bits identifying these criteria (plus anything else the caller mixes in).
+    pub fn fingerprint(&self, extra: &[&str]) -> [u8; 16] {
+        let mut hasher = Sha256::new();
+        hasher.update(serde_json::to_vec(self).unwrap_or_default());
+        for e in extra {
+            hasher.update([0u8]);
+            hasher.update(e.as_bytes());
+        }
+        let digest = hasher.finalize();
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&digest[..16]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_separate_criteria_and_extras() {
+        let a = Criteria {
+            roles: vec!["cmo".into()],
+            ..Criteria::default()
+        };
+        let b = Criteria {
+            roles: vec!["ceo".into()],
+            ..Criteria::default()
+        };
+        assert_eq!(a.fingerprint(&[]), a.clone().fingerprint(&[]));
+        assert_ne!(a.fingerprint(&[]), b.fingerprint(&[]));
+        assert_ne!(a.fingerprint(&["x"]), a.fingerprint(&["y"]));
+    }
+
+    #[test]
+    fn all_employees_drops_person_filters() {
+        let i = quarry_shared::interpret::interpret("all employees at SaaS companies in Idaho");
+        let c = Criteria::from_interpretation(&i);
+        assert!(c.all_employees && c.roles.is_empty() && c.seniorities.is_empty());
+        assert_eq!(c.industries, ["software"]);
+        assert_eq!(c.states, ["ID"]);
+    }
+}

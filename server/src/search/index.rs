@@ -1,0 +1,326 @@
+//! The in-process people index: compressed bitmaps (roaring) of person ids per
+//! filter value, built from the store at start-up and rebuilt when the data changes.
+//! The store stays the source of truth; the index only answers "which ids, how many,
+//! in which order", and pages are read back from the store by id.
+//!
+//! Ids are the store's dense integer surrogates (`person.id`), so a bitmap of a
+//! million people is a few hundred kilobytes and set operations take microseconds.
+
+use std::collections::HashMap;
+
+use futures::TryStreamExt;
+use quarry_shared::taxonomy::{self, EmailStatus};
+use quarry_shared::{geo, interpret};
+use roaring::RoaringBitmap;
+
+use crate::store::{Store, StoreError};
+
+/// Employee-count buckets for facets and range filters: `[lower, upper]` inclusive.
+pub const SIZE_BUCKETS: &[(u32, u32, &str)] = &[
+    (0, 10, "1-10"),
+    (11, 50, "11-50"),
+    (51, 200, "51-200"),
+    (201, 500, "201-500"),
+    (501, 1000, "501-1000"),
+    (1001, 5000, "1001-5000"),
+    (5001, 10_000, "5001-10000"),
+    (10_001, u32::MAX, "10001+"),
+];
+
+/// Sentinel for "no value" in the one-byte per-document columns.
+pub const NONE: u8 = u8::MAX;
+
+fn bucket_of(employees: u32) -> u8 {
+    SIZE_BUCKETS
+        .iter()
+        .position(|&(lo, hi, _)| (lo..=hi).contains(&employees))
+        .unwrap_or(0) as u8
+}
+
+fn position<T>(items: &[T], wanted: impl Fn(&T) -> bool) -> u8 {
+    items
+        .iter()
+        .position(wanted)
+        .map(|i| i as u8)
+        .unwrap_or(NONE)
+}
+
+/// A company as the index knows it.
+#[derive(Debug, Clone)]
+pub struct IndexedCompany {
+    pub company_id: String,
+    pub name: String,
+    pub domain: String,
+    pub industry: u8,
+    pub state: u8,
+    pub city: Option<String>,
+    pub employees: Option<u32>,
+    /// Everyone at the company.
+    pub people: RoaringBitmap,
+}
+
+/// Lowercase alphanumeric words, for title and company keyword matching.
+pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// The index over the whole data set.
+#[derive(Debug, Default)]
+pub struct PeopleIndex {
+    pub all: RoaringBitmap,
+    pub roles: HashMap<&'static str, RoaringBitmap>,
+    pub seniority: Vec<RoaringBitmap>,
+    pub department: Vec<RoaringBitmap>,
+    pub industry: Vec<RoaringBitmap>,
+    pub state: Vec<RoaringBitmap>,
+    /// `(state index, lowercase city)` → people at companies there.
+    pub city: HashMap<(u8, String), RoaringBitmap>,
+    /// Lowercase city → state indexes it occurs in (for cities given without a state).
+    pub city_states: HashMap<String, Vec<u8>>,
+    pub size: Vec<RoaringBitmap>,
+    pub email_status: Vec<RoaringBitmap>,
+    pub has_email: RoaringBitmap,
+    pub has_phone: RoaringBitmap,
+    pub has_linkedin: RoaringBitmap,
+    pub title_tokens: HashMap<String, RoaringBitmap>,
+    /// Company-name and company-keyword tokens → company indexes.
+    pub company_tokens: HashMap<String, Vec<u32>>,
+    pub companies: Vec<IndexedCompany>,
+    pub company_by_domain: HashMap<String, u32>,
+    /// Per person id: the one-byte columns facets are counted from.
+    pub doc_seniority: Vec<u8>,
+    pub doc_department: Vec<u8>,
+    pub doc_industry: Vec<u8>,
+    pub doc_state: Vec<u8>,
+    pub doc_size: Vec<u8>,
+    /// Per person id: exact employee count (for partial size buckets), 0 when unknown.
+    pub doc_employees: Vec<u32>,
+    /// The store's data version this index was built from.
+    pub version: i64,
+}
+
+impl PeopleIndex {
+    /// Builds the index from the store, streaming people (memory holds bitmaps, not rows).
+    pub async fn build(store: &Store) -> Result<PeopleIndex, StoreError> {
+        let version = store.data_version().await?;
+        let mut index = PeopleIndex {
+            seniority: vec![RoaringBitmap::new(); taxonomy::SENIORITIES.len()],
+            department: vec![RoaringBitmap::new(); taxonomy::DEPARTMENTS.len()],
+            industry: vec![RoaringBitmap::new(); taxonomy::INDUSTRIES.len()],
+            state: vec![RoaringBitmap::new(); geo::STATES.len()],
+            size: vec![RoaringBitmap::new(); SIZE_BUCKETS.len()],
+            email_status: vec![RoaringBitmap::new(); EmailStatus::ALL.len()],
+            version,
+            ..PeopleIndex::default()
+        };
+        let mut company_ix: HashMap<String, u32> = HashMap::new();
+        let mut companies = store.stream_index_companies();
+        while let Some(c) = companies.try_next().await? {
+            let ix = index.companies.len() as u32;
+            let state = c
+                .state
+                .as_deref()
+                .map_or(NONE, |s| position(geo::STATES, |g| g.code == s));
+            for token in tokens(&c.name).chain(c.keywords.split(';').flat_map(tokens)) {
+                let list = index.company_tokens.entry(token).or_default();
+                if list.last() != Some(&ix) {
+                    list.push(ix);
+                }
+            }
+            if let Some(city) = &c.city {
+                let states = index.city_states.entry(city.to_lowercase()).or_default();
+                if !states.contains(&state) {
+                    states.push(state);
+                }
+            }
+            index
+                .company_by_domain
+                .entry(c.domain.clone())
+                .or_insert(ix);
+            company_ix.insert(c.company_id.clone(), ix);
+            index.companies.push(IndexedCompany {
+                industry: c
+                    .industry
+                    .as_deref()
+                    .map_or(NONE, |k| position(taxonomy::INDUSTRIES, |i| i.key == k)),
+                state,
+                employees: c.employee_count.map(|n| n.clamp(0, u32::MAX as i64) as u32),
+                company_id: c.company_id,
+                name: c.name,
+                domain: c.domain,
+                city: c.city,
+                people: RoaringBitmap::new(),
+            });
+        }
+        drop(companies);
+
+        let mut people = store.stream_index_people();
+        let mut role_buf: HashMap<&'static str, Vec<u32>> = HashMap::new();
+        let mut token_buf: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut city_buf: HashMap<(u8, String), Vec<u32>> = HashMap::new();
+        while let Some(p) = people.try_next().await? {
+            let Ok(doc) = u32::try_from(p.id) else {
+                continue;
+            };
+            let Some(&cix) = company_ix.get(&p.company_id) else {
+                continue;
+            };
+            let company = &mut index.companies[cix as usize];
+            company.people.insert(doc);
+            index.all.insert(doc);
+            let d = doc as usize;
+            if index.doc_seniority.len() <= d {
+                let len = (d + 1).next_power_of_two();
+                for column in [
+                    &mut index.doc_seniority,
+                    &mut index.doc_department,
+                    &mut index.doc_industry,
+                    &mut index.doc_state,
+                    &mut index.doc_size,
+                ] {
+                    column.resize(len, NONE);
+                }
+                index.doc_employees.resize(len, 0);
+            }
+            let seniority = p
+                .seniority
+                .as_deref()
+                .map_or(NONE, |k| position(taxonomy::SENIORITIES, |t| t.key == k));
+            let department = p
+                .department
+                .as_deref()
+                .map_or(NONE, |k| position(taxonomy::DEPARTMENTS, |t| t.key == k));
+            if seniority != NONE {
+                index.seniority[seniority as usize].insert(doc);
+            }
+            if department != NONE {
+                index.department[department as usize].insert(doc);
+            }
+            if company.industry != NONE {
+                index.industry[company.industry as usize].insert(doc);
+            }
+            if company.state != NONE {
+                index.state[company.state as usize].insert(doc);
+            }
+            if let Some(city) = &company.city {
+                city_buf
+                    .entry((company.state, city.to_lowercase()))
+                    .or_default()
+                    .push(doc);
+            }
+            let size = company.employees.map_or(NONE, bucket_of);
+            if size != NONE {
+                index.size[size as usize].insert(doc);
+            }
+            index.doc_seniority[d] = seniority;
+            index.doc_department[d] = department;
+            index.doc_industry[d] = company.industry;
+            index.doc_state[d] = company.state;
+            index.doc_size[d] = size;
+            index.doc_employees[d] = company.employees.unwrap_or(0);
+            if let Some(status) = p.email_status.as_deref().and_then(EmailStatus::parse) {
+                index.email_status[status as usize].insert(doc);
+            }
+            if p.has_email {
+                index.has_email.insert(doc);
+            }
+            if p.has_phone {
+                index.has_phone.insert(doc);
+            }
+            if p.has_linkedin {
+                index.has_linkedin.insert(doc);
+            }
+            for role in interpret::roles_in_title(&p.job_title) {
+                role_buf.entry(role).or_default().push(doc);
+            }
+            for token in tokens(&p.job_title) {
+                token_buf.entry(token).or_default().push(doc);
+            }
+        }
+        // Ids arrive in ascending order, so building from sorted runs is cheap.
+        index.roles = role_buf.into_iter().map(|(k, v)| (k, bitmap(v))).collect();
+        index.title_tokens = token_buf.into_iter().map(|(k, v)| (k, bitmap(v))).collect();
+        index.city = city_buf.into_iter().map(|(k, v)| (k, bitmap(v))).collect();
+        Ok(index)
+    }
+
+    /// People at companies whose name or keywords contain `token`.
+    pub fn company_token_people(&self, token: &str) -> RoaringBitmap {
+        let mut out = RoaringBitmap::new();
+        if let Some(list) = self.company_tokens.get(token) {
+            for &ix in list {
+                out |= &self.companies[ix as usize].people;
+            }
+        }
+        out
+    }
+
+    /// People at companies with `min <= employees <= max`.
+    pub fn employee_range(&self, min: Option<u32>, max: Option<u32>) -> RoaringBitmap {
+        let (lo, hi) = (min.unwrap_or(0), max.unwrap_or(u32::MAX));
+        let mut out = RoaringBitmap::new();
+        for (i, &(b_lo, b_hi, _)) in SIZE_BUCKETS.iter().enumerate() {
+            if b_hi < lo || b_lo > hi {
+                continue;
+            }
+            if lo <= b_lo && b_hi <= hi {
+                out |= &self.size[i];
+            } else {
+                // A bucket cut by the range: check each person's exact count.
+                out.extend(self.size[i].iter().filter(|&doc| {
+                    let n = self.doc_employees[doc as usize];
+                    lo <= n && n <= hi
+                }));
+            }
+        }
+        out
+    }
+}
+
+fn bitmap(sorted: Vec<u32>) -> RoaringBitmap {
+    RoaringBitmap::from_sorted_iter(sorted.iter().copied())
+        .unwrap_or_else(|_| sorted.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_cover_every_count_once() {
+        for n in [
+            0,
+            1,
+            10,
+            11,
+            50,
+            51,
+            200,
+            201,
+            500,
+            501,
+            1000,
+            1001,
+            5000,
+            5001,
+            10_000,
+            10_001,
+            u32::MAX,
+        ] {
+            let hits = SIZE_BUCKETS
+                .iter()
+                .filter(|&&(lo, hi, _)| (lo..=hi).contains(&n))
+                .count();
+            assert_eq!(hits, 1, "{n}");
+        }
+        assert_eq!(SIZE_BUCKETS[bucket_of(42) as usize].2, "11-50");
+    }
+
+    #[test]
+    fn tokens_are_lowercase_words() {
+        let t: Vec<String> = tokens("Co-Founder & CEO, Acme.io").collect();
+        assert_eq!(t, ["co", "founder", "ceo", "acme", "io"]);
+    }
+}

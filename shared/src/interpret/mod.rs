@@ -1,0 +1,411 @@
+//! The natural-language search interpreter (PRODUCT.md §3, TAXONOMY.md): plain
+//! language in, constrained filters out, plus what was understood and what was not.
+//! It lives in the shared crate so the widget shows the chips as the user types and
+//! the server re-runs it authoritatively; it is pure, deterministic and total.
+//!
+//! The pipeline: tokenise once (`token`), take the longest known phrase at each
+//! position (`lexicon`, fed by `people`, `industry`, `size`, `words`, `location`),
+//! settle the readings that depend on neighbours (`location`, `context`), read sizes
+//! and counts (`size`), then fold everything into an [`Interpretation`].
+
+mod context;
+mod industry;
+mod lexicon;
+mod location;
+mod people;
+mod size;
+mod title;
+mod token;
+mod words;
+
+use serde::{Deserialize, Serialize};
+
+use crate::taxonomy;
+use lexicon::{Meaning, Slot};
+use token::Token;
+
+pub use title::roles_in_title;
+
+/// Queries are read up to this many characters.
+pub const MAX_QUERY_CHARS: usize = 10_000;
+/// Keyword filters kept from one query.
+pub const MAX_KEYWORDS: usize = 10;
+/// "ignored: …" warnings reported for one query (a summary line follows).
+const MAX_IGNORED_WARNINGS: usize = 20;
+
+/// A vocabulary entry the query matched: stable key and human label.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Term {
+    pub key: String,
+    pub label: String,
+}
+
+/// A place the query named.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Location {
+    /// `state:NV`, `city:NV:Las Vegas`, `city::Springfield` (state unknown), `metro:bay_area`.
+    pub key: String,
+    pub label: String,
+    pub state: Option<String>,
+    pub city: Option<String>,
+}
+
+/// Company-side filters the query implies.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Filters {
+    pub company_city: Option<String>,
+    pub company_state: Option<String>,
+    /// Two or more states ("Utah or Idaho"); empty when zero or one (then company_state is used).
+    pub company_states: Vec<String>,
+    /// Metro aliases (Bay Area, Silicon Valley) expand to several cities; empty otherwise.
+    pub company_cities: Vec<String>,
+    pub employee_count_min: Option<u32>,
+    pub employee_count_max: Option<u32>,
+    pub keywords: Vec<String>,
+}
+
+/// What a query was understood to ask for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Interpretation {
+    pub roles: Vec<Term>,
+    pub seniorities: Vec<Term>,
+    pub departments: Vec<Term>,
+    pub industries: Vec<Term>,
+    pub locations: Vec<Location>,
+    pub filters: Filters,
+    /// A leading requested count ("give me 1000 …").
+    pub max_records: Option<u32>,
+    /// "all employees at …": no role filter.
+    pub all_employees: bool,
+    /// What was skipped or read by convention, for people.
+    pub warnings: Vec<String>,
+}
+
+impl Interpretation {
+    /// True when nothing at all was understood: no role/seniority/department/industry/
+    /// location/size/keyword/max_records/all_employees.
+    pub fn is_empty(&self) -> bool {
+        let f = &self.filters;
+        self.roles.is_empty()
+            && self.seniorities.is_empty()
+            && self.departments.is_empty()
+            && self.industries.is_empty()
+            && self.locations.is_empty()
+            && f.company_city.is_none()
+            && f.company_state.is_none()
+            && f.company_states.is_empty()
+            && f.company_cities.is_empty()
+            && f.employee_count_min.is_none()
+            && f.employee_count_max.is_none()
+            && f.keywords.is_empty()
+            && self.max_records.is_none()
+            && !self.all_employees
+    }
+}
+
+fn push_term(list: &mut Vec<Term>, key: &str, label: Option<&'static str>) {
+    if !list.iter().any(|t| t.key == key) {
+        list.push(Term {
+            key: key.to_owned(),
+            label: label.unwrap_or(key).to_owned(),
+        });
+    }
+}
+
+/// Warnings without duplicates, with the "ignored" ones capped.
+#[derive(Default)]
+struct Warnings {
+    list: Vec<String>,
+    ignored: usize,
+}
+
+impl Warnings {
+    fn note(&mut self, text: String) {
+        if !self.list.contains(&text) {
+            self.list.push(text);
+        }
+    }
+
+    fn ignored(&mut self, what: &str) {
+        if self.ignored >= MAX_IGNORED_WARNINGS {
+            // Past the cap only the count matters (a 10 KB query of noise stays cheap).
+            self.ignored += 1;
+            return;
+        }
+        let shown: String = what.chars().take(40).collect();
+        let text = format!("ignored: '{shown}'");
+        if !self.list.contains(&text) {
+            self.ignored += 1;
+            self.list.push(text);
+        }
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        if self.ignored > MAX_IGNORED_WARNINGS {
+            let more = self.ignored - MAX_IGNORED_WARNINGS;
+            self.list
+                .push(format!("ignored {more} more words or symbols"));
+        }
+        self.list
+    }
+}
+
+/// Whether an unknown word can be a company or title keyword ("kubernetes", "b2b").
+fn is_keyword(word: &str) -> bool {
+    let n = word.chars().count();
+    (3..=40).contains(&n)
+        && word.chars().all(char::is_alphanumeric)
+        && word.chars().any(char::is_alphabetic)
+}
+
+/// Deterministic, total, never panics.
+pub fn interpret(q: &str) -> Interpretation {
+    let mut warnings = Warnings::default();
+    let q = match q.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((cut, _)) => {
+            warnings.note(format!(
+                "query longer than {MAX_QUERY_CHARS} characters: only the first {MAX_QUERY_CHARS} were read"
+            ));
+            &q[..cut]
+        }
+        None => q,
+    };
+    let lex = lexicon::lexicon();
+    let tokens = token::tokenize(q);
+    let mut slots = lex.scan(&tokens);
+    location::resolve_cues(&mut slots);
+    let sizing = size::read(&mut slots);
+    let places = location::collect(&mut slots, lex);
+
+    let mut out = Interpretation::default();
+    let mut band_min = None;
+    let mut band_max = None;
+    let mut soft_everyone = false;
+    for i in 0..slots.len() {
+        fold(
+            &slots,
+            i,
+            &tokens,
+            &mut out,
+            &mut warnings,
+            &mut soft_everyone,
+            &mut band_min,
+            &mut band_max,
+        );
+    }
+    for note in sizing.notes {
+        warnings.note(note);
+    }
+    if soft_everyone
+        && out.roles.is_empty()
+        && out.seniorities.is_empty()
+        && out.departments.is_empty()
+    {
+        out.all_employees = true;
+    }
+    out.max_records = sizing.max_records;
+    let (min, max) = settle_size(sizing.min, sizing.max, band_min, band_max, &mut warnings);
+    out.filters.employee_count_min = min;
+    out.filters.employee_count_max = max;
+    out.locations = places.locations;
+    out.filters.company_city = places.city;
+    out.filters.company_state = places.state;
+    if places.states.len() >= 2 {
+        out.filters.company_states = places.states;
+    }
+    out.filters.company_cities = places.cities;
+    for w in places.warnings {
+        warnings.note(w);
+    }
+    out.warnings = warnings.finish();
+    out
+}
+
+/// Explicit numbers win over named bands; an empty range is reported, not searched.
+fn settle_size(
+    min: Option<u32>,
+    max: Option<u32>,
+    band_min: Option<u32>,
+    band_max: Option<u32>,
+    warnings: &mut Warnings,
+) -> (Option<u32>, Option<u32>) {
+    let (mut lo, mut hi) = (min.or(band_min), max.or(band_max));
+    if let (Some(a), Some(b)) = (lo, hi) {
+        if a > b {
+            let fix = if min.is_none() {
+                lo = None;
+                "dropped the size word's minimum"
+            } else if max.is_none() {
+                hi = None;
+                "dropped the size word's maximum"
+            } else {
+                (lo, hi) = (Some(b), Some(a));
+                "swapped the bounds"
+            };
+            warnings.note(format!("employee range {a}-{b} is empty; {fix}"));
+        }
+    }
+    (lo, hi)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fold(
+    slots: &[Slot],
+    i: usize,
+    tokens: &[Token<'_>],
+    out: &mut Interpretation,
+    warnings: &mut Warnings,
+    soft_everyone: &mut bool,
+    band_min: &mut Option<u32>,
+    band_max: &mut Option<u32>,
+) {
+    let slot = slots[i];
+    let tok = &tokens[slot.start];
+    match slot.m {
+        Meaning::Role(_) | Meaning::RoleAdj(_) => {
+            if let Some(k) = context::role_at(slots, i) {
+                push_term(&mut out.roles, k, taxonomy::role(k).map(|t| t.label));
+            }
+        }
+        Meaning::Seniority(keys) => seniorities(out, keys),
+        Meaning::Department(d) => department(out, d),
+        Meaning::SenDept(keys, d) => {
+            seniorities(out, keys);
+            department(out, d);
+        }
+        Meaning::DeptOrIndustry(d, ind) => {
+            if context::near_seniority(slots, i) {
+                department(out, d);
+            } else {
+                industry(out, ind);
+            }
+        }
+        Meaning::DeptOrStop(d) => {
+            if tok.orig.bytes().all(|b| b.is_ascii_uppercase()) || context::near_seniority(slots, i)
+            {
+                department(out, d);
+            }
+        }
+        Meaning::Industry(ind) => industry(out, ind),
+        Meaning::Size(band) => {
+            if band.min.is_some() {
+                *band_min = band.min;
+            }
+            if band.max.is_some() {
+                *band_max = band.max;
+            }
+            if let Some(note) = band.note {
+                warnings.note(note.to_owned());
+            }
+        }
+        Meaning::AllEmployees => out.all_employees = true,
+        Meaning::SizeNoun => *soft_everyone = true,
+        Meaning::Unknown => {
+            let kw: &str = &tok.text;
+            if !is_keyword(kw) {
+                warnings.ignored(tok.orig);
+            } else if !out.filters.keywords.iter().any(|k| k == kw) {
+                if out.filters.keywords.len() < MAX_KEYWORDS {
+                    out.filters.keywords.push(kw.to_owned());
+                } else {
+                    warnings.ignored(tok.orig);
+                }
+            }
+        }
+        Meaning::Noise | Meaning::Filler | Meaning::Number(..) => warnings.ignored(tok.orig),
+        _ => {}
+    }
+}
+
+fn seniorities(out: &mut Interpretation, keys: &[&str]) {
+    for k in keys {
+        push_term(
+            &mut out.seniorities,
+            k,
+            taxonomy::seniority(k).map(|t| t.label),
+        );
+    }
+}
+
+fn department(out: &mut Interpretation, key: &str) {
+    push_term(
+        &mut out.departments,
+        key,
+        taxonomy::department(key).map(|t| t.label),
+    );
+}
+
+fn industry(out: &mut Interpretation, key: &str) {
+    push_term(
+        &mut out.industries,
+        key,
+        taxonomy::industry(key).map(|t| t.label),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every role phrase reads as that role, alone as a query and as a title.
+    #[test]
+    fn role_phrases_agree_between_queries_and_titles() {
+        for &(phrase, m) in people::PHRASES {
+            let key = match m {
+                Meaning::Role(k) | Meaning::RoleAdj(k) => k,
+                _ => continue,
+            };
+            let from_query: Vec<String> =
+                interpret(phrase).roles.into_iter().map(|t| t.key).collect();
+            assert_eq!(from_query, [key], "query {phrase:?}");
+            assert_eq!(roles_in_title(phrase), [key], "title {phrase:?}");
+        }
+    }
+
+    #[test]
+    fn warnings_are_capped() {
+        let noise = (0..100)
+            .map(|i| format!("zz{i}x!"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let q = format!("{noise} 🚀 ⚡ ¤");
+        let i = interpret(&q);
+        assert!(
+            i.warnings.len() <= MAX_IGNORED_WARNINGS + 2,
+            "{:?}",
+            i.warnings
+        );
+        assert_eq!(i.filters.keywords.len(), MAX_KEYWORDS);
+        assert!(
+            i.warnings.last().is_some_and(|w| w.contains("more")),
+            "{:?}",
+            i.warnings
+        );
+    }
+
+    #[test]
+    fn size_conflicts_are_reported() {
+        let mut w = Warnings::default();
+        assert_eq!(
+            settle_size(Some(50), Some(10), None, None, &mut w),
+            (Some(10), Some(50))
+        );
+        assert_eq!(
+            settle_size(Some(1000), None, None, Some(200), &mut w),
+            (Some(1000), None)
+        );
+        assert_eq!(
+            settle_size(None, Some(20), Some(1000), None, &mut w),
+            (None, Some(20))
+        );
+        assert_eq!(
+            settle_size(None, None, Some(100), Some(999), &mut w),
+            (Some(100), Some(999))
+        );
+        assert_eq!(w.finish().len(), 3);
+    }
+}
