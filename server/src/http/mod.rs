@@ -3,6 +3,7 @@
 //! error log → metrics → panic catcher → timeout).
 
 pub mod auth;
+pub mod companies;
 pub mod error;
 pub mod error_codes;
 pub mod extract;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::router())
         .merge(metrics::router())
         .merge(persons::router())
+        .merge(companies::router())
         .merge(widget::router(&state.config.widget_dir))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -2,6 +2,7 @@
 //! (`engine`) and cursors (`cursor`), plus the service that owns the current index
 //! and swaps in a rebuilt one when the store's data version moves.
 
+pub mod companies;
 pub mod criteria;
 pub mod cursor;
 pub mod engine;

@@ -236,3 +236,40 @@ impl Store {
         })?)
     }
 }
+
+/// A full company row (`GET /v1/companies/search`).
+pub type CompanyRecord = crate::records::Company;
+
+impl Store {
+    /// The companies with these `company_id`s, in the order given.
+    pub async fn companies_by_ids(&self, ids: &[String]) -> Result<Vec<CompanyRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "select company_id, name, domain, website, phone, linkedin_url, revenue, employee_count, \
+             industry, sic, naics, city, state, country, keywords from company where company_id in ({})",
+            placeholders.join(",")
+        );
+        let mut rows: Vec<CompanyRecord> = on_pool!(self, pool => {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await
+        })?;
+        let order: std::collections::HashMap<&str, usize> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        rows.sort_by_key(|r| {
+            order
+                .get(r.company_id.as_str())
+                .copied()
+                .unwrap_or(usize::MAX)
+        });
+        Ok(rows)
+    }
+}

@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod companies;
 mod data;
 mod http;
 mod search;

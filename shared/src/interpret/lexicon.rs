@@ -9,7 +9,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use super::token::{phrase_key, TokKind, Token};
-use super::{industry, location, people, size, words};
+use super::{industry, location, people, places, size, words};
 use crate::geo::{self, City};
 
 /// Which bound a size comparison sets.
@@ -83,6 +83,8 @@ pub(crate) enum Meaning {
     WeakSizeNoun,
     /// "leads", "records": "500 leads" is a count.
     CountNoun,
+    /// "revenue", "funding": numbers next to it are money, not a company size.
+    Money,
     /// Lead-in words before a leading count ("give me", "find", "top").
     CountVerb,
     Cmp(Cmp),
@@ -163,6 +165,7 @@ struct Entry {
 }
 
 /// All phrases, normalised.
+#[derive(Default)]
 pub(crate) struct Lexicon {
     /// Every phrase and every proper prefix of a phrase ("chief information" leads
     /// to "chief information security officer"), so the matcher extends a window
@@ -229,7 +232,7 @@ impl Lexicon {
         for &(p, m) in words::CONNECTORS {
             lex.add(p, m, false);
         }
-        for &(p, m) in location::ALIASES {
+        for &(p, m) in places::ALIASES {
             lex.add(p, m, false);
         }
         for s in geo::STATES {
@@ -256,7 +259,7 @@ impl Lexicon {
         let mut keys: Vec<(&String, &u16)> = index.iter().collect();
         keys.sort();
         for (key, &id) in keys {
-            let m = if location::WORD_CITIES.contains(&key.as_str()) {
+            let m = if places::WORD_CITIES.contains(&key.as_str()) {
                 Meaning::WordCity(id)
             } else {
                 Meaning::City(id)
@@ -298,10 +301,7 @@ impl Lexicon {
         key.push_str(&tokens[i].text);
         let mut best = None;
         let mut len = 1;
-        loop {
-            let Some(entry) = self.phrases.get(key.as_str()) else {
-                break;
-            };
+        while let Some(entry) = self.phrases.get(key.as_str()) {
             if let Some(m) = entry.meaning {
                 best = Some((m, len));
             }
@@ -357,17 +357,6 @@ impl Lexicon {
 struct Builder {
     lex: Lexicon,
     plural_queue: Vec<(String, Meaning)>,
-}
-
-impl Default for Lexicon {
-    fn default() -> Self {
-        Lexicon {
-            phrases: FxMap::default(),
-            cities: Vec::new(),
-            state_named_cities: FxMap::default(),
-            shadowed: Vec::new(),
-        }
-    }
 }
 
 impl Builder {
@@ -456,14 +445,14 @@ mod shadow_tests {
     #[test]
     fn word_cities_are_known_cities() {
         let lex = lexicon();
-        for w in location::WORD_CITIES {
+        for w in places::WORD_CITIES {
             assert!(matches!(lex.get(w), Some(Meaning::WordCity(_))), "{w}");
         }
     }
 
     #[test]
     fn metro_cities_exist_in_their_state() {
-        for m in location::METROS {
+        for m in places::METROS {
             for c in m.cities {
                 assert!(
                     geo::cities_named(c).any(|x| x.state == m.state),

@@ -4,7 +4,7 @@
 //! the server re-runs it authoritatively; it is pure, deterministic and total.
 //!
 //! The pipeline: tokenise once (`token`), take the longest known phrase at each
-//! position (`lexicon`, fed by `people`, `industry`, `size`, `words`, `location`),
+//! position (`lexicon`, fed by `people`, `industry`, `size`, `words`, `places`),
 //! settle the readings that depend on neighbours (`location`, `context`), read sizes
 //! and counts (`size`), then fold everything into an [`Interpretation`].
 
@@ -13,6 +13,7 @@ mod industry;
 mod lexicon;
 mod location;
 mod people;
+mod places;
 mod size;
 mod title;
 mod token;
@@ -284,11 +285,12 @@ fn fold(
                 industry(out, ind);
             }
         }
-        Meaning::DeptOrStop(d) => {
-            if tok.orig.bytes().all(|b| b.is_ascii_uppercase()) || context::near_seniority(slots, i)
-            {
-                department(out, d);
-            }
+        // "IT" in capitals is the department; lowercase "it" only next to a seniority.
+        Meaning::DeptOrStop(d)
+            if tok.orig.bytes().all(|b| b.is_ascii_uppercase())
+                || context::near_seniority(slots, i) =>
+        {
+            department(out, d)
         }
         Meaning::Industry(ind) => industry(out, ind),
         Meaning::Size(band) => {

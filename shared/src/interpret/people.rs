@@ -277,6 +277,8 @@ pub(crate) static PHRASES: &[(&str, Meaning)] = &[
     ("operation", D("operations")),
     ("ops", D("operations")),
     ("supply chain", D("operations")),
+    ("revenue operations", D("operations")),
+    ("revops", D("operations")),
     ("hr", D("hr")),
     ("human resources", D("hr")),
     ("human resource", D("hr")),

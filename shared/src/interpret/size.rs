@@ -4,7 +4,7 @@
 //! patterns over the matched slots. A number in a size phrase is never a count.
 
 use super::lexicon::Meaning::{
-    self, AllEmployees, And, Between, CountNoun, CountVerb, Dash, LocPrep, Number, PostCmp,
+    self, AllEmployees, And, Between, CountNoun, CountVerb, Dash, LocPrep, Money, Number, PostCmp,
     SizeNoun, To, WeakSizeNoun, With,
 };
 use super::lexicon::{Cmp, SizeBand, Slot};
@@ -133,6 +133,16 @@ pub(crate) static WORDS: &[(&str, Meaning)] = &[
     ("rows", CountNoun),
     ("names", CountNoun),
     ("profiles", CountNoun),
+    ("revenue", Money),
+    ("revenues", Money),
+    ("annual revenue", Money),
+    ("in revenue", Money),
+    ("arr", Money),
+    ("mrr", Money),
+    ("funding", Money),
+    ("raised", Money),
+    ("valuation", Money),
+    ("turnover", Money),
     ("all employees", AllEmployees),
     ("all employee", AllEmployees),
     ("all the employees", AllEmployees),
@@ -268,9 +278,69 @@ fn counts(slots: &mut [Slot], out: &mut Sizing) {
     }
 }
 
+/// Numbers around "revenue"/"funding" are money: set them aside (with a warning)
+/// so "revenue over 10m" never becomes a 10-million-employee filter.
+fn money(slots: &mut [Slot], out: &mut Sizing) {
+    let numeric = |m: Meaning| matches!(m, Meaning::Cmp(_) | Number(..) | PostCmp(_) | To | Dash);
+    let at = |slots: &[Slot], k: usize| slots.get(k).map(|s| s.m);
+    for i in 0..slots.len() {
+        if slots[i].m != Money {
+            continue;
+        }
+        // Backwards: "over $10M in revenue", "between 1m and 5m in revenue".
+        let mut from = i;
+        if from > 0 && slots[from - 1].m == LocPrep {
+            from -= 1;
+        }
+        while from > 0 && numeric(slots[from - 1].m) {
+            from -= 1;
+        }
+        if from >= 2
+            && at(slots, from - 1) == Some(And)
+            && matches!(at(slots, from - 2), Some(Number(..)))
+        {
+            from -= 2;
+            while from > 0 && numeric(slots[from - 1].m) {
+                from -= 1;
+            }
+        }
+        if from > 0 && slots[from - 1].m == Between {
+            from -= 1;
+        }
+        if from == i || (from == i - 1 && slots[from].m == LocPrep) {
+            from = i;
+        }
+        // Forwards: "revenue over 10m", "revenue between 1m and 5m".
+        let mut to = i + 1;
+        if at(slots, to) == Some(Between) {
+            to += 1;
+        }
+        while to < slots.len() && numeric(slots[to].m) {
+            to += 1;
+        }
+        if at(slots, to) == Some(And)
+            && matches!(at(slots, to + 1), Some(Number(..)))
+            && slots[i + 1].m == Between
+        {
+            to += 2;
+        }
+        if from == i && to == i + 1 {
+            // No number around: an ordinary word ("revenue operations").
+            slots[i].m = Meaning::Unknown;
+            continue;
+        }
+        consume(slots, from, to);
+        let note = "ignored: revenue and funding filters are not supported".to_owned();
+        if !out.notes.contains(&note) {
+            out.notes.push(note);
+        }
+    }
+}
+
 /// Reads counts and numeric sizes, replacing what it used with `Stop`.
 pub(crate) fn read(slots: &mut [Slot]) -> Sizing {
     let mut out = Sizing::default();
+    money(slots, &mut out);
     counts(slots, &mut out);
     let at = |slots: &[Slot], i: usize| slots.get(i).map(|s| s.m);
     let mut i = 0;
