@@ -3,6 +3,7 @@
 
 PORT ?= 8080
 PEOPLE ?= 250000
+BENCH_PEOPLE ?= 1000000
 export PORT PEOPLE
 
 ## Build everything and serve the demo on 127.0.0.1:$(PORT) (SQLite in ./data/).
@@ -12,6 +13,10 @@ run:
 ## Everything: fmt, clippy, wasm builds, all tests on SQLite and PostgreSQL, browser tests.
 test:
 	scripts/test.sh
+
+## Search benchmarks over the demo set (BENCH_PEOPLE=1000000): in-process, PostgreSQL SQL, HTTP (wrk).
+bench:
+	PEOPLE=$(BENCH_PEOPLE) scripts/bench.sh
 
 ## Install the pinned build tools (rustup target, trunk, wasm-bindgen-cli, wasm-opt).
 tools:

@@ -273,6 +273,28 @@ const CASES: &[(&str, &str)] = &[
     ("CEOs in Dallas TX 2024", "roles=ceo; city=Dallas; state=TX; warn~ignored: '2024'"),
     ("CEOs xy", "roles=ceo; warn~ignored: 'xy'"),
     ("!!! CEOs ???", "roles=ceo"),
+    ("companies founded after 2015", "warn~ignored: 'founded'; warn~ignored: '2015'"),
+    // Money is not a size.
+    ("SaaS companies with revenue over 10m", "ind=software; warn~revenue"),
+    ("SaaS companies with over $10M in revenue and 50+ employees", "ind=software; min=50; warn~revenue"),
+    ("revenue operations managers", "sen=manager; dept=operations"),
+    // More places.
+    ("CEOs in Indianapolis IN", "roles=ceo; city=Indianapolis; state=IN"),
+    ("CEOs in Pittsburgh PA", "roles=ceo; city=Pittsburgh; state=PA"),
+    ("ACME CO CEOs", "roles=ceo; kw=acme"),
+    ("CEOs in NY/NJ", "roles=ceo; states=NY,NJ"),
+    ("CEOs in Texas, Oklahoma, Louisiana", "roles=ceo; states=TX,OK,LA"),
+    ("CEOs in Dallas and Houston", "roles=ceo; cities=Dallas,Houston; state=TX"),
+    ("CEOs in LA or SF", "roles=ceo; cities=Los Angeles,San Francisco; state=CA"),
+    ("CEOs in LA, CA", "roles=ceo; city=Los Angeles; state=CA"),
+    ("CEOs in Boulder, CO and Austin, TX", "roles=ceo; cities=Boulder,Austin; states=CO,TX"),
+    ("CEOs in the DFW area", "roles=ceo; state=TX; cities~Plano; loc=metro:dfw"),
+    ("CEOs in Orange County", "roles=ceo; state=CA; cities~Irvine; loc=metro:orange_county"),
+    ("CEOs in Philly", "roles=ceo; city=Philadelphia; state=PA"),
+    (
+        "Heads of Sales & Marketing @ B2B SaaS (50-500 emp) in Austin, TX 🙏",
+        "sen=head; dept=sales,marketing; ind=software; kw=b2b; min=50; max=500; city=Austin; state=TX; warn~ignored: '🙏'",
+    ),
 ];
 
 #[derive(Default)]

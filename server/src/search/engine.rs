@@ -101,7 +101,7 @@ impl PeopleIndex {
             let mut title = Option::<RoaringBitmap>::None;
             let mut company = Option::<RoaringBitmap>::None;
             for word in tokens(keyword) {
-                let t = self.title_tokens.get(&word).cloned().unwrap_or_default();
+                let t = self.title_word_people(&word);
                 let k = self.company_token_people(&word);
                 title = Some(title.map_or(t.clone(), |acc| acc & t));
                 company = Some(company.map_or(k.clone(), |acc| acc & k));
@@ -202,34 +202,42 @@ impl PeopleIndex {
         (ids, next)
     }
 
-    /// Facet counts over `matched`: by scanning it when small, by bitmap intersections
-    /// when large.
+    /// Facet counts over `matched`: one pass over its per-person columns when it is
+    /// small, bitmap intersections when it is large.
     pub fn facets(&self, matched: &RoaringBitmap) -> Facets {
-        let count_columns = matched.len() <= 200_000;
-        let counts = |bitmaps: &[RoaringBitmap], column: &[u8]| -> Vec<u64> {
-            if count_columns {
-                let mut counts = vec![0u64; bitmaps.len()];
-                for doc in matched {
-                    if let Some(&v) = column.get(doc as usize) {
+        let dims: [(&[RoaringBitmap], &[u8]); 5] = [
+            (&self.seniority, &self.doc_seniority),
+            (&self.department, &self.doc_department),
+            (&self.industry, &self.doc_industry),
+            (&self.state, &self.doc_state),
+            (&self.size, &self.doc_size),
+        ];
+        let mut counts: Vec<Vec<u64>> = dims.iter().map(|(b, _)| vec![0u64; b.len()]).collect();
+        if matched.len() <= 100_000 {
+            for doc in matched {
+                let d = doc as usize;
+                for (dim, (_, column)) in dims.iter().enumerate() {
+                    if let Some(&v) = column.get(d) {
                         if v != NONE {
-                            counts[v as usize] += 1;
+                            counts[dim][v as usize] += 1;
                         }
                     }
                 }
-                counts
-            } else {
-                bitmaps
+            }
+        } else {
+            for (dim, (bitmaps, _)) in dims.iter().enumerate() {
+                counts[dim] = bitmaps
                     .iter()
                     .map(|b| b.intersection_len(matched))
-                    .collect()
+                    .collect();
             }
-        };
-        let facet = |counts: Vec<u64>, label: &dyn Fn(usize) -> (String, String), sort: bool| {
+        }
+        let facet = |counts: &[u64], label: &dyn Fn(usize) -> (String, String), sort: bool| {
             let mut out: Vec<FacetCount> = counts
-                .into_iter()
+                .iter()
                 .enumerate()
-                .filter(|&(_, n)| n > 0)
-                .map(|(i, count)| {
+                .filter(|&(_, &n)| n > 0)
+                .map(|(i, &count)| {
                     let (key, label) = label(i);
                     FacetCount { key, label, count }
                 })
@@ -241,7 +249,7 @@ impl PeopleIndex {
         };
         Facets {
             seniority: facet(
-                counts(&self.seniority, &self.doc_seniority),
+                &counts[0],
                 &|i| {
                     (
                         taxonomy::SENIORITIES[i].key.into(),
@@ -251,7 +259,7 @@ impl PeopleIndex {
                 false,
             ),
             department: facet(
-                counts(&self.department, &self.doc_department),
+                &counts[1],
                 &|i| {
                     (
                         taxonomy::DEPARTMENTS[i].key.into(),
@@ -261,7 +269,7 @@ impl PeopleIndex {
                 true,
             ),
             industry: facet(
-                counts(&self.industry, &self.doc_industry),
+                &counts[2],
                 &|i| {
                     (
                         taxonomy::INDUSTRIES[i].key.into(),
@@ -271,12 +279,12 @@ impl PeopleIndex {
                 true,
             ),
             state: facet(
-                counts(&self.state, &self.doc_state),
+                &counts[3],
                 &|i| (geo::STATES[i].code.into(), geo::STATES[i].name.into()),
                 true,
             ),
             employee_range: facet(
-                counts(&self.size, &self.doc_size),
+                &counts[4],
                 &|i| {
                     (
                         SIZE_BUCKETS[i].2.into(),

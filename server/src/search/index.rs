@@ -66,6 +66,23 @@ pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
+/// A query word and its singular forms ("teachers" → "teacher", "agencies" →
+/// "agency"), so a plural keyword finds singular titles.
+pub fn word_forms(word: &str) -> Vec<String> {
+    let mut forms = vec![word.to_owned()];
+    if word.len() > 3 {
+        if let Some(stem) = word.strip_suffix("ies") {
+            forms.push(format!("{stem}y"));
+        } else if let Some(stem) = word.strip_suffix("es") {
+            forms.push(stem.to_owned());
+            forms.push(format!("{stem}e"));
+        } else if let Some(stem) = word.strip_suffix('s').filter(|s| !s.ends_with('s')) {
+            forms.push(stem.to_owned());
+        }
+    }
+    forms
+}
+
 /// The index over the whole data set.
 #[derive(Debug, Default)]
 pub struct PeopleIndex {
@@ -80,6 +97,8 @@ pub struct PeopleIndex {
     /// Lowercase city → state indexes it occurs in (for cities given without a state).
     pub city_states: HashMap<String, Vec<u8>>,
     pub size: Vec<RoaringBitmap>,
+    /// Exact employee count → people, for the part of a size range that cuts a bucket.
+    pub by_employees: std::collections::BTreeMap<u32, RoaringBitmap>,
     pub email_status: Vec<RoaringBitmap>,
     pub has_email: RoaringBitmap,
     pub has_phone: RoaringBitmap,
@@ -95,8 +114,6 @@ pub struct PeopleIndex {
     pub doc_industry: Vec<u8>,
     pub doc_state: Vec<u8>,
     pub doc_size: Vec<u8>,
-    /// Per person id: exact employee count (for partial size buckets), 0 when unknown.
-    pub doc_employees: Vec<u32>,
     /// The store's data version this index was built from.
     pub version: i64,
 }
@@ -160,6 +177,7 @@ impl PeopleIndex {
         let mut role_buf: HashMap<&'static str, Vec<u32>> = HashMap::new();
         let mut token_buf: HashMap<String, Vec<u32>> = HashMap::new();
         let mut city_buf: HashMap<(u8, String), Vec<u32>> = HashMap::new();
+        let mut employees_buf: HashMap<u32, Vec<u32>> = HashMap::new();
         while let Some(p) = people.try_next().await? {
             let Ok(doc) = u32::try_from(p.id) else {
                 continue;
@@ -182,7 +200,6 @@ impl PeopleIndex {
                 ] {
                     column.resize(len, NONE);
                 }
-                index.doc_employees.resize(len, 0);
             }
             let seniority = p
                 .seniority
@@ -210,6 +227,9 @@ impl PeopleIndex {
                     .or_default()
                     .push(doc);
             }
+            if let Some(n) = company.employees {
+                employees_buf.entry(n).or_default().push(doc);
+            }
             let size = company.employees.map_or(NONE, bucket_of);
             if size != NONE {
                 index.size[size as usize].insert(doc);
@@ -219,7 +239,6 @@ impl PeopleIndex {
             index.doc_industry[d] = company.industry;
             index.doc_state[d] = company.state;
             index.doc_size[d] = size;
-            index.doc_employees[d] = company.employees.unwrap_or(0);
             if let Some(status) = p.email_status.as_deref().and_then(EmailStatus::parse) {
                 index.email_status[status as usize].insert(doc);
             }
@@ -243,14 +262,34 @@ impl PeopleIndex {
         index.roles = role_buf.into_iter().map(|(k, v)| (k, bitmap(v))).collect();
         index.title_tokens = token_buf.into_iter().map(|(k, v)| (k, bitmap(v))).collect();
         index.city = city_buf.into_iter().map(|(k, v)| (k, bitmap(v))).collect();
+        index.by_employees = employees_buf
+            .into_iter()
+            .map(|(k, v)| (k, bitmap(v)))
+            .collect();
         Ok(index)
     }
 
-    /// People at companies whose name or keywords contain `token`.
-    pub fn company_token_people(&self, token: &str) -> RoaringBitmap {
+    /// People whose title contains `word` (or its singular).
+    pub fn title_word_people(&self, word: &str) -> RoaringBitmap {
         let mut out = RoaringBitmap::new();
-        if let Some(list) = self.company_tokens.get(token) {
-            for &ix in list {
+        for form in word_forms(word) {
+            if let Some(m) = self.title_tokens.get(&form) {
+                out |= m;
+            }
+        }
+        out
+    }
+
+    /// People at companies whose name or keywords contain `word` (or its singular).
+    pub fn company_token_people(&self, word: &str) -> RoaringBitmap {
+        let mut out = RoaringBitmap::new();
+        for form in word_forms(word) {
+            for &ix in self
+                .company_tokens
+                .get(&form)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
                 out |= &self.companies[ix as usize].people;
             }
         }
@@ -268,11 +307,10 @@ impl PeopleIndex {
             if lo <= b_lo && b_hi <= hi {
                 out |= &self.size[i];
             } else {
-                // A bucket cut by the range: check each person's exact count.
-                out.extend(self.size[i].iter().filter(|&doc| {
-                    let n = self.doc_employees[doc as usize];
-                    lo <= n && n <= hi
-                }));
+                // A bucket cut by the range: add the exact counts inside both.
+                for (_, people) in self.by_employees.range(lo.max(b_lo)..=hi.min(b_hi)) {
+                    out |= people;
+                }
             }
         }
         out
@@ -316,6 +354,16 @@ mod tests {
             assert_eq!(hits, 1, "{n}");
         }
         assert_eq!(SIZE_BUCKETS[bucket_of(42) as usize].2, "11-50");
+    }
+
+    #[test]
+    fn plural_keywords_find_singular_words() {
+        assert_eq!(word_forms("teachers"), ["teachers", "teacher"]);
+        assert_eq!(word_forms("agencies"), ["agencies", "agency"]);
+        assert!(word_forms("boxes").contains(&"box".to_owned()));
+        assert_eq!(word_forms("sales"), ["sales", "sal", "sale"]);
+        assert_eq!(word_forms("bus"), ["bus"]);
+        assert_eq!(word_forms("business"), ["business"]);
     }
 
     #[test]

@@ -7,5 +7,6 @@ mod support;
 mod cli;
 mod companies;
 mod data;
+mod fuzz;
 mod http;
 mod search;

@@ -8,12 +8,10 @@
 pub(crate) static PHRASES: &[(&str, &str)] = &[
     ("software", "software"),
     ("saas", "software"),
-    ("b2b saas", "software"),
     ("software company", "software"),
     ("software vendor", "software"),
     ("tech", "software"),
     ("tech company", "software"),
-    ("tech startup", "software"),
     ("technology company", "software"),
     ("paas", "software"),
     ("fintech", "fintech"),

@@ -16,6 +16,9 @@ use super::token::Token;
 use super::Location;
 use crate::geo;
 
+/// Distinct places read from one query; more is a list pasted by mistake.
+const MAX_PLACES: usize = 50;
+
 /// A state code written in capitals ("NV") or with dots ("d.c."); lowercase "in",
 /// "or", "me" are words.
 pub(crate) fn state_code(t: &Token<'_>) -> Option<Meaning> {
@@ -132,6 +135,7 @@ enum Loc {
 /// Binds cities to the state written next to them and turns places into filters.
 pub(crate) fn collect(slots: &mut [Slot], lex: &Lexicon) -> Places {
     let mut locs: Vec<Loc> = Vec::new();
+    let mut too_many = false;
     let mut i = 0;
     while i < slots.len() {
         let j = if slots.get(i + 1).map(|s| s.m) == Some(Comma) {
@@ -209,11 +213,21 @@ pub(crate) fn collect(slots: &mut [Slot], lex: &Lexicon) -> Places {
             }
         };
         if !locs.contains(&loc) {
-            locs.push(loc);
+            if locs.len() < MAX_PLACES {
+                locs.push(loc);
+            } else {
+                too_many = true;
+            }
         }
         i += 1;
     }
-    assemble(locs, lex)
+    let mut places = assemble(locs, lex);
+    if too_many {
+        places
+            .warnings
+            .push(format!("only the first {MAX_PLACES} places were used"));
+    }
+    places
 }
 
 fn candidates(lex: &Lexicon, group: Option<u16>) -> Vec<&'static str> {

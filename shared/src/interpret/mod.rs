@@ -182,29 +182,25 @@ pub fn interpret(q: &str) -> Interpretation {
     let sizing = size::read(&mut slots);
     let places = location::collect(&mut slots, lex);
 
-    let mut out = Interpretation::default();
-    let mut band_min = None;
-    let mut band_max = None;
-    let mut soft_everyone = false;
+    let mut fold = Fold {
+        warnings,
+        ..Fold::default()
+    };
     for i in 0..slots.len() {
-        fold(
-            &slots,
-            i,
-            &tokens,
-            &mut out,
-            &mut warnings,
-            &mut soft_everyone,
-            &mut band_min,
-            &mut band_max,
-        );
+        fold.slot(&slots, i, &tokens);
     }
+    let Fold {
+        mut out,
+        mut warnings,
+        band_min,
+        band_max,
+        everyone,
+    } = fold;
     for note in sizing.notes {
         warnings.note(note);
     }
-    if soft_everyone
-        && out.roles.is_empty()
-        && out.seniorities.is_empty()
-        && out.departments.is_empty()
+    // A bare "employees at …" with no person filter means everyone there.
+    if everyone && out.roles.is_empty() && out.seniorities.is_empty() && out.departments.is_empty()
     {
         out.all_employees = true;
     }
@@ -253,73 +249,77 @@ fn settle_size(
     (lo, hi)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn fold(
-    slots: &[Slot],
-    i: usize,
-    tokens: &[Token<'_>],
-    out: &mut Interpretation,
-    warnings: &mut Warnings,
-    soft_everyone: &mut bool,
-    band_min: &mut Option<u32>,
-    band_max: &mut Option<u32>,
-) {
-    let slot = slots[i];
-    let tok = &tokens[slot.start];
-    match slot.m {
-        Meaning::Role(_) | Meaning::RoleAdj(_) => {
-            if let Some(k) = context::role_at(slots, i) {
-                push_term(&mut out.roles, k, taxonomy::role(k).map(|t| t.label));
-            }
-        }
-        Meaning::Seniority(keys) => seniorities(out, keys),
-        Meaning::Department(d) => department(out, d),
-        Meaning::SenDept(keys, d) => {
-            seniorities(out, keys);
-            department(out, d);
-        }
-        Meaning::DeptOrIndustry(d, ind) => {
-            if context::near_seniority(slots, i) {
-                department(out, d);
-            } else {
-                industry(out, ind);
-            }
-        }
-        // "IT" in capitals is the department; lowercase "it" only next to a seniority.
-        Meaning::DeptOrStop(d)
-            if tok.orig.bytes().all(|b| b.is_ascii_uppercase())
-                || context::near_seniority(slots, i) =>
-        {
-            department(out, d)
-        }
-        Meaning::Industry(ind) => industry(out, ind),
-        Meaning::Size(band) => {
-            if band.min.is_some() {
-                *band_min = band.min;
-            }
-            if band.max.is_some() {
-                *band_max = band.max;
-            }
-            if let Some(note) = band.note {
-                warnings.note(note.to_owned());
-            }
-        }
-        Meaning::AllEmployees => out.all_employees = true,
-        Meaning::SizeNoun => *soft_everyone = true,
-        Meaning::Unknown => {
-            let kw: &str = &tok.text;
-            if !is_keyword(kw) {
-                warnings.ignored(tok.orig);
-            } else if !out.filters.keywords.iter().any(|k| k == kw) {
-                if out.filters.keywords.len() < MAX_KEYWORDS {
-                    out.filters.keywords.push(kw.to_owned());
-                } else {
-                    warnings.ignored(tok.orig);
+/// The interpretation being built from the settled slots.
+#[derive(Default)]
+struct Fold {
+    out: Interpretation,
+    warnings: Warnings,
+    /// Bounds from size words ("startups"); explicit numbers override them.
+    band_min: Option<u32>,
+    band_max: Option<u32>,
+    /// A bare "employees"/"staff" was seen.
+    everyone: bool,
+}
+
+impl Fold {
+    fn slot(&mut self, slots: &[Slot], i: usize, tokens: &[Token<'_>]) {
+        let out = &mut self.out;
+        let slot = slots[i];
+        let tok = &tokens[slot.start];
+        match slot.m {
+            Meaning::Role(_) | Meaning::RoleAdj(_) => {
+                if let Some(k) = context::role_at(slots, i) {
+                    push_term(&mut out.roles, k, taxonomy::role(k).map(|t| t.label));
                 }
             }
+            Meaning::Seniority(keys) => seniorities(out, keys),
+            Meaning::Department(d) => department(out, d),
+            Meaning::SenDept(keys, d) => {
+                seniorities(out, keys);
+                department(out, d);
+            }
+            Meaning::DeptOrIndustry(d, ind) => {
+                if context::near_seniority(slots, i) {
+                    department(out, d);
+                } else {
+                    industry(out, ind);
+                }
+            }
+            // "IT" in capitals is the department; lowercase "it" only next to a seniority.
+            Meaning::DeptOrStop(d)
+                if tok.orig.bytes().all(|b| b.is_ascii_uppercase())
+                    || context::near_seniority(slots, i) =>
+            {
+                department(out, d)
+            }
+            Meaning::Industry(ind) => industry(out, ind),
+            Meaning::Size(band) => {
+                self.band_min = band.min.or(self.band_min);
+                self.band_max = band.max.or(self.band_max);
+                if let Some(note) = band.note {
+                    self.warnings.note(note.to_owned());
+                }
+            }
+            Meaning::AllEmployees => out.all_employees = true,
+            Meaning::SizeNoun => self.everyone = true,
+            Meaning::Unknown => {
+                let kw: &str = &tok.text;
+                let keywords = &mut out.filters.keywords;
+                if !is_keyword(kw) {
+                    self.warnings.ignored(tok.orig);
+                } else if !keywords.iter().any(|k| k == kw) {
+                    if keywords.len() < MAX_KEYWORDS {
+                        keywords.push(kw.to_owned());
+                    } else {
+                        self.warnings.ignored(tok.orig);
+                    }
+                }
+            }
+            Meaning::Noise | Meaning::Filler | Meaning::Number(..) => {
+                self.warnings.ignored(tok.orig)
+            }
+            _ => {}
         }
-        Meaning::Noise | Meaning::Filler | Meaning::Number(..) => warnings.ignored(tok.orig),
-        _ => {}
     }
 }
 

@@ -169,6 +169,7 @@ pub(crate) static STOP: &[&str] = &[
     "corporation",
     "corporations",
     "corp",
+    "cos",
     "corps",
     "inc",
     "llc",

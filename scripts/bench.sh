@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `make bench`: search speed over the demo set (1M people by default, PEOPLE=…).
+#  1. in-process: index build time and memory, search p50/p99 over benches/queries.txt,
+#     and the same queries as plain SQL on a throwaway PostgreSQL cluster;
+#  2. HTTP throughput: `quarry serve` (release) under wrk on loopback.
+# The seeded data sets live in target/bench/ and are reused by later runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+PEOPLE="${PEOPLE:-1000000}"
+export QUARRY_BENCH_PEOPLE="$PEOPLE"
+mkdir -p target/bench
+export QUARRY_BENCH_DB="sqlite://$PWD/target/bench/quarry-$PEOPLE.db"
+
+scripts/system-deps.sh
+command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo; $sudo apt-get install -y -qq wrk >/dev/null; }
+
+pg_dir=$(mktemp -d /tmp/quarry-bench-pg.XXXXXX)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  scripts/pg.sh stop "$pg_dir"
+}
+trap cleanup EXIT
+QUARRY_BENCH_POSTGRES_URL=$(scripts/pg.sh start "$pg_dir")
+export QUARRY_BENCH_POSTGRES_URL
+
+echo "==> in-process search benchmark ($PEOPLE people)"
+cargo bench --locked -p quarry-server --bench search
+
+echo "==> HTTP throughput (wrk, loopback)"
+cargo build --release --locked -p quarry-server
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+token="bench-operator-token-0123456789"
+QUARRY_LOG=warn target/release/quarry serve --bind "127.0.0.1:$port" --database-url "$QUARRY_BENCH_DB" \
+  --operator-token "$token" --widget-dir dist >/dev/null &
+server_pid=$!
+for _ in $(seq 1 600); do
+  curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+lua=$(mktemp /tmp/quarry-wrk.XXXXXX.lua)
+python3 - "$lua" "$token" <<'PY'
+import sys, urllib.parse
+lua, token = sys.argv[1], sys.argv[2]
+queries = [l.strip() for l in open("server/benches/queries.txt") if l.strip()]
+paths = ["/v1/persons/search?limit=25&q=" + urllib.parse.quote(q) for q in queries]
+with open(lua, "w") as f:
+    f.write("local paths = {\n" + ",\n".join('  "%s"' % p for p in paths) + "\n}\n")
+    f.write("local i = 0\n")
+    f.write('wrk.headers["authorization"] = "Bearer %s"\n' % token)
+    f.write("request = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
+    f.write("local errors = 0\nresponse = function(status) if status ~= 200 then errors = errors + 1 end end\n")
+PY
+wrk -t2 -c32 -d15s --latency -s "$lua" "http://127.0.0.1:$port" | sed -n '1,20p'
+rm -f "$lua"
