@@ -32,7 +32,7 @@ echo "==> HTTP throughput (wrk, loopback)"
 cargo build --release --locked -p quarry-server
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 token="bench-operator-token-0123456789"
-QUARRY_LOG=warn target/release/quarry serve --bind "127.0.0.1:$port" --database-url "$QUARRY_BENCH_DB" \
+QUARRY_LOG="warn,sqlx::query=error" target/release/quarry serve --bind "127.0.0.1:$port" --database-url "$QUARRY_BENCH_DB" \
   --operator-token "$token" --widget-dir dist >/dev/null &
 server_pid=$!
 for _ in $(seq 1 600); do

@@ -21,7 +21,13 @@ fi
 
 quarry=target/release/quarry
 export QUARRY_DATABASE_URL="${QUARRY_DATABASE_URL:-sqlite://data/quarry.db}"
+# The data API's key until partner keys exist; local demo only.
+export QUARRY_OPERATOR_TOKEN="${QUARRY_OPERATOR_TOKEN:-quarry-demo-operator-token}"
 echo "==> database $QUARRY_DATABASE_URL"
 "$quarry" migrate
 "$quarry" seed-demo --people "$PEOPLE" --if-empty
+echo
+echo "Try the data API:"
+echo "  curl -H 'Authorization: Bearer $QUARRY_OPERATOR_TOKEN' 'http://127.0.0.1:$PORT/v1/persons/search?q=CMOs+of+SaaS+companies+in+California&limit=5'"
+echo
 exec "$quarry" serve --bind "127.0.0.1:$PORT"

@@ -76,7 +76,9 @@ pub async fn execute(cli: Cli) -> ExitCode {
     let url = cli.global.database_url();
     let options = match &cli.command {
         Command::Serve(config) => ConnectOptions {
-            max_connections: config.db_max_connections,
+            max_connections: config
+                .db_max_connections
+                .unwrap_or(if url.starts_with("sqlite:") { 4 } else { 16 }),
             ..ConnectOptions::default()
         },
         // Bulk commands hold one long transaction or stream; slowness is expected.

@@ -70,10 +70,11 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub index_refresh_secs: u64,
 
-    /// Maximum pooled database connections.
-    #[arg(long, env = "QUARRY_DB_MAX_CONNECTIONS", default_value_t = 16,
+    /// Maximum pooled database connections. Default: 4 for SQLite (each connection is a
+    /// thread; more only adds context switches), 16 for PostgreSQL.
+    #[arg(long, env = "QUARRY_DB_MAX_CONNECTIONS",
           value_parser = clap::value_parser!(u32).range(1..=512))]
-    pub db_max_connections: u32,
+    pub db_max_connections: Option<u32>,
 }
 
 impl ServeConfig {
@@ -84,7 +85,7 @@ impl ServeConfig {
             widget_dir,
             max_body_bytes: 1_048_576,
             request_timeout_secs: 30,
-            db_max_connections: 8,
+            db_max_connections: None,
             operator_token: Some(Secret("test-operator-token".into())),
             index_refresh_secs: 1,
         }

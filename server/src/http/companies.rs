@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::auth::OperatorAuth;
 use super::error::ApiError;
 use super::extract::Query;
-use super::persons::person_json;
+use super::persons::people_json;
 use super::AppState;
 use crate::data::normalize;
 use crate::records::Company;
@@ -210,7 +210,7 @@ pub async fn search_companies(
     });
     let ids: Vec<String> = page
         .iter()
-        .map(|&ix| index.companies[ix as usize].company_id.clone())
+        .map(|&ix| index.companies[ix as usize].record.company_id.clone())
         .collect();
     let data: Vec<CompanyJson> = state
         .store
@@ -303,13 +303,8 @@ pub async fn list_company_people(
             },
         )
     });
-    let data: Vec<Person> = state
-        .store
-        .people_by_ids(&ids)
-        .await?
-        .into_iter()
-        .map(person_json)
-        .collect();
+    let rows = state.store.people_by_ids(&ids).await?;
+    let data: Vec<Person> = people_json(&state, rows).await?;
     Ok(Json(CompanyPeopleResponse {
         pagination: Pagination {
             limit,
@@ -438,13 +433,13 @@ pub async fn list_domains(
         }
         last = Some(ix as u32);
         data.push(DomainJson {
-            domain: c.domain.clone(),
+            domain: c.record.domain.clone(),
             contact_count: c.people.len(),
             industry: taxonomy::INDUSTRIES
                 .get(c.industry as usize)
                 .map(|i| i.label.to_owned()),
             location: DomainLocation {
-                city: c.city.clone(),
+                city: c.record.city.clone(),
                 state: geo::STATES.get(c.state as usize).map(|s| s.code.to_owned()),
             },
         });

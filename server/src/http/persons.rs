@@ -14,8 +14,9 @@ use super::extract::Query;
 use super::AppState;
 use crate::data::csv_format::format_timestamp;
 use crate::data::normalize::{self, LinkedinKind};
+use crate::records::{Company, Person as PersonRecordParts};
 use crate::search::people::{self, PeopleQuery, MAX_LIMIT};
-use crate::store::{Lookup, PersonRecord};
+use crate::store::{Lookup, PersonRow};
 
 /// Query parameters of `GET /v1/persons/search`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -118,39 +119,71 @@ impl SearchParams {
     }
 }
 
-/// A stored record as the API shows it.
-pub fn person_json(r: PersonRecord) -> Person {
+/// A stored person and their company as the API shows them.
+pub fn person_json(p: PersonRecordParts, c: &Company) -> Person {
     Person {
-        person_id: r.person_id,
-        first_name: r.first_name,
-        last_name: r.last_name,
-        job_title: r.job_title,
-        seniority: r.seniority,
-        department: r.department,
-        business_email: r.business_email,
-        email_status: r.email_status,
-        email_verified_at: r.email_verified_at.map(format_timestamp),
-        mobile_phone: r.mobile_phone,
-        linkedin_url: r.linkedin_url,
-        city: r.city,
-        state: r.state,
+        person_id: p.person_id,
+        first_name: p.first_name,
+        last_name: p.last_name,
+        job_title: p.job_title,
+        seniority: p.seniority,
+        department: p.department,
+        business_email: p.business_email,
+        email_status: p.email_status,
+        email_verified_at: p.email_verified_at.map(format_timestamp),
+        mobile_phone: p.mobile_phone,
+        linkedin_url: p.linkedin_url,
+        city: p.city,
+        state: p.state,
         company: PersonCompany {
-            company_id: r.company_id,
-            name: r.company_name,
-            domain: r.company_domain,
-            website: r.company_website,
-            phone: r.company_phone,
-            linkedin_url: r.company_linkedin_url,
-            employee_count: r.company_employee_count,
-            revenue: r.company_revenue,
-            industry: r.company_industry,
-            sic: r.company_sic,
-            naics: r.company_naics,
-            city: r.company_city,
-            state: r.company_state,
-            country: Some(r.company_country),
+            company_id: c.company_id.clone(),
+            name: c.name.clone(),
+            domain: c.domain.clone(),
+            website: c.website.clone(),
+            phone: c.phone.clone(),
+            linkedin_url: c.linkedin_url.clone(),
+            employee_count: c.employee_count,
+            revenue: c.revenue,
+            industry: c.industry.clone(),
+            sic: c.sic.clone(),
+            naics: c.naics.clone(),
+            city: c.city.clone(),
+            state: c.state.clone(),
+            country: Some(c.country.clone()),
         },
     }
+}
+
+/// Joins stored people with their companies from the index (the store is asked only
+/// for companies imported after the index was built).
+pub async fn people_json(state: &AppState, rows: Vec<PersonRow>) -> Result<Vec<Person>, ApiError> {
+    let index = state.search.index();
+    let missing: Vec<String> = rows
+        .iter()
+        .filter(|r| !index.company_by_id.contains_key(&r.person.company_id))
+        .map(|r| r.person.company_id.clone())
+        .collect();
+    let fetched: std::collections::HashMap<String, Company> = if missing.is_empty() {
+        Default::default()
+    } else {
+        state
+            .store
+            .companies_by_ids(&missing)
+            .await?
+            .into_iter()
+            .map(|c| (c.company_id.clone(), c))
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let company = match index.company_by_id.get(&r.person.company_id) {
+                Some(&ix) => &index.companies[ix as usize].record,
+                None => fetched.get(&r.person.company_id)?,
+            };
+            Some(person_json(r.person, company))
+        })
+        .collect())
 }
 
 /// Natural-language person search with exact totals, facets and cursor pages.
@@ -191,7 +224,7 @@ pub async fn search_persons(
             .record_delivered(&auth.scope, digest, &page.ids)
             .await?;
     }
-    let data: Vec<Person> = records.into_iter().map(person_json).collect();
+    let data: Vec<Person> = people_json(&state, records).await?;
     Ok(Json(PersonSearchResponse {
         interpretation: page.interpretation,
         pagination: page.pagination,
@@ -256,13 +289,8 @@ pub async fn lookup_persons(
             "Give at least one of email, company_domain, linkedin_url, phone.",
         ));
     }
-    let data: Vec<Person> = state
-        .store
-        .lookup_people(&lookup, 100)
-        .await?
-        .into_iter()
-        .map(person_json)
-        .collect();
+    let rows = state.store.lookup_people(&lookup, 100).await?;
+    let data: Vec<Person> = people_json(&state, rows).await?;
     Ok(Json(PersonLookupResponse {
         billable_records: data.len() as u64,
         data,

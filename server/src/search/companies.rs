@@ -27,7 +27,7 @@ pub fn company_matches(index: &PeopleIndex, ix: u32, c: &Criteria) -> bool {
         return false;
     }
     if !c.cities.is_empty() {
-        let city = company.city.as_deref().unwrap_or("");
+        let city = company.record.city.as_deref().unwrap_or("");
         if !c.cities.iter().any(|want| want.eq_ignore_ascii_case(city)) {
             return false;
         }

@@ -9,18 +9,14 @@
 use quarry_shared::api::{FacetCount, Facets};
 use quarry_shared::geo;
 use quarry_shared::taxonomy::{self, EmailStatus};
-use roaring::RoaringBitmap;
+use roaring::{MultiOps, RoaringBitmap};
 
 use super::criteria::Criteria;
 use super::cursor::Position;
 use super::index::{tokens, PeopleIndex, NONE, SIZE_BUCKETS};
 
 fn union<'a>(maps: impl Iterator<Item = Option<&'a RoaringBitmap>>) -> RoaringBitmap {
-    let mut out = RoaringBitmap::new();
-    for m in maps.flatten() {
-        out |= m;
-    }
-    out
+    maps.flatten().union()
 }
 
 fn index_of(keys: impl Iterator<Item = &'static str>, wanted: &str) -> Option<usize> {
@@ -136,26 +132,26 @@ impl PeopleIndex {
     }
 
     /// The matching set split into relevance tiers, best first (see the module docs).
-    pub fn tiers(&self, matched: &RoaringBitmap, c: &Criteria) -> Vec<RoaringBitmap> {
-        let title_hits = if c.keywords.is_empty() {
-            None
+    pub fn tiers(&self, matched: RoaringBitmap, c: &Criteria) -> Vec<RoaringBitmap> {
+        let groups: Vec<RoaringBitmap> = if c.keywords.is_empty() {
+            vec![matched]
         } else {
-            Some(union(c.keywords.iter().flat_map(|k| {
-                tokens(k)
-                    .map(|w| self.title_tokens.get(&w))
-                    .collect::<Vec<_>>()
-            })))
-        };
-        let groups: Vec<RoaringBitmap> = match title_hits {
-            Some(hits) => vec![matched & &hits, matched - &hits],
-            None => vec![matched.clone()],
+            let hits = c
+                .keywords
+                .iter()
+                .flat_map(|k| tokens(k))
+                .map(|w| self.title_word_people(&w))
+                .union();
+            let rest = &matched - &hits;
+            vec![matched & hits, rest]
         };
         let verified = &self.email_status[EmailStatus::Verified as usize];
         let mut tiers = Vec::with_capacity(groups.len() * 3);
         for g in groups {
             let v = &g & verified;
-            let emailed = &(&g - &v) & &self.has_email;
-            let rest = &(&g - &v) - &emailed;
+            let unverified = g - &v;
+            let emailed = &unverified & &self.has_email;
+            let rest = unverified - &emailed;
             tiers.extend([v, emailed, rest]);
         }
         tiers

@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use futures::TryStreamExt;
 use quarry_shared::taxonomy::{self, EmailStatus};
 use quarry_shared::{geo, interpret};
-use roaring::RoaringBitmap;
+use roaring::{MultiOps, RoaringBitmap};
 
+use crate::records::Company;
 use crate::store::{Store, StoreError};
 
 /// Employee-count buckets for facets and range filters: `[lower, upper]` inclusive.
@@ -48,12 +49,10 @@ fn position<T>(items: &[T], wanted: impl Fn(&T) -> bool) -> u8 {
 /// A company as the index knows it.
 #[derive(Debug, Clone)]
 pub struct IndexedCompany {
-    pub company_id: String,
-    pub name: String,
-    pub domain: String,
+    /// The full stored row: results join it in memory instead of in SQL.
+    pub record: Company,
     pub industry: u8,
     pub state: u8,
-    pub city: Option<String>,
     pub employees: Option<u32>,
     /// Everyone at the company.
     pub people: RoaringBitmap,
@@ -108,6 +107,7 @@ pub struct PeopleIndex {
     pub company_tokens: HashMap<String, Vec<u32>>,
     pub companies: Vec<IndexedCompany>,
     pub company_by_domain: HashMap<String, u32>,
+    pub company_by_id: HashMap<String, u32>,
     /// Per person id: the one-byte columns facets are counted from.
     pub doc_seniority: Vec<u8>,
     pub doc_department: Vec<u8>,
@@ -132,8 +132,7 @@ impl PeopleIndex {
             version,
             ..PeopleIndex::default()
         };
-        let mut company_ix: HashMap<String, u32> = HashMap::new();
-        let mut companies = store.stream_index_companies();
+        let mut companies = store.stream_companies();
         while let Some(c) = companies.try_next().await? {
             let ix = index.companies.len() as u32;
             let state = c
@@ -156,7 +155,7 @@ impl PeopleIndex {
                 .company_by_domain
                 .entry(c.domain.clone())
                 .or_insert(ix);
-            company_ix.insert(c.company_id.clone(), ix);
+            index.company_by_id.insert(c.company_id.clone(), ix);
             index.companies.push(IndexedCompany {
                 industry: c
                     .industry
@@ -164,10 +163,7 @@ impl PeopleIndex {
                     .map_or(NONE, |k| position(taxonomy::INDUSTRIES, |i| i.key == k)),
                 state,
                 employees: c.employee_count.map(|n| n.clamp(0, u32::MAX as i64) as u32),
-                company_id: c.company_id,
-                name: c.name,
-                domain: c.domain,
-                city: c.city,
+                record: c,
                 people: RoaringBitmap::new(),
             });
         }
@@ -182,7 +178,7 @@ impl PeopleIndex {
             let Ok(doc) = u32::try_from(p.id) else {
                 continue;
             };
-            let Some(&cix) = company_ix.get(&p.company_id) else {
+            let Some(&cix) = index.company_by_id.get(&p.company_id) else {
                 continue;
             };
             let company = &mut index.companies[cix as usize];
@@ -221,7 +217,7 @@ impl PeopleIndex {
             if company.state != NONE {
                 index.state[company.state as usize].insert(doc);
             }
-            if let Some(city) = &company.city {
+            if let Some(city) = &company.record.city {
                 city_buf
                     .entry((company.state, city.to_lowercase()))
                     .or_default()
@@ -282,38 +278,40 @@ impl PeopleIndex {
 
     /// People at companies whose name or keywords contain `word` (or its singular).
     pub fn company_token_people(&self, word: &str) -> RoaringBitmap {
-        let mut out = RoaringBitmap::new();
-        for form in word_forms(word) {
-            for &ix in self
-                .company_tokens
-                .get(&form)
-                .map(Vec::as_slice)
-                .unwrap_or(&[])
-            {
-                out |= &self.companies[ix as usize].people;
-            }
-        }
-        out
+        let forms = word_forms(word);
+        forms
+            .iter()
+            .flat_map(|form| {
+                self.company_tokens
+                    .get(form)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+            })
+            .map(|&ix| &self.companies[ix as usize].people)
+            .union()
     }
 
     /// People at companies with `min <= employees <= max`.
     pub fn employee_range(&self, min: Option<u32>, max: Option<u32>) -> RoaringBitmap {
         let (lo, hi) = (min.unwrap_or(0), max.unwrap_or(u32::MAX));
-        let mut out = RoaringBitmap::new();
+        let mut parts: Vec<&RoaringBitmap> = Vec::new();
         for (i, &(b_lo, b_hi, _)) in SIZE_BUCKETS.iter().enumerate() {
             if b_hi < lo || b_lo > hi {
                 continue;
             }
             if lo <= b_lo && b_hi <= hi {
-                out |= &self.size[i];
+                parts.push(&self.size[i]);
             } else {
-                // A bucket cut by the range: add the exact counts inside both.
-                for (_, people) in self.by_employees.range(lo.max(b_lo)..=hi.min(b_hi)) {
-                    out |= people;
-                }
+                // A bucket cut by the range: the exact counts inside both.
+                parts.extend(
+                    self.by_employees
+                        .range(lo.max(b_lo)..=hi.min(b_hi))
+                        .map(|(_, p)| p),
+                );
             }
         }
-        out
+        // One multi-way union instead of many pairwise ones.
+        parts.union()
     }
 }
 

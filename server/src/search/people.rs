@@ -285,14 +285,14 @@ pub fn run(
         u64::from(m).saturating_sub(u64::from(from.delivered))
     });
     let limit = u64::from(query.limit).min(remaining) as usize;
-    let tiers = index.tiers(&matched, &criteria);
+    let facets = query.cursor.is_none().then(|| index.facets(&matched));
+    let tiers = index.tiers(matched, &criteria);
     let (ids, next) = if limit == 0 {
         (Vec::new(), None)
     } else {
         PeopleIndex::page(&tiers, from, limit)
     };
     let next = next.filter(|p| max_records.is_none_or(|m| p.delivered < m));
-    let facets = query.cursor.is_none().then(|| index.facets(&matched));
     Ok(PeoplePage {
         pagination: Pagination {
             limit: query.limit,

@@ -7,7 +7,7 @@ mod data;
 mod search;
 
 pub use data::Writer;
-pub use search::{IndexCompanyRow, IndexPersonRow, Lookup, PersonRecord};
+pub use search::{IndexPersonRow, Lookup, PersonRow};
 
 use std::path::Path;
 use std::str::FromStr;

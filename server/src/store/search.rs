@@ -6,20 +6,8 @@ use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use rand::distr::{Alphanumeric, SampleString};
 
-use super::{now_unix, on_pool, Store, StoreError};
-
-/// What the index needs of a company.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct IndexCompanyRow {
-    pub company_id: String,
-    pub name: String,
-    pub domain: String,
-    pub industry: Option<String>,
-    pub state: Option<String>,
-    pub city: Option<String>,
-    pub employee_count: Option<i64>,
-    pub keywords: String,
-}
+use super::{now_unix, on_pool, Pool, Store, StoreError};
+use crate::records::Person;
 
 /// What the index needs of a person.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,49 +23,80 @@ pub struct IndexPersonRow {
     pub has_linkedin: bool,
 }
 
-/// A person with their company, as search results and lookups return them.
+/// A stored person with its dense id (search results join the company in memory).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct PersonRecord {
+pub struct PersonRow {
     pub id: i64,
-    pub person_id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub job_title: String,
-    pub seniority: Option<String>,
-    pub department: Option<String>,
-    pub business_email: Option<String>,
-    pub email_status: Option<String>,
-    pub email_verified_at: Option<i64>,
-    pub mobile_phone: Option<String>,
-    pub linkedin_url: Option<String>,
-    pub city: Option<String>,
-    pub state: Option<String>,
-    pub company_id: String,
-    pub company_name: String,
-    pub company_domain: String,
-    pub company_website: Option<String>,
-    pub company_phone: Option<String>,
-    pub company_linkedin_url: Option<String>,
-    pub company_revenue: Option<i64>,
-    pub company_employee_count: Option<i64>,
-    pub company_industry: Option<String>,
-    pub company_sic: Option<String>,
-    pub company_naics: Option<String>,
-    pub company_city: Option<String>,
-    pub company_state: Option<String>,
-    pub company_country: String,
+    #[sqlx(flatten)]
+    pub person: Person,
 }
 
-const PERSON_RECORD_SELECT: &str =
-    "select p.id, p.person_id, p.first_name, p.last_name, p.job_title, \
+/// The person columns as a JSON object, for [`Store::people_by_ids`].
+#[derive(Debug, serde::Deserialize)]
+struct PersonJson {
+    id: i64,
+    person_id: String,
+    company_id: String,
+    first_name: String,
+    last_name: String,
+    job_title: String,
+    seniority: Option<String>,
+    department: Option<String>,
+    business_email: Option<String>,
+    email_status: Option<String>,
+    email_verified_at: Option<i64>,
+    mobile_phone: Option<String>,
+    linkedin_url: Option<String>,
+    city: Option<String>,
+    state: Option<String>,
+}
+
+impl From<PersonJson> for PersonRow {
+    fn from(p: PersonJson) -> PersonRow {
+        PersonRow {
+            id: p.id,
+            person: Person {
+                person_id: p.person_id,
+                company_id: p.company_id,
+                first_name: p.first_name,
+                last_name: p.last_name,
+                job_title: p.job_title,
+                seniority: p.seniority,
+                department: p.department,
+                business_email: p.business_email,
+                email_status: p.email_status,
+                email_verified_at: p.email_verified_at,
+                mobile_phone: p.mobile_phone,
+                linkedin_url: p.linkedin_url,
+                city: p.city,
+                state: p.state,
+            },
+        }
+    }
+}
+
+const PEOPLE_JSON_SQLITE: &str =
+    "select json_group_array(json_object('id', p.id, 'person_id', p.person_id, \
+     'company_id', p.company_id, 'first_name', p.first_name, 'last_name', p.last_name, \
+     'job_title', p.job_title, 'seniority', p.seniority, 'department', p.department, \
+     'business_email', p.business_email, 'email_status', p.email_status, \
+     'email_verified_at', p.email_verified_at, 'mobile_phone', p.mobile_phone, \
+     'linkedin_url', p.linkedin_url, 'city', p.city, 'state', p.state)) \
+     from person p where p.id in (select value from json_each($1))";
+
+const PEOPLE_JSON_POSTGRES: &str =
+    "select json_agg(json_build_object('id', p.id, 'person_id', p.person_id, \
+     'company_id', p.company_id, 'first_name', p.first_name, 'last_name', p.last_name, \
+     'job_title', p.job_title, 'seniority', p.seniority, 'department', p.department, \
+     'business_email', p.business_email, 'email_status', p.email_status, \
+     'email_verified_at', p.email_verified_at, 'mobile_phone', p.mobile_phone, \
+     'linkedin_url', p.linkedin_url, 'city', p.city, 'state', p.state))::text \
+     from person p where p.id = any($1)";
+
+const PERSON_COLUMNS: &str =
+    "p.id, p.person_id, p.company_id, p.first_name, p.last_name, p.job_title, \
      p.seniority, p.department, p.business_email, p.email_status, p.email_verified_at, \
-     p.mobile_phone, p.linkedin_url, p.city, p.state, c.company_id, c.name as company_name, \
-     c.domain as company_domain, c.website as company_website, c.phone as company_phone, \
-     c.linkedin_url as company_linkedin_url, c.revenue as company_revenue, \
-     c.employee_count as company_employee_count, c.industry as company_industry, \
-     c.sic as company_sic, c.naics as company_naics, c.city as company_city, \
-     c.state as company_state, c.country as company_country \
-     from person p join company c on c.company_id = p.company_id";
+     p.mobile_phone, p.linkedin_url, p.city, p.state";
 
 /// An exact-identifier lookup (`GET /v1/persons/lookup`); fields are already
 /// normalised and at least one is set.
@@ -97,17 +116,6 @@ impl Store {
         })?)
     }
 
-    /// Companies for the index, in id order.
-    pub fn stream_index_companies(&self) -> BoxStream<'_, Result<IndexCompanyRow, StoreError>> {
-        on_pool!(self, pool => sqlx::query_as::<_, IndexCompanyRow>(
-            "select company_id, name, domain, industry, state, city, employee_count, keywords \
-             from company order by id",
-        )
-        .fetch(pool)
-        .map_err(StoreError::from)
-        .boxed())
-    }
-
     /// People for the index, in id order.
     pub fn stream_index_people(&self) -> BoxStream<'_, Result<IndexPersonRow, StoreError>> {
         on_pool!(self, pool => sqlx::query_as::<_, IndexPersonRow>(
@@ -120,18 +128,42 @@ impl Store {
         .boxed())
     }
 
-    /// The people with these ids, in the order given (missing ids are skipped).
-    pub async fn people_by_ids(&self, ids: &[u32]) -> Result<Vec<PersonRecord>, StoreError> {
+    /// The people with these ids, in the order given (missing ids are skipped). One
+    /// prepared statement serves every page: the ids travel as one parameter (a JSON
+    /// array for SQLite's `json_each`, an array for PostgreSQL).
+    pub async fn people_by_ids(&self, ids: &[u32]) -> Result<Vec<PersonRow>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<String> = ids.iter().map(u32::to_string).collect();
-        // The ids are integers we produced, so inlining them is safe and lets one
-        // statement shape serve any page size.
-        let sql = format!("{PERSON_RECORD_SELECT} where p.id in ({})", list.join(","));
-        let mut rows: Vec<PersonRecord> = on_pool!(self, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await
-        })?;
+        // All rows come back as one JSON array in one row: one round trip to the
+        // connection's worker instead of one message per row.
+        let json: Option<String> = match &self.pool {
+            Pool::Sqlite(pool) => {
+                let list = format!(
+                    "[{}]",
+                    ids.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+                );
+                sqlx::query_scalar(PEOPLE_JSON_SQLITE)
+                    .bind(list)
+                    .fetch_one(pool)
+                    .await?
+            }
+            Pool::Postgres(pool) => {
+                let list: Vec<i64> = ids.iter().map(|&id| i64::from(id)).collect();
+                sqlx::query_scalar(PEOPLE_JSON_POSTGRES)
+                    .bind(list)
+                    .fetch_one(pool)
+                    .await?
+            }
+        };
+        let mut rows: Vec<PersonRow> = match json {
+            Some(json) => serde_json::from_str::<Vec<PersonJson>>(&json)
+                .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?
+                .into_iter()
+                .map(PersonRow::from)
+                .collect(),
+            None => Vec::new(),
+        };
         let order: std::collections::HashMap<i64, usize> = ids
             .iter()
             .enumerate()
@@ -146,9 +178,9 @@ impl Store {
         &self,
         lookup: &Lookup,
         limit: i64,
-    ) -> Result<Vec<PersonRecord>, StoreError> {
+    ) -> Result<Vec<PersonRow>, StoreError> {
         let sql = format!(
-            "{PERSON_RECORD_SELECT} where ($1 is null or p.business_email = $1) \
+            "select {PERSON_COLUMNS} from person p join company c on c.company_id = p.company_id where ($1 is null or p.business_email = $1) \
              and ($2 is null or c.domain = $2) and ($3 is null or p.linkedin_url = $3) \
              and ($4 is null or p.mobile_phone = $4 or c.phone = $4) order by p.id limit $5"
         );

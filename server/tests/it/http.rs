@@ -148,13 +148,41 @@ contract!(openapi_and_metrics, |store, _db| {
         "{}",
         doc["openapi"]
     );
-    for path in ["/healthz", "/readyz", "/v1/errors"] {
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/v1/errors",
+        "/v1/persons/search",
+        "/v1/persons/search/taxonomy",
+        "/v1/persons/lookup",
+        "/v1/companies/search",
+        "/v1/companies/{domain}/people",
+        "/v1/domains",
+    ] {
         assert!(
             doc["paths"][path]["get"].is_object(),
             "{path} missing from the OpenAPI document"
         );
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    assert!(doc["components"]["schemas"]["PersonSearchResponse"].is_object());
+    assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+    let params: Vec<&str> = doc["paths"]["/v1/persons/search"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "q",
+        "limit",
+        "cursor",
+        "max_records",
+        "dedupe_token",
+        "location_state",
+    ] {
+        assert!(params.contains(&name), "{name} missing from {params:?}");
+    }
 
     http.get(server.url("/healthz")).send().await.unwrap();
     http.get(server.url("/no/such/thing")).send().await.unwrap();
