@@ -24,8 +24,15 @@ pub struct GlobalConfig {
     #[arg(long, env = "QUARRY_LOG_FORMAT", global = true, default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
 
-    /// Log filter in `tracing` syntax (`info`, `quarry_server=debug,info`).
-    #[arg(long, env = "QUARRY_LOG", global = true, default_value = "info")]
+    /// Log filter in `tracing` syntax (`info`, `quarry_server=debug,info`). sqlx's
+    /// slow-statement warnings are off by default because the index build streams
+    /// whole tables; `info,sqlx::query=warn` turns them on.
+    #[arg(
+        long,
+        env = "QUARRY_LOG",
+        global = true,
+        default_value = "info,sqlx::query=error"
+    )]
     pub log: String,
 }
 
