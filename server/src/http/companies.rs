@@ -18,23 +18,11 @@ use crate::data::normalize;
 use crate::records::Company;
 use crate::search::companies::{self, company_people_page};
 use crate::search::criteria::Criteria;
-use crate::search::cursor::{CursorCodec, CursorError, Position};
-use crate::search::people::{self, PeopleQuery};
+use crate::search::cursor::{CursorCodec, Position};
+use crate::search::people::{self, cursor_error, PeopleQuery};
 
 fn bad(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::field(ErrorCode::InvalidParameter, field, message)
-}
-
-fn cursor_error(e: CursorError) -> ApiError {
-    let message = match e {
-        CursorError::Invalid => {
-            "The cursor is malformed or was modified; use next_cursor as returned."
-        }
-        CursorError::OtherQuery => {
-            "The cursor belongs to a different query or filters; start again without it."
-        }
-    };
-    ApiError::field(ErrorCode::InvalidCursor, "cursor", message)
 }
 
 fn decode(

@@ -257,17 +257,7 @@ pub fn run(
         fingerprint,
     } = prepared;
     let from = match &query.cursor {
-        Some(c) => codec.decode(&fingerprint, c).map_err(|e| {
-            let message = match e {
-                CursorError::Invalid => {
-                    "The cursor is malformed or was modified; use next_cursor as returned."
-                }
-                CursorError::OtherQuery => {
-                    "The cursor belongs to a different query; start again without a cursor."
-                }
-            };
-            ApiError::field(ErrorCode::InvalidCursor, "cursor", message)
-        })?,
+        Some(c) => codec.decode(&fingerprint, c).map_err(cursor_error)?,
         None => Position {
             tier: 0,
             after: None,
@@ -306,6 +296,19 @@ pub fn run(
         facets,
         dedupe_digest,
     })
+}
+
+/// The 400 answer for a cursor that fails to decode.
+pub fn cursor_error(e: CursorError) -> ApiError {
+    let message = match e {
+        CursorError::Invalid => {
+            "The cursor is malformed or was modified; use next_cursor as returned."
+        }
+        CursorError::OtherQuery => {
+            "The cursor belongs to a different query or filters; start again without a cursor."
+        }
+    };
+    ApiError::field(ErrorCode::InvalidCursor, "cursor", message)
 }
 
 fn hex(bytes: &[u8]) -> String {
