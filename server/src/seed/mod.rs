@@ -130,6 +130,8 @@ impl Generator {
         for i in 0..count {
             let title = if i == 0 {
                 titles::leader(rng, industry.key, draft.employees)
+            } else if let Some(t) = titles::executive(i as usize, industry.key, draft.employees) {
+                t
             } else {
                 titles::staff(rng, industry.key, draft.employees)
             };

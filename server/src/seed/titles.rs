@@ -124,6 +124,56 @@ pub fn leader(rng: &mut ChaCha8Rng, industry: &str, employees: i64) -> Title {
     }
 }
 
+/// The executive team after the leader: a company of some size has one CFO, one
+/// CMO and so on, rather than C-level titles scattered at random. `slot` counts from
+/// 1 (the person after the leader); `None` once the team is complete.
+pub fn executive(slot: usize, industry: &str, employees: i64) -> Option<Title> {
+    let seats = match employees {
+        ..=19 => 0,
+        20..=49 => 1,
+        50..=199 => 3,
+        200..=999 => 5,
+        _ => 8,
+    };
+    if slot == 0 || slot > seats {
+        return None;
+    }
+    let tech = matches!(
+        industry,
+        "software" | "fintech" | "cybersecurity" | "biotech" | "ecommerce"
+    );
+    let team: &[(&str, &str)] = if tech {
+        &[
+            ("Chief Technology Officer", "engineering"),
+            ("Chief Marketing Officer", "marketing"),
+            ("Chief Financial Officer", "finance"),
+            ("Chief Revenue Officer", "sales"),
+            ("Chief Operating Officer", "operations"),
+            ("Chief Product Officer", "product"),
+            ("Chief People Officer", "hr"),
+            ("Chief Information Security Officer", "security"),
+        ]
+    } else {
+        &[
+            ("Chief Financial Officer", "finance"),
+            ("Chief Operating Officer", "operations"),
+            ("Chief Marketing Officer", "marketing"),
+            ("Chief Information Officer", "it"),
+            ("Chief Revenue Officer", "sales"),
+            ("Chief Human Resources Officer", "hr"),
+            ("Chief Technology Officer", "engineering"),
+            ("Chief Legal Officer", "legal"),
+        ]
+    };
+    let department = taxonomy_department(team[slot - 1].1);
+    Some(title(team[slot - 1].0, "c_suite", department))
+}
+
+/// The static key for a department name used above.
+fn taxonomy_department(key: &str) -> &'static str {
+    quarry_shared::taxonomy::department(key).map_or("executive", |t| t.key)
+}
+
 /// Everyone after the leader.
 pub fn staff(rng: &mut ChaCha8Rng, industry: &str, employees: i64) -> Title {
     // Industry-specific professionals make up much of a professional firm.
@@ -534,6 +584,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn companies_of_size_have_one_of_each_executive() {
+        assert!(executive(1, "software", 10).is_none());
+        assert_eq!(
+            executive(1, "software", 30).unwrap().title,
+            "Chief Technology Officer"
+        );
+        assert!(executive(2, "software", 30).is_none());
+        let team: Vec<String> = (1..=8)
+            .filter_map(|i| executive(i, "software", 5_000))
+            .map(|t| t.title)
+            .collect();
+        assert_eq!(team.len(), 8);
+        assert!(team.contains(&"Chief Marketing Officer".to_owned()));
+        let unique: std::collections::HashSet<_> = team.iter().collect();
+        assert_eq!(unique.len(), team.len(), "one of each");
+        assert!(executive(9, "software", 5_000).is_none());
+        assert_eq!(
+            executive(2, "law_firm", 100).unwrap().department,
+            "operations"
+        );
     }
 
     #[test]
