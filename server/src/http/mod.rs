@@ -63,14 +63,27 @@ impl AppState {
 /// Every route, behind the common middleware.
 pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
-    Router::new()
+    let max_body = usize::try_from(state.config.max_body_bytes).unwrap_or(usize::MAX);
+    let metrics = state.metrics.clone();
+    let routes = Router::new()
         .merge(health::router())
         .merge(error_codes::router())
         .merge(openapi::router())
         .merge(metrics::router())
         .merge(persons::router())
         .merge(companies::router())
-        .merge(widget::router(&state.config.widget_dir))
+        .merge(widget::router(&state.config.widget_dir));
+    with_middleware(routes, metrics, timeout, max_body).with_state(state)
+}
+
+/// The fallbacks and the middleware stack every route runs behind.
+fn with_middleware<S: Clone + Send + Sync + 'static>(
+    routes: Router<S>,
+    metrics: Arc<Metrics>,
+    timeout: Duration,
+    max_body: usize,
+) -> Router<S> {
+    routes
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(
@@ -89,12 +102,11 @@ pub fn router(state: AppState) -> Router {
                         .on_response(DefaultOnResponse::new().level(Level::INFO)),
                 )
                 .layer(middleware::from_fn(error::log_errors))
-                .layer(middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
+                .layer(middleware::from_fn_with_state(metrics, metrics::track))
                 .layer(CatchPanicLayer::custom(panic_response))
                 .layer(middleware::from_fn_with_state(timeout, time_limit))
-                .layer(DefaultBodyLimit::max(usize::try_from(state.config.max_body_bytes).unwrap_or(usize::MAX))),
+                .layer(DefaultBodyLimit::max(max_body)),
         )
-        .with_state(state)
 }
 
 fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
@@ -114,5 +126,112 @@ async fn time_limit(State(limit): State<Duration>, request: Request, next: Next)
             "The request took too long and was stopped.",
         )
         .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::{get, post};
+    use tower::ServiceExt;
+
+    fn app() -> Router {
+        let routes =
+            Router::new()
+                .route(
+                    "/panic",
+                    get(|| async {
+                        if true {
+                            panic!("boom");
+                        }
+                        "unreachable"
+                    }),
+                )
+                .route(
+                    "/slow",
+                    get(|| async {
+                        tokio::time::sleep(Duration::from_secs(5)).await;
+                        "late"
+                    }),
+                )
+                .route(
+                    "/echo",
+                    post(
+                        |extract::Json(v): extract::Json<serde_json::Value>| async move {
+                            axum::Json(v)
+                        },
+                    ),
+                );
+        with_middleware(
+            routes,
+            Arc::new(Metrics::new()),
+            Duration::from_millis(200),
+            1024,
+        )
+    }
+
+    async fn call(request: axum::http::Request<Body>) -> (u16, quarry_shared::ErrorBody) {
+        let response = app().oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let body: quarry_shared::ErrorBody = serde_json::from_slice(&bytes).expect("the envelope");
+        assert_eq!(body.error.request_id, id);
+        (status, body)
+    }
+
+    fn get_req(path: &str) -> axum::http::Request<Body> {
+        axum::http::Request::get(path).body(Body::empty()).unwrap()
+    }
+
+    fn post_json(body: &str, content_type: &str) -> axum::http::Request<Body> {
+        axum::http::Request::post("/echo")
+            .header("content-type", content_type)
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn panics_become_a_500_envelope_without_details() {
+        let (status, body) = call(get_req("/panic")).await;
+        assert_eq!(status, 500);
+        assert_eq!(body.error.code, "internal_error");
+        assert!(
+            !body.error.message.contains("boom"),
+            "internals leaked: {}",
+            body.error.message
+        );
+    }
+
+    #[tokio::test]
+    async fn slow_requests_time_out_with_the_envelope() {
+        let (status, body) = call(get_req("/slow")).await;
+        assert_eq!((status, body.error.code.as_str()), (408, "request_timeout"));
+    }
+
+    #[tokio::test]
+    async fn body_errors_use_the_envelope() {
+        let (status, body) = call(post_json(
+            &format!("[\"{}\"]", "x".repeat(2_000)),
+            "application/json",
+        ))
+        .await;
+        assert_eq!(
+            (status, body.error.code.as_str()),
+            (413, "payload_too_large")
+        );
+        let (status, body) = call(post_json("{\"a\":", "application/json")).await;
+        assert_eq!((status, body.error.code.as_str()), (400, "malformed_json"));
+        let (status, body) = call(post_json("{}", "text/plain")).await;
+        assert_eq!(
+            (status, body.error.code.as_str()),
+            (415, "unsupported_media_type")
+        );
     }
 }
