@@ -13,6 +13,7 @@ pub mod search;
 pub mod seed;
 pub mod store;
 pub mod telemetry;
+pub mod wallet;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -1,0 +1,287 @@
+//! The wallet arithmetic of PRODUCT.md §4 ("Billing", "Wallet semantics") as pure
+//! functions: balances, drawdown, limits and the wallet summary of the reference
+//! `GET …/wallet` shape.
+//!
+//! It exists apart from the store and the handlers so that the money rules can be
+//! tested exhaustively without a database: the caller loads the customer's grants
+//! and ledger, passes the current time as unix seconds, and writes whatever
+//! [`plan_spend`] returns in the same transaction that read the inputs. Nothing
+//! here reads a clock, does I/O or panics, whatever the input.
+//!
+//! Rules decided here (PRODUCT.md leaves them open):
+//! - `available_credit_units` is `None` ("no finite grant-backed wallet") only for a
+//!   *metered* wallet with no active grant. An enforced wallet without grants is a
+//!   finite wallet holding 0, which is what blocks it.
+//! - A grant's remaining balance is clamped to `0..=units`: a refund never lifts a
+//!   grant above its face value, and an over-drawn ledger never shows a negative
+//!   balance.
+//! - Credit usage counters are net of refunds (a refund gives the limit room back),
+//!   never below zero. Record reveals and search sessions are never refunded.
+//! - `applied_credit_units` and `overage_credit_units` cover the current period:
+//!   lifetime for rollover, the current UTC month for monthly_reset. Applied counts
+//!   every grant-backed spend in the period, including grants that have since
+//!   expired, so `granted − applied` equals `available` only while no grant expired.
+//! - The `Grant` ledger kind is an audit record; balances come from [`Grant`] rows.
+//! - Ledger units below zero are read as zero.
+//! - When several block reasons hold, the order is fixed: `customer_suspended`,
+//!   `insufficient_credits`, then lifetime before monthly limits (the lifetime one
+//!   will not clear at the next month), credits before record reveals.
+
+mod ledger;
+mod limits;
+mod period;
+mod spend;
+mod summary;
+
+#[cfg(test)]
+mod fixtures;
+#[cfg(test)]
+mod props;
+
+use serde::{Deserialize, Serialize};
+
+pub use ledger::is_active;
+pub use limits::Blocked;
+pub use period::{month_containing, MonthWindow};
+pub use spend::{check_search, plan_spend, SpendPlan};
+pub use summary::summary;
+
+/// A credit grant: `units` credits spendable from `starts_at` until `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub id: String,
+    /// Face value, > 0 (see [`validate_grant`]); a grant read with units ≤ 0 holds 0.
+    pub units: i64,
+    /// Free label such as `prepaid` or `partner`; no rule depends on it.
+    pub credit_type: Option<String>,
+    /// Unix seconds; the grant is spendable from this instant on.
+    pub starts_at: i64,
+    /// Unix seconds; the grant is no longer spendable from this instant on.
+    pub expires_at: Option<i64>,
+    /// Unix seconds; only breaks drawdown ties.
+    pub created_at: i64,
+}
+
+/// Whether limits and a finite balance stop the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnforcementMode {
+    /// Hard stops on limits and on the finite grant balance.
+    Enforced,
+    /// Never blocks; usage beyond the grants is recorded as overage.
+    Metered,
+}
+
+/// How grant balances carry across calendar months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResetPolicy {
+    /// Every active grant is whole again on the first instant of each UTC month.
+    MonthlyReset,
+    /// Unused units carry over until the grant expires.
+    Rollover,
+}
+
+/// Optional customer limits; `None` means unlimited. Unset limits are left out of
+/// the JSON, as in the reference example.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monthly_credit_units: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifetime_credit_units: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monthly_search_sessions: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifetime_search_sessions: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monthly_record_reveals: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifetime_record_reveals: Option<i64>,
+}
+
+/// What a ledger entry records. The ledger is append-only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A grant was issued (audit only; balances come from the grant rows).
+    Grant,
+    /// Credit units drawn from one grant, or metered overage when `grant_id` is `None`.
+    Spend,
+    /// Credit units given back to one grant (or to overage when `grant_id` is `None`).
+    Refund,
+    /// One search session started (`units` = 1).
+    SearchSession,
+    /// Net-new records revealed (`units` = number of records).
+    Reveal,
+}
+
+/// One append-only ledger row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Unix seconds.
+    pub at: i64,
+    pub kind: EntryKind,
+    pub units: i64,
+    /// The grant that paid (Spend) or is repaid (Refund).
+    pub grant_id: Option<String>,
+}
+
+impl Entry {
+    /// The entry to append once [`check_search`] allowed a new search session.
+    pub fn search_session(now: i64) -> Self {
+        Entry {
+            at: now,
+            kind: EntryKind::SearchSession,
+            units: 1,
+            grant_id: None,
+        }
+    }
+}
+
+/// Usage counters, always derived from the ledger. "Monthly" is the UTC calendar
+/// month containing `now`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub monthly_credit_units: i64,
+    pub lifetime_credit_units: i64,
+    pub monthly_search_sessions: i64,
+    pub lifetime_search_sessions: i64,
+    pub monthly_record_reveals: i64,
+    pub lifetime_record_reveals: i64,
+}
+
+/// Whether the customer may search and reveal right now, and why not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitState {
+    pub can_search: bool,
+    pub can_reveal: bool,
+    /// A [`Blocked::reason`] string.
+    pub search_block_reason: Option<String>,
+    /// A [`Blocked::reason`] string.
+    pub reveal_block_reason: Option<String>,
+}
+
+/// The `wallet` object of the reference wallet endpoints.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletSummary {
+    /// Remaining units over active grants; `None` for a metered wallet without any
+    /// active grant (no finite grant-backed wallet).
+    pub available_credit_units: Option<i64>,
+    /// Face value of the active grants.
+    pub granted_credit_units: i64,
+    /// Grant-backed units applied in the current period (lifetime for rollover,
+    /// current month for monthly_reset).
+    pub applied_credit_units: i64,
+    pub monthly_applied_credit_units: i64,
+    pub lifetime_applied_credit_units: i64,
+    pub credit_enforcement_mode: EnforcementMode,
+    pub credit_reset_policy: ResetPolicy,
+    pub active_credit_grants: i64,
+    /// Same as `usage.monthly_credit_units` (the reference repeats it at top level).
+    pub monthly_credit_units_used: i64,
+    /// Same as `usage.lifetime_credit_units`.
+    pub lifetime_credit_units_used: i64,
+    pub limits: Limits,
+    pub usage: Usage,
+    pub limit_state: LimitState,
+    /// Units spent beyond the grants (metered), in the same period as `applied`.
+    pub overage_credit_units: i64,
+}
+
+/// Why a new grant is refused; each variant names the request field at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GrantError {
+    /// `credit_units` must be a positive number.
+    #[error("credit_units must be a positive number")]
+    CreditUnits,
+    /// `expires_at` must come after `starts_at`.
+    #[error("expires_at must be after starts_at")]
+    ExpiresAt,
+}
+
+impl GrantError {
+    /// The request field this error is about, for the error envelope.
+    pub fn field(&self) -> &'static str {
+        match self {
+            GrantError::CreditUnits => "credit_units",
+            GrantError::ExpiresAt => "expires_at",
+        }
+    }
+}
+
+/// Checks a grant before it is stored: positive units, and an expiry (if any)
+/// strictly after the start.
+pub fn validate_grant(
+    units: i64,
+    starts_at: i64,
+    expires_at: Option<i64>,
+) -> Result<(), GrantError> {
+    if units <= 0 {
+        return Err(GrantError::CreditUnits);
+    }
+    match expires_at {
+        Some(expires_at) if expires_at <= starts_at => Err(GrantError::ExpiresAt),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validate_grant_table() {
+        // (units, starts_at, expires_at, the field at fault)
+        type Case = (i64, i64, Option<i64>, Result<(), &'static str>);
+        let cases: &[Case] = &[
+            (1, 0, None, Ok(())),
+            (100, 10, Some(11), Ok(())),
+            (i64::MAX, i64::MIN, Some(i64::MAX), Ok(())),
+            (0, 0, None, Err("credit_units")),
+            (-5, 0, None, Err("credit_units")),
+            (i64::MIN, 0, Some(1), Err("credit_units")),
+            (10, 10, Some(10), Err("expires_at")),
+            (10, 10, Some(9), Err("expires_at")),
+            (10, i64::MAX, Some(i64::MIN), Err("expires_at")),
+        ];
+        for (units, starts, expires, want) in cases {
+            let got = validate_grant(*units, *starts, *expires).map_err(|e| e.field());
+            assert_eq!(
+                got, *want,
+                "units={units} starts={starts} expires={expires:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn serde_names_are_snake_case() {
+        let json = serde_json::to_string(&(
+            EnforcementMode::Enforced,
+            EnforcementMode::Metered,
+            ResetPolicy::MonthlyReset,
+            ResetPolicy::Rollover,
+            EntryKind::SearchSession,
+        ))
+        .unwrap();
+        assert_eq!(
+            json,
+            r#"["enforced","metered","monthly_reset","rollover","search_session"]"#
+        );
+    }
+
+    #[test]
+    fn limits_leave_unset_fields_out_and_default_when_missing() {
+        let limits = Limits {
+            monthly_credit_units: Some(100),
+            ..Limits::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&limits).unwrap(),
+            r#"{"monthly_credit_units":100}"#
+        );
+        let back: Limits = serde_json::from_str(r#"{"monthly_credit_units":100}"#).unwrap();
+        assert_eq!(back, limits);
+    }
+}
