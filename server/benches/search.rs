@@ -7,7 +7,7 @@
 //! first page), reporting the ratio. The data sets are seeded once and reused.
 //!
 //! Environment: `QUARRY_BENCH_PEOPLE` (default 1,000,000), `QUARRY_BENCH_DB` (default
-//! `sqlite://target/bench/quarry-<N>.db`), `QUARRY_BENCH_POSTGRES_URL` (admin URL).
+//! `sqlite://<workspace>/target/bench/quarry-<N>.db`), `QUARRY_BENCH_POSTGRES_URL` (admin URL).
 
 use std::time::{Duration, Instant};
 
@@ -84,9 +84,11 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let _ = std::fs::create_dir_all("target/bench");
+    // The workspace's target/, whatever directory cargo runs the bench from.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/bench");
+    let _ = std::fs::create_dir_all(dir);
     let url = std::env::var("QUARRY_BENCH_DB")
-        .unwrap_or_else(|_| format!("sqlite://target/bench/quarry-{people}.db"));
+        .unwrap_or_else(|_| format!("sqlite://{dir}/quarry-{people}.db"));
     let store = seeded(&url, people).await;
     let queries: Vec<&str> = QUERIES
         .lines()
