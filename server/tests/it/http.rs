@@ -212,18 +212,22 @@ contract!(openapi_and_metrics, |store, _db| {
 });
 
 contract!(widget_files_are_served_with_cache_policies, |store, _db| {
-    let dir = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("secret.txt"), "top secret").unwrap();
+    let dist = root.path().join("dist");
+    std::fs::create_dir(&dist).unwrap();
     std::fs::write(
-        dir.path().join("index.html"),
+        dist.as_path().join("index.html"),
         "<!doctype html><title>Quarry</title>",
     )
     .unwrap();
     std::fs::write(
-        dir.path().join("quarry-widget-0123456789abcdef_bg.wasm"),
+        dist.as_path()
+            .join("quarry-widget-0123456789abcdef_bg.wasm"),
         b"\0asm",
     )
     .unwrap();
-    let server = TestServer::start(store.store.clone(), dir.path().to_path_buf()).await;
+    let server = TestServer::start(store.store.clone(), dist.as_path().to_path_buf()).await;
     let http = client();
 
     let response = http.get(server.url("/embed/")).send().await.unwrap();
@@ -254,11 +258,13 @@ contract!(widget_files_are_served_with_cache_policies, |store, _db| {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(error_of(response).await.error.code, "not_found");
 
+    // A traversal the client does not normalise must not escape the widget folder.
     let response = http
-        .get(server.url("/embed/../Cargo.toml"))
+        .get(server.url("/embed/..%2fsecret.txt"))
         .send()
         .await
         .unwrap();
-    assert_ne!(response.status(), StatusCode::OK);
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(!response.text().await.unwrap().contains("top secret"));
     server.stop().await;
 });
