@@ -31,9 +31,11 @@ cargo bench --locked -p quarry-server --bench search
 echo "==> HTTP throughput (wrk, loopback)"
 cargo build --release --locked -p quarry-server
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-token="bench-operator-token-0123456789"
+token=$(target/release/quarry --database-url "$QUARRY_BENCH_DB" partner create --name "bench $(date +%s)" --json \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret_key"])')
+# Limits far above what wrk can reach: this measures throughput, not the limiter.
 QUARRY_LOG="warn,sqlx::query=error" target/release/quarry serve --bind "127.0.0.1:$port" --database-url "$QUARRY_BENCH_DB" \
-  --operator-token "$token" --widget-dir dist >/dev/null &
+  --dev --rate-limit-per-key 1000000000 --rate-limit-embed-sessions-per-ip 1000000000 --widget-dir dist >/dev/null &
 server_pid=$!
 for _ in $(seq 1 600); do
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
@@ -52,5 +54,26 @@ with open(lua, "w") as f:
     f.write("request = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
     f.write("local errors = 0\nresponse = function(status) if status ~= 200 then errors = errors + 1 end end\n")
 PY
+wrk -t2 -c32 -d15s --latency -s "$lua" "http://127.0.0.1:$port" | sed -n '1,20p'
+rm -f "$lua"
+
+echo "==> embed-session bootstrap throughput (wrk, loopback; new customer every request)"
+public_key=$(curl -fs -X POST "http://127.0.0.1:$port/v1/prospecting/embed-keys" \
+  -H "authorization: Bearer $token" -H 'content-type: application/json' \
+  -d '{"allowed_origins":["https://bench.partner.example"]}' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["public_key"])')
+lua=$(mktemp /tmp/quarry-wrk.XXXXXX.lua)
+cat >"$lua" <<LUA
+local i = 0
+wrk.method = "POST"
+wrk.headers["content-type"] = "application/json"
+wrk.headers["origin"] = "https://bench.partner.example"
+request = function()
+  i = i + 1
+  -- a few hundred distinct customers: mostly returning customers, as in real use
+  local body = '{"partner_key":"$public_key","customer_id":"bench-' .. (i % 500) .. '","user_id":"u-1"}'
+  return wrk.format(nil, "/v1/prospecting/embed-sessions", nil, body)
+end
+LUA
 wrk -t2 -c32 -d15s --latency -s "$lua" "http://127.0.0.1:$port" | sed -n '1,20p'
 rm -f "$lua"

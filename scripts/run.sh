@@ -21,13 +21,16 @@ fi
 
 quarry=target/release/quarry
 export QUARRY_DATABASE_URL="${QUARRY_DATABASE_URL:-sqlite://data/quarry.db}"
-# The data API's key until partner keys exist; local demo only.
-export QUARRY_OPERATOR_TOKEN="${QUARRY_OPERATOR_TOKEN:-quarry-demo-operator-token}"
 echo "==> database $QUARRY_DATABASE_URL"
 "$quarry" migrate
 "$quarry" seed-demo --people "$PEOPLE" --if-empty
+# The demo partner page is served on a second origin (port + 1).
+DEMO_PORT=$((PORT + 1))
+"$quarry" demo-partner --origin "http://127.0.0.1:$DEMO_PORT,http://localhost:$DEMO_PORT"
+secret=$(python3 -c "import json; print(json.load(open('data/demo-partner.json'))['secret_key'])")
 echo
-echo "Try the data API:"
-echo "  curl -H 'Authorization: Bearer $QUARRY_OPERATOR_TOKEN' 'http://127.0.0.1:$PORT/v1/persons/search?q=CMOs+of+SaaS+companies+in+California&limit=5'"
+echo "Try the data API with the demo partner's key:"
+echo "  curl -H 'Authorization: Bearer $secret' 'http://127.0.0.1:$PORT/v1/persons/search?q=CMOs+of+SaaS+companies+in+California&limit=5'"
 echo
-exec "$quarry" serve --bind "127.0.0.1:$PORT"
+# --dev: the demo partner page is plain http on localhost.
+exec "$quarry" serve --dev --bind "127.0.0.1:$PORT"

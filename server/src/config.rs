@@ -67,10 +67,33 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u64).range(1..=600))]
     pub request_timeout_secs: u64,
 
-    /// Token for the data API (`Authorization: Bearer …`) until partner keys exist.
-    /// Unset: the data API answers 401.
-    #[arg(long, env = "QUARRY_OPERATOR_TOKEN", hide_env_values = true)]
-    pub operator_token: Option<Secret>,
+    /// Development mode: embed keys may allow `http://localhost:*` and
+    /// `http://127.0.0.1:*`, and delivery URLs may be plain HTTP. Never in production.
+    #[arg(long, env = "QUARRY_DEV")]
+    pub dev: bool,
+
+    /// Embed-token signing secrets as `kid:secret` (secret ≥ 32 characters), comma
+    /// separated. The first signs new tokens; all are accepted, so a new secret can
+    /// be put first while tokens signed with the old one expire. Unset: one secret is
+    /// generated on first start and kept in the database.
+    #[arg(
+        long,
+        env = "QUARRY_EMBED_TOKEN_SECRETS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub embed_token_secrets: Vec<TokenSecret>,
+
+    /// Partner API requests allowed per secret key per 60-second window.
+    #[arg(long, env = "QUARRY_RATE_LIMIT_PER_KEY", default_value_t = 600,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_per_key: u32,
+
+    /// `POST /v1/prospecting/embed-sessions` requests allowed per client IP per
+    /// 60-second window.
+    #[arg(long, env = "QUARRY_RATE_LIMIT_EMBED_SESSIONS_PER_IP", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_embed_sessions_per_ip: u32,
 
     /// How often (seconds) to check for imported data and rebuild the search index.
     #[arg(long, env = "QUARRY_INDEX_REFRESH_SECS", default_value_t = 5,
@@ -93,7 +116,11 @@ impl ServeConfig {
             max_body_bytes: 1_048_576,
             request_timeout_secs: 30,
             db_max_connections: None,
-            operator_token: Some(Secret("test-operator-token".into())),
+            dev: true,
+            embed_token_secrets: Vec::new(),
+            // Suites make thousands of requests; rate-limit tests set their own.
+            rate_limit_per_key: 1_000_000,
+            rate_limit_embed_sessions_per_ip: 1_000_000,
             index_refresh_secs: 1,
         }
     }
@@ -130,6 +157,47 @@ impl std::str::FromStr for Secret {
     }
 }
 
+/// One embed-token signing secret with its key id (`kid:secret`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenSecret {
+    pub kid: String,
+    pub secret: Secret,
+}
+
+impl std::fmt::Debug for TokenSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TokenSecret({}: <redacted>)", self.kid)
+    }
+}
+
+impl std::str::FromStr for TokenSecret {
+    type Err = String;
+    fn from_str(s: &str) -> Result<TokenSecret, String> {
+        let (kid, secret) = s
+            .split_once(':')
+            .ok_or("expected kid:secret, e.g. k2:<32+ random characters>")?;
+        let kid = kid.trim();
+        if kid.is_empty()
+            || kid.len() > 64
+            || !kid
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err("the kid must be 1-64 characters of A-Z, a-z, 0-9, - and _".into());
+        }
+        let secret = secret.trim();
+        if secret.len() < 32 {
+            return Err(format!(
+                "the secret of kid {kid:?} must be at least 32 characters"
+            ));
+        }
+        Ok(TokenSecret {
+            kid: kid.to_owned(),
+            secret: Secret(secret.to_owned()),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,8 +205,12 @@ mod tests {
     #[test]
     fn secrets_are_redacted_in_debug_output() {
         let config = ServeConfig::for_tests(PathBuf::from("dist"));
+        let mut config = config;
+        config.embed_token_secrets = vec!["k1:0123456789abcdef0123456789abcdef-secret"
+            .parse()
+            .unwrap()];
         let printed = format!("{config:?}");
-        assert!(!printed.contains("test-operator-token"), "{printed}");
+        assert!(!printed.contains("-secret"), "{printed}");
         assert!(printed.contains("<redacted>"));
     }
 }

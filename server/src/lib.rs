@@ -8,6 +8,7 @@ pub mod config;
 pub mod data;
 pub mod embed;
 pub mod http;
+pub mod partners;
 pub mod progress;
 pub mod records;
 pub mod search;

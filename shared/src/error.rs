@@ -85,6 +85,38 @@ error_codes! {
     QueryNotUnderstood = ("query_not_understood", 422, false),
     /// Missing or invalid credentials.
     Unauthorized = ("unauthorized", 401, false),
+    /// The secret API key was revoked or is past its rotation grace period.
+    ApiKeyRevoked = ("api_key_revoked", 401, false),
+    /// The API key is valid but lacks the scope this route needs.
+    InsufficientScope = ("insufficient_scope", 403, false),
+    /// Too many requests in the current 60-second window; see `retry-after`.
+    RateLimited = ("rate_limited", 429, true),
+    /// The public loader key (`partner_key`) is unknown.
+    InvalidPartnerKey = ("invalid_partner_key", 401, false),
+    /// The embed key was revoked: its sessions and tokens no longer work.
+    EmbedKeyRevoked = ("embed_key_revoked", 401, false),
+    /// The request's `Origin` is not in the embed key's allowed origins.
+    OriginNotAllowed = ("origin_not_allowed", 403, false),
+    /// The signed customer assertion is missing, wrong or older than 10 minutes.
+    InvalidCustomerSignature = ("invalid_customer_signature", 401, false),
+    /// No embed token was sent, or it is not a token at all.
+    TokenMalformed = ("token_malformed", 401, false),
+    /// The embed token has expired; start a new embed session.
+    TokenExpired = ("token_expired", 401, false),
+    /// The embed token's signature does not match: it was altered.
+    TokenInvalidSignature = ("token_invalid_signature", 401, false),
+    /// The embed token was signed with a key id this server does not know.
+    TokenUnknownKid = ("token_unknown_kid", 401, false),
+    /// The embed token is meant for another audience.
+    TokenInvalidAudience = ("token_invalid_audience", 401, false),
+    /// The embed token was issued by someone else.
+    TokenInvalidIssuer = ("token_invalid_issuer", 401, false),
+    /// The embed token's issue time lies in the future.
+    TokenNotYetValid = ("token_not_yet_valid", 401, false),
+    /// The partner customer is suspended.
+    CustomerSuspended = ("customer_suspended", 403, false),
+    /// A partner customer with this `customer_id` already exists.
+    CustomerAlreadyExists = ("customer_already_exists", 409, false),
     /// The request body must be `application/json`.
     UnsupportedMediaType = ("unsupported_media_type", 415, false),
     /// The request body is larger than the server accepts.

@@ -1,84 +1,281 @@
-//! Caller authentication for the data API. Until partner keys exist, the data
-//! routes run behind one operator token from configuration (`QUARRY_OPERATOR_TOKEN`),
-//! sent as `Authorization: Bearer …` or `x-api-key`, compared in constant time.
+//! Who is calling. Two kinds of caller, each an extractor a handler names in its
+//! signature:
+//! - [`PartnerAuth`]: a partner's secret key (`Authorization: Bearer qk_…` or
+//!   `x-api-key`), checked by [`partner_gate`] in front of every partner route, which
+//!   also applies the per-key rate limit and writes its headers on every answer.
+//! - [`EmbedAuth`]: an embed token from an embed session (`Authorization: Bearer
+//!   <jwt>`), verified and then re-checked against the store (embed key still
+//!   active, customer not suspended) through a cache of a few seconds, so a
+//!   revocation bites within seconds rather than at token expiry.
 
-use axum::extract::FromRequestParts;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use quarry_shared::ErrorCode;
-use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::AppState;
+use crate::embed::token::EmbedClaims;
+use crate::partners::customers::CustomerStatus;
+use crate::partners::keys::{recognise_secret_key, Scope};
+use crate::partners::{Mode, Tenant};
+use crate::store::{now_unix, ApiKey, EmbedKeyStatus, Store, StoreError};
 
-/// An authenticated operator call; `scope` separates callers' dedupe tokens.
-#[derive(Debug, Clone)]
-pub struct OperatorAuth {
-    pub scope: String,
-}
+/// How long an embed-token re-check result is reused.
+pub const EMBED_RECHECK_TTL: Duration = Duration::from_secs(2);
 
 /// The credential a request carries, if any.
 pub fn presented_key(parts: &Parts) -> Option<&str> {
-    if let Some(v) = parts
-        .headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-    {
-        let (scheme, token) = v.split_once(' ')?;
+    bearer_or_api_key(&parts.headers)
+}
+
+fn bearer_or_api_key(headers: &axum::http::HeaderMap) -> Option<&str> {
+    if let Some(v) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
+        let (scheme, token) = v.trim().split_once(' ')?;
         return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim());
     }
-    parts
-        .headers
+    headers
         .get("x-api-key")
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
 }
 
-/// Equal digests of equal length: timing does not depend on where the strings differ.
-fn same_secret(a: &str, b: &str) -> bool {
-    let (da, db) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
-    da.iter()
-        .zip(db.iter())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
+/// A request authenticated with a partner's secret key.
+#[derive(Debug, Clone)]
+pub struct PartnerAuth {
+    pub key: ApiKey,
 }
 
-impl FromRequestParts<AppState> for OperatorAuth {
+impl PartnerAuth {
+    /// The tenant this key acts for: its partner, in its mode.
+    pub fn tenant(&self) -> Tenant {
+        self.key.tenant()
+    }
+
+    /// The tenant, if the key carries `scope`; `403 insufficient_scope` otherwise.
+    pub fn require(&self, scope: Scope) -> Result<Tenant, ApiError> {
+        if self.key.scopes.contains(&scope) {
+            Ok(self.tenant())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::InsufficientScope,
+                format!(
+                    "This API key lacks the `{}` scope this route needs.",
+                    scope.as_str()
+                ),
+            ))
+        }
+    }
+
+    /// Who owns dedupe tokens: the partner, per mode.
+    pub fn dedupe_scope(&self) -> String {
+        format!("partner:{}:{}", self.key.partner_id, self.key.mode.as_str())
+    }
+}
+
+async fn authenticate(
+    store: &Store,
+    headers: &axum::http::HeaderMap,
+    now: i64,
+) -> Result<ApiKey, ApiError> {
+    let Some(presented) = bearer_or_api_key(headers) else {
+        return Err(ApiError::new(
+            ErrorCode::Unauthorized,
+            "Send your secret API key as `Authorization: Bearer qk_…` or `x-api-key: qk_…`.",
+        ));
+    };
+    let invalid = || ApiError::new(ErrorCode::Unauthorized, "The API key is not valid.");
+    let recognised = recognise_secret_key(presented).ok_or_else(invalid)?;
+    let key = store.find_api_key(&recognised).await?.ok_or_else(invalid)?;
+    if !key.is_usable(now) {
+        return Err(ApiError::new(
+            ErrorCode::ApiKeyRevoked,
+            "This API key was revoked or rotated out; use a current key.",
+        ));
+    }
+    Ok(key)
+}
+
+/// Middleware in front of every partner route: authenticates the secret key,
+/// counts the request against the key's window and writes the rate-limit headers.
+pub async fn partner_gate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let now = now_unix();
+    let key = match authenticate(&state.store, request.headers(), now).await {
+        Ok(key) => key,
+        Err(error) => return error.into_response(),
+    };
+    let quota = state.limiter.hit(
+        &format!("key:{}", key.key_id),
+        "partner-key",
+        state.config.rate_limit_per_key,
+        u64::try_from(now).unwrap_or(0),
+    );
+    if !quota.allowed {
+        return quota.rejection();
+    }
+    request.extensions_mut().insert(PartnerAuth { key });
+    let mut response = next.run(request).await;
+    quota.write_headers(response.headers_mut());
+    response
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PartnerAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<PartnerAuth>()
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!(
+                    "partner route mounted without partner_gate"
+                ))
+            })
+    }
+}
+
+/// A request authenticated with an embed token whose key and customer were
+/// re-checked.
+#[derive(Debug, Clone)]
+pub struct EmbedAuth {
+    pub claims: EmbedClaims,
+    pub tenant: Tenant,
+}
+
+impl EmbedAuth {
+    /// The partner customer the token is for.
+    pub fn customer_id(&self) -> &str {
+        &self.claims.sub
+    }
+}
+
+/// Recent re-check answers per (embed key, customer): `None` means allowed.
+#[derive(Debug, Default)]
+pub struct EmbedRechecks {
+    answers: Mutex<HashMap<(String, String), (Instant, Option<ErrorCode>)>>,
+}
+
+impl EmbedRechecks {
+    /// Whether the key is still active and the customer not suspended, from the
+    /// cache when it is fresh.
+    pub async fn check(
+        &self,
+        store: &Store,
+        tenant: &Tenant,
+        claims: &EmbedClaims,
+    ) -> Result<(), ApiError> {
+        let cache_key = (claims.ekid.clone(), claims.sub.clone());
+        let cached = {
+            let answers = self.answers.lock().unwrap_or_else(|p| p.into_inner());
+            answers
+                .get(&cache_key)
+                .filter(|(at, _)| at.elapsed() < EMBED_RECHECK_TTL)
+                .map(|(_, answer)| *answer)
+        };
+        let answer = match cached {
+            Some(answer) => answer,
+            None => {
+                let answer = Self::load(store, tenant, claims).await?;
+                let mut answers = self.answers.lock().unwrap_or_else(|p| p.into_inner());
+                if answers.len() > 100_000 {
+                    answers.retain(|_, (at, _)| at.elapsed() < EMBED_RECHECK_TTL);
+                }
+                answers.insert(cache_key, (Instant::now(), answer));
+                answer
+            }
+        };
+        match answer {
+            None => Ok(()),
+            Some(ErrorCode::EmbedKeyRevoked) => Err(ApiError::new(
+                ErrorCode::EmbedKeyRevoked,
+                "The embed key of this session was revoked.",
+            )),
+            Some(ErrorCode::CustomerSuspended) => Err(ApiError::new(
+                ErrorCode::CustomerSuspended,
+                "This customer account is suspended; contact the provider of this app.",
+            )),
+            Some(code) => Err(ApiError::new(code, "The embed token is not valid.")),
+        }
+    }
+
+    async fn load(
+        store: &Store,
+        tenant: &Tenant,
+        claims: &EmbedClaims,
+    ) -> Result<Option<ErrorCode>, StoreError> {
+        let key = store.embed_key(tenant, &claims.ekid).await?;
+        if !key.is_some_and(|k| k.status == EmbedKeyStatus::Active) {
+            return Ok(Some(ErrorCode::EmbedKeyRevoked));
+        }
+        match store.customer(tenant, &claims.sub).await? {
+            None => Ok(Some(ErrorCode::TokenMalformed)),
+            Some(c) if c.settings.status == CustomerStatus::Suspended => {
+                Ok(Some(ErrorCode::CustomerSuspended))
+            }
+            Some(_) => Ok(None),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for EmbedAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(expected) = state.config.operator_token.as_ref() else {
-            return Err(ApiError::new(
-                ErrorCode::Unauthorized,
-                "The data API is disabled: the server has no operator token configured.",
-            ));
+        let token = parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::TokenMalformed,
+                    "Send the embed token as `Authorization: Bearer <token>`.",
+                )
+            })?;
+        let claims = state.tokens.verify(token, now_unix()).map_err(|e| {
+            let code = ErrorCode::parse(e.code()).unwrap_or(ErrorCode::TokenMalformed);
+            ApiError::new(code, format!("The embed token was refused: {e}."))
+        })?;
+        let tenant = Tenant {
+            partner_id: claims.pid.clone(),
+            mode: Mode::parse(&claims.mode).ok_or_else(|| {
+                ApiError::new(ErrorCode::TokenMalformed, "The embed token names no mode.")
+            })?,
         };
-        match presented_key(parts) {
-            Some(key) if same_secret(key, expected.expose()) => Ok(OperatorAuth {
-                scope: "operator".into(),
-            }),
-            Some(_) => Err(ApiError::new(
-                ErrorCode::Unauthorized,
-                "The API key is not valid.",
-            )),
-            None => Err(ApiError::new(
-                ErrorCode::Unauthorized,
-                "Send an API key as `Authorization: Bearer <key>` or `x-api-key: <key>`.",
-            )),
-        }
+        state.rechecks.check(&state.store, &tenant, &claims).await?;
+        Ok(EmbedAuth { claims, tenant })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderMap;
 
     #[test]
-    fn secrets_compare_by_value() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abd"));
-        assert!(!same_secret("abc", "abcd"));
+    fn keys_are_read_from_either_header() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer_or_api_key(&headers), None);
+        headers.insert("x-api-key", " qk_live_x ".parse().unwrap());
+        assert_eq!(bearer_or_api_key(&headers), Some("qk_live_x"));
+        headers.insert("authorization", "bearer qk_test_y".parse().unwrap());
+        assert_eq!(bearer_or_api_key(&headers), Some("qk_test_y"));
+        headers.insert("authorization", "Basic abc".parse().unwrap());
+        assert_eq!(bearer_or_api_key(&headers), None);
     }
 }

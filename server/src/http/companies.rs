@@ -9,12 +9,13 @@ use quarry_shared::interpret::Interpretation;
 use quarry_shared::{geo, taxonomy, ErrorBody, ErrorCode};
 use serde::{Deserialize, Serialize};
 
-use super::auth::OperatorAuth;
+use super::auth::PartnerAuth;
 use super::error::ApiError;
 use super::extract::Query;
 use super::persons::people_json;
 use super::AppState;
 use crate::data::normalize;
+use crate::partners::keys::Scope;
 use crate::records::Company;
 use crate::search::companies::{self, company_people_page};
 use crate::search::criteria::Criteria;
@@ -143,10 +144,11 @@ pub struct CompanySearchResponse {
         (status = 400, description = "Invalid parameter or cursor", body = ErrorBody),
         (status = 422, description = "Nothing in q was understood", body = ErrorBody)))]
 pub async fn search_companies(
-    _auth: OperatorAuth,
+    auth: PartnerAuth,
     State(state): State<AppState>,
     Query(params): Query<CompanySearchParams>,
 ) -> Result<Json<CompanySearchResponse>, ApiError> {
+    auth.require(Scope::Data)?;
     let limit = check_limit(params.limit, 100)?;
     if params.max_records == Some(0) {
         return Err(bad("max_records", "max_records must be at least 1"));
@@ -251,11 +253,12 @@ pub struct CompanyPeopleResponse {
         (status = 200, description = "People at the company (empty when the domain is unknown)", body = CompanyPeopleResponse),
         (status = 400, description = "Invalid domain, limit or cursor", body = ErrorBody)))]
 pub async fn list_company_people(
-    _auth: OperatorAuth,
+    auth: PartnerAuth,
     State(state): State<AppState>,
     Path(domain): Path<String>,
     Query(params): Query<CompanyPeopleParams>,
 ) -> Result<Json<CompanyPeopleResponse>, ApiError> {
+    auth.require(Scope::Data)?;
     let limit = check_limit(params.limit, 500)?;
     if params.max_records == Some(0) {
         return Err(bad("max_records", "max_records must be at least 1"));
@@ -358,10 +361,11 @@ pub struct DomainsResponse {
         (status = 200, description = "A page of domains", body = DomainsResponse),
         (status = 400, description = "Invalid parameter or cursor", body = ErrorBody)))]
 pub async fn list_domains(
-    _auth: OperatorAuth,
+    auth: PartnerAuth,
     State(state): State<AppState>,
     Query(params): Query<DomainParams>,
 ) -> Result<Json<DomainsResponse>, ApiError> {
+    auth.require(Scope::Data)?;
     let limit = check_limit(params.limit, 100)?;
     let min_contacts = u64::from(params.min_contacts.unwrap_or(5));
     let industries = match params

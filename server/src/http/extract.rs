@@ -23,22 +23,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|mime| {
-                let mime = mime.trim();
-                mime.eq_ignore_ascii_case("application/json")
-                    || mime.to_ascii_lowercase().ends_with("+json")
-            });
-        if !is_json {
-            return Err(ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "Send the body as JSON with content-type: application/json.",
-            ));
-        }
+        require_json(request.headers())?;
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| {
@@ -49,6 +34,27 @@ where
                 }
             })?;
         parse_json(&bytes).map(Json)
+    }
+}
+
+/// `415 unsupported_media_type` unless the request declares a JSON body.
+pub fn require_json(headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+    let is_json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim();
+            mime.eq_ignore_ascii_case("application/json")
+                || mime.to_ascii_lowercase().ends_with("+json")
+        });
+    if is_json {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "Send the body as JSON with content-type: application/json.",
+        ))
     }
 }
 
@@ -67,7 +73,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
             _ => {
                 let field = if path == "." || path.is_empty() {
-                    "body".to_owned()
+                    // A missing or unknown field is named by serde in backticks.
+                    let message = inner.to_string();
+                    match message.split('`').nth(1) {
+                        Some(name) if !name.is_empty() => format!("body.{name}"),
+                        _ => "body".to_owned(),
+                    }
                 } else {
                     format!("body.{path}")
                 };
@@ -169,7 +180,7 @@ mod tests {
         let e = parse_json::<Body>(br#"{"name":"a","limits":{"monthly":1}} trailing"#).unwrap_err();
         assert_eq!(parts(e).0, ErrorCode::MalformedJson);
         let e = parse_json::<Body>(br#"{"limits":{"monthly":1}}"#).unwrap_err();
-        assert_eq!(parts(e).0, ErrorCode::InvalidBody);
+        assert_eq!(parts(e), (ErrorCode::InvalidBody, Some("body.name".into())));
         assert!(parse_json::<Body>(br#"{"name":"a","limits":{"monthly":1}}"#).is_ok());
     }
 

@@ -4,14 +4,19 @@
 
 pub mod auth;
 pub mod companies;
+pub mod embed_keys;
+pub mod embed_sessions;
 pub mod error;
 pub mod error_codes;
 pub mod extract;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod partner_customers;
 pub mod persons;
+pub mod rate_limit;
 pub mod request_id;
+pub mod wallets;
 pub mod widget;
 
 use std::any::Any;
@@ -29,11 +34,14 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::ServeConfig;
+use crate::embed::token::TokenKeys;
 use crate::search::cursor::CursorCodec;
 use crate::search::SearchService;
 use crate::store::{Store, StoreError};
+use auth::EmbedRechecks;
 use error::ApiError;
 use metrics::Metrics;
+use rate_limit::RateLimiter;
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -43,6 +51,10 @@ pub struct AppState {
     pub config: Arc<ServeConfig>,
     pub search: SearchService,
     pub cursors: CursorCodec,
+    /// Signs and verifies embed tokens.
+    pub tokens: Arc<TokenKeys>,
+    pub limiter: Arc<RateLimiter>,
+    pub rechecks: Arc<EmbedRechecks>,
 }
 
 impl AppState {
@@ -50,14 +62,61 @@ impl AppState {
     pub async fn build(store: Store, config: ServeConfig) -> Result<AppState, StoreError> {
         let search = SearchService::build(&store).await?;
         let cursors = CursorCodec::new(store.server_secret("cursor_signing").await?.as_bytes());
+        let tokens = token_keys(&store, &config).await?;
         Ok(AppState {
             store,
             metrics: Arc::new(Metrics::new()),
             config: Arc::new(config),
             search,
             cursors,
+            tokens: Arc::new(tokens),
+            limiter: Arc::new(RateLimiter::new()),
+            rechecks: Arc::new(EmbedRechecks::default()),
         })
     }
+}
+
+/// The configured embed-token secrets, or the one generated and kept in the
+/// database for the embedded default.
+async fn token_keys(store: &Store, config: &ServeConfig) -> Result<TokenKeys, StoreError> {
+    let keys: Vec<(String, Vec<u8>)> = if config.embed_token_secrets.is_empty() {
+        let secret = store.server_secret("embed_token_k1").await?;
+        vec![("k1".to_owned(), secret.into_bytes())]
+    } else {
+        config
+            .embed_token_secrets
+            .iter()
+            .map(|s| (s.kid.clone(), s.secret.expose().as_bytes().to_vec()))
+            .collect()
+    };
+    TokenKeys::new(keys).map_err(|e| StoreError::Corrupt(format!("embed token secrets: {e}")))
+}
+
+/// RFC 3339 UTC time of unix seconds, as every answer shows times.
+pub fn iso8601(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Unix seconds of an RFC 3339 time.
+pub fn parse_iso8601(value: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
+}
+
+/// A domain validation failure as a `400 invalid_body` naming `body.<field>`.
+pub fn field_error(error: crate::partners::customers::FieldError) -> ApiError {
+    ApiError::field(
+        ErrorCode::InvalidBody,
+        format!("body.{}", error.field),
+        error.message,
+    )
 }
 
 /// Every route, behind the common middleware.
@@ -65,13 +124,26 @@ pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
     let max_body = usize::try_from(state.config.max_body_bytes).unwrap_or(usize::MAX);
     let metrics = state.metrics.clone();
+    // Every route a partner's secret key reaches, behind authentication and its
+    // rate limit.
+    let partner = Router::new()
+        .merge(persons::router())
+        .merge(companies::router())
+        .merge(embed_keys::router())
+        .merge(partner_customers::router())
+        .merge(wallets::partner_router())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::partner_gate,
+        ));
     let routes = Router::new()
         .merge(health::router())
         .merge(error_codes::router())
         .merge(openapi::router())
         .merge(metrics::router())
-        .merge(persons::router())
-        .merge(companies::router())
+        .merge(partner)
+        .merge(embed_sessions::router())
+        .merge(wallets::embed_router())
         .merge(widget::router(&state.config.widget_dir));
     with_middleware(routes, metrics, timeout, max_body).with_state(state)
 }

@@ -8,12 +8,13 @@ use quarry_shared::taxonomy::{self, EmailStatus};
 use quarry_shared::{ErrorBody, ErrorCode};
 use serde::{Deserialize, Serialize};
 
-use super::auth::OperatorAuth;
+use super::auth::PartnerAuth;
 use super::error::ApiError;
 use super::extract::Query;
 use super::AppState;
 use crate::data::csv_format::format_timestamp;
 use crate::data::normalize::{self, LinkedinKind};
+use crate::partners::keys::Scope;
 use crate::records::{Company, Person as PersonRecordParts};
 use crate::search::people::{self, PeopleQuery, MAX_LIMIT};
 use crate::store::{Lookup, PersonRow};
@@ -195,16 +196,18 @@ pub async fn people_json(state: &AppState, rows: Vec<PersonRow>) -> Result<Vec<P
         (status = 401, description = "Missing or invalid API key", body = ErrorBody),
         (status = 422, description = "Nothing in q was understood; the body carries the interpretation", body = ErrorBody)))]
 pub async fn search_persons(
-    auth: OperatorAuth,
+    auth: PartnerAuth,
     State(state): State<AppState>,
     Query(params): Query<SearchParams>,
 ) -> Result<Json<PersonSearchResponse>, ApiError> {
     let query = params.validate()?;
-    let prepared = people::prepare(&query, &auth.scope)?;
+    auth.require(Scope::Data)?;
+    let scope = auth.dedupe_scope();
+    let prepared = people::prepare(&query, &scope)?;
     let store = &state.store;
     let delivered: roaring::RoaringBitmap = match &prepared.dedupe_digest {
         Some(digest) => store
-            .delivered_ids(&auth.scope, digest)
+            .delivered_ids(&scope, digest)
             .await?
             .into_iter()
             .filter_map(|id| u32::try_from(id).ok())
@@ -220,9 +223,7 @@ pub async fn search_persons(
     )?;
     let records = store.people_by_ids(&page.ids).await?;
     if let Some(digest) = &page.dedupe_digest {
-        store
-            .record_delivered(&auth.scope, digest, &page.ids)
-            .await?;
+        store.record_delivered(&scope, digest, &page.ids).await?;
     }
     let data: Vec<Person> = people_json(&state, records).await?;
     Ok(Json(PersonSearchResponse {
@@ -255,10 +256,11 @@ pub struct LookupParams {
         (status = 200, description = "Matching people", body = PersonLookupResponse),
         (status = 400, description = "No or invalid identifier", body = ErrorBody)))]
 pub async fn lookup_persons(
-    _auth: OperatorAuth,
+    auth: PartnerAuth,
     State(state): State<AppState>,
     Query(params): Query<LookupParams>,
 ) -> Result<Json<PersonLookupResponse>, ApiError> {
+    auth.require(Scope::Data)?;
     fn norm(
         field: &str,
         value: Option<String>,
@@ -400,7 +402,8 @@ fn compatibility() -> std::collections::BTreeMap<&'static str, Vec<&'static str>
 /// Role, seniority, department and industry dictionaries for suggestion chips.
 #[utoipa::path(get, path = "/v1/persons/search/taxonomy", tag = "data", security(("api_key" = [])),
     responses((status = 200, description = "The search vocabulary", body = TaxonomyResponse)))]
-pub async fn get_search_taxonomy(_auth: OperatorAuth) -> Json<TaxonomyResponse> {
+pub async fn get_search_taxonomy(auth: PartnerAuth) -> Result<Json<TaxonomyResponse>, ApiError> {
+    auth.require(Scope::Data)?;
     let terms = |list: &'static [taxonomy::Term]| {
         list.iter()
             .map(|t| TaxonomyTerm {
@@ -409,7 +412,7 @@ pub async fn get_search_taxonomy(_auth: OperatorAuth) -> Json<TaxonomyResponse> 
             })
             .collect()
     };
-    Json(TaxonomyResponse {
+    Ok(Json(TaxonomyResponse {
         fast_paths: FastPaths {
             taxonomy: TaxonomyPath {
                 description: "Every key below is searchable with exact counts.",
@@ -428,7 +431,7 @@ pub async fn get_search_taxonomy(_auth: OperatorAuth) -> Json<TaxonomyResponse> 
             },
         },
         native_geo_parameters: vec!["location_city", "location_state"],
-    })
+    }))
 }
 
 pub fn router() -> Router<AppState> {

@@ -3,11 +3,19 @@
 //! placeholders, `on conflict`, `returning`) and run on either pool through
 //! `on_pool!`; only connection set-up and migrations differ per backend.
 
+mod customers;
 mod data;
+mod embed_keys;
+mod partners;
 mod search;
+mod wallets;
 
+pub use customers::Customer;
 pub use data::Writer;
+pub use embed_keys::{EmbedKey, EmbedKeyStatus};
+pub use partners::ApiKey;
 pub use search::{IndexPersonRow, Lookup, PersonRow};
+pub use wallets::{LedgerRow, SpendOutcome, SpendRefusal, SpendRequest, WalletState};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -33,6 +41,9 @@ pub enum StoreError {
     /// Applying migrations failed.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value cannot be read back (a bug or a hand-edited row).
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
     /// Creating the directory of a SQLite file failed.
     #[error("cannot create the database directory {path}: {source}")]
     CreateDir {

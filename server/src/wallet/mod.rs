@@ -47,7 +47,7 @@ pub use spend::{check_search, plan_spend, SpendPlan};
 pub use summary::summary;
 
 /// A credit grant: `units` credits spendable from `starts_at` until `expires_at`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Grant {
     pub id: String,
     /// Face value, > 0 (see [`validate_grant`]); a grant read with units ≤ 0 holds 0.
@@ -63,7 +63,7 @@ pub struct Grant {
 }
 
 /// Whether limits and a finite balance stop the customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EnforcementMode {
     /// Hard stops on limits and on the finite grant balance.
@@ -73,7 +73,7 @@ pub enum EnforcementMode {
 }
 
 /// How grant balances carry across calendar months.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ResetPolicy {
     /// Every active grant is whole again on the first instant of each UTC month.
@@ -84,8 +84,8 @@ pub enum ResetPolicy {
 
 /// Optional customer limits; `None` means unlimited. Unset limits are left out of
 /// the JSON, as in the reference example.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct Limits {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub monthly_credit_units: Option<i64>,
@@ -102,7 +102,7 @@ pub struct Limits {
 }
 
 /// What a ledger entry records. The ledger is append-only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     /// A grant was issued (audit only; balances come from the grant rows).
@@ -118,7 +118,7 @@ pub enum EntryKind {
 }
 
 /// One append-only ledger row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Entry {
     /// Unix seconds.
     pub at: i64,
@@ -142,7 +142,7 @@ impl Entry {
 
 /// Usage counters, always derived from the ledger. "Monthly" is the UTC calendar
 /// month containing `now`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Usage {
     pub monthly_credit_units: i64,
     pub lifetime_credit_units: i64,
@@ -153,7 +153,7 @@ pub struct Usage {
 }
 
 /// Whether the customer may search and reveal right now, and why not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LimitState {
     pub can_search: bool,
     pub can_reveal: bool,
@@ -164,7 +164,7 @@ pub struct LimitState {
 }
 
 /// The `wallet` object of the reference wallet endpoints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WalletSummary {
     /// Remaining units over active grants; `None` for a metered wallet without any
     /// active grant (no finite grant-backed wallet).

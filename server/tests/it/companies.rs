@@ -22,7 +22,7 @@ impl Api {
         let r = self
             .http
             .get(self.server.url(path))
-            .bearer_auth("test-operator-token")
+            .bearer_auth(&self.server.key)
             .query(params)
             .send()
             .await

@@ -72,7 +72,7 @@ async fn random_parameters_never_cause_a_server_error() {
     for (path, params) in cases {
         let response = http
             .get(server.url(path))
-            .bearer_auth("test-operator-token")
+            .bearer_auth(&server.key)
             .query(&params)
             .send()
             .await

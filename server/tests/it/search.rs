@@ -14,8 +14,6 @@ use reqwest::StatusCode;
 use crate::contract;
 use crate::support::TestServer;
 
-const TOKEN: &str = "test-operator-token";
-
 struct Api {
     http: reqwest::Client,
     server: TestServer,
@@ -25,7 +23,7 @@ impl Api {
     async fn get(&self, path: &str, params: &[(&str, &str)]) -> reqwest::Response {
         self.http
             .get(self.server.url(path))
-            .bearer_auth(TOKEN)
+            .bearer_auth(&self.server.key)
             .query(params)
             .send()
             .await

@@ -7,6 +7,8 @@
 
 use std::path::PathBuf;
 
+use quarry_server::partners::keys::{issue_secret_key, Scope};
+use quarry_server::partners::{Mode, Tenant};
 use quarry_server::store::{ConnectOptions, Store};
 use quarry_server::ServeConfig;
 use rand::distr::{Alphanumeric, SampleString};
@@ -112,26 +114,88 @@ macro_rules! contract {
     };
 }
 
-/// A real server on an ephemeral port, stopped when dropped.
+/// A partner account and one secret key, made through the store as the CLI does.
+#[derive(Debug, Clone)]
+pub struct TestPartner {
+    pub partner_id: String,
+    pub key_id: String,
+    pub secret: String,
+}
+
+/// A new partner with a key of `mode` carrying `scopes`.
+pub async fn partner_with(store: &Store, mode: Mode, scopes: &[Scope]) -> TestPartner {
+    let partner = store
+        .create_partner("Test partner", now())
+        .await
+        .expect("create partner");
+    add_key(store, &partner.partner_id, mode, scopes).await
+}
+
+/// A new live partner with an all-scopes key.
+pub async fn partner(store: &Store) -> TestPartner {
+    partner_with(store, Mode::Live, &Scope::ALL).await
+}
+
+/// Another key for an existing partner.
+pub async fn add_key(store: &Store, partner_id: &str, mode: Mode, scopes: &[Scope]) -> TestPartner {
+    let issued = issue_secret_key(mode);
+    let tenant = Tenant {
+        partner_id: partner_id.to_owned(),
+        mode,
+    };
+    let key = store
+        .insert_api_key(&tenant, &issued, None, scopes, now())
+        .await
+        .expect("insert key");
+    TestPartner {
+        partner_id: partner_id.to_owned(),
+        key_id: key.key_id,
+        secret: issued.secret,
+    }
+}
+
+/// The current unix time.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// A real server on an ephemeral port, stopped when dropped. `key` is a live,
+/// all-scopes secret key of a partner made for this server.
 pub struct TestServer {
     pub base: String,
+    pub key: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl TestServer {
     pub async fn start(store: Store, widget_dir: PathBuf) -> TestServer {
+        TestServer::start_with(store, widget_dir, |_| {}).await
+    }
+
+    /// Starts with the test configuration changed by `configure`.
+    pub async fn start_with(
+        store: Store,
+        widget_dir: PathBuf,
+        configure: impl FnOnce(&mut ServeConfig),
+    ) -> TestServer {
+        let key = partner(&store).await.secret;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let config = ServeConfig::for_tests(widget_dir);
+        let mut config = ServeConfig::for_tests(widget_dir);
+        configure(&mut config);
         let task = tokio::spawn(quarry_server::run(config, store, listener, async {
             let _ = stopped.await;
         }));
         TestServer {
             base: format!("http://{addr}"),
+            key,
             stop: Some(stop),
             task: Some(task),
         }

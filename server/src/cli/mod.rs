@@ -1,5 +1,6 @@
-//! The operator's command line: `serve`, `migrate`, `import`, `seed-demo` and
-//! `export-csv`. Every flag has a `QUARRY_*` environment variable, shown by `--help`.
+//! The operator's command line: `serve`, `migrate`, `import`, `seed-demo`,
+//! `export-csv`, and partner accounts (`partner`, `key`, `demo-partner`, in
+//! [`accounts`]). Every flag has a `QUARRY_*` environment variable, shown by `--help`.
 //! Summaries go to stdout, problems to stderr; the exit code says which.
 
 use std::path::PathBuf;
@@ -7,6 +8,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+
+mod accounts;
 
 use crate::config::{GlobalConfig, ServeConfig};
 use crate::data::{export, import};
@@ -35,6 +38,14 @@ pub enum Command {
     SeedDemo(SeedArgs),
     /// Write the data set as companies.csv and people.csv (the format `import` reads).
     ExportCsv(ExportArgs),
+    /// Partner accounts.
+    #[command(subcommand)]
+    Partner(accounts::PartnerCommand),
+    /// A partner's secret API keys: create, list, revoke, rotate.
+    #[command(subcommand)]
+    Key(accounts::KeyCommand),
+    /// Set up (once) the demo partner, its embed key and a demo customer with credits.
+    DemoPartner(accounts::DemoArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -104,6 +115,9 @@ pub async fn execute(cli: Cli) -> ExitCode {
         Command::Import(args) => run_import(&store, args).await,
         Command::SeedDemo(args) => run_seed(&store, args).await,
         Command::ExportCsv(args) => run_export(&store, args).await,
+        Command::Partner(command) => accounts::partner(&store, command).await,
+        Command::Key(command) => accounts::key(&store, command).await,
+        Command::DemoPartner(args) => accounts::demo_partner(&store, args).await,
     };
     store.close().await;
     code

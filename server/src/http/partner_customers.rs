@@ -1,0 +1,244 @@
+//! `/v1/partner-customers`: the partner's customers, created here or on their first
+//! embed session, listed with a cursor, read and updated (status, wallet policy,
+//! limits, result actions, delivery).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use quarry_shared::{ErrorBody, ErrorCode};
+use serde::{Deserialize, Serialize};
+
+use super::auth::PartnerAuth;
+use super::error::ApiError;
+use super::extract::{Json, Query};
+use super::{field_error, iso8601, AppState};
+use crate::partners::customers::{CreateCustomer, CustomerStatus, UpdateCustomer};
+use crate::partners::embed_keys::ResultAction;
+use crate::partners::keys::Scope;
+use crate::partners::Mode;
+use crate::search::people::cursor_error;
+use crate::store::{now_unix, Customer};
+use crate::wallet::{EnforcementMode, Limits, ResetPolicy};
+
+/// A partner customer as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CustomerView {
+    pub partner_customer_id: String,
+    /// The partner's own id for this customer.
+    pub external_customer_id: String,
+    pub name: Option<String>,
+    pub status: CustomerStatus,
+    pub mode: Mode,
+    pub credit_enforcement_mode: EnforcementMode,
+    pub credit_reset_policy: ResetPolicy,
+    pub limits: Limits,
+    pub allowed_result_actions: Vec<ResultAction>,
+    pub result_delivery_url: Option<String>,
+    pub result_delivery_cta: Option<String>,
+    pub csv_export_enabled: bool,
+    /// The embed key whose session created this customer, if one did.
+    pub embed_key_id: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<Customer> for CustomerView {
+    fn from(c: Customer) -> Self {
+        let s = c.settings;
+        CustomerView {
+            partner_customer_id: c.partner_customer_id,
+            external_customer_id: c.external_customer_id,
+            name: s.name,
+            status: s.status,
+            mode: c.tenant.mode,
+            credit_enforcement_mode: s.credit_enforcement_mode,
+            credit_reset_policy: s.credit_reset_policy,
+            limits: s.limits,
+            allowed_result_actions: s.allowed_result_actions,
+            result_delivery_url: s.result_delivery_url,
+            result_delivery_cta: s.result_delivery_cta,
+            csv_export_enabled: s.csv_export_enabled,
+            embed_key_id: c.embed_key_id,
+            created_at: iso8601(c.created_at),
+            updated_at: iso8601(c.updated_at),
+        }
+    }
+}
+
+/// Page metadata of plain lists.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ListPagination {
+    pub limit: u32,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CustomerList {
+    pub data: Vec<CustomerView>,
+    pub pagination: ListPagination,
+}
+
+/// `limit` (1–100, default 100) and `cursor` of list routes.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Page size, 1–100 (default 100).
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl ListParams {
+    pub fn limit(&self) -> Result<u32, ApiError> {
+        match self.limit {
+            None => Ok(100),
+            Some(l) if (1..=100).contains(&l) => Ok(l),
+            Some(_) => Err(ApiError::field(
+                ErrorCode::InvalidParameter,
+                "limit",
+                "limit must be between 1 and 100",
+            )),
+        }
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError::not_found("No partner customer with this id.")
+}
+
+/// Creates a partner customer.
+#[utoipa::path(post, path = "/v1/partner-customers", tag = "partner customers",
+    security(("api_key" = [])), request_body = CreateCustomer,
+    responses(
+        (status = 201, description = "Created", body = CustomerView),
+        (status = 400, description = "Invalid body (the field is named)", body = ErrorBody),
+        (status = 409, description = "A customer with this customer_id exists", body = ErrorBody)))]
+pub async fn create_partner_customer(
+    auth: PartnerAuth,
+    State(state): State<AppState>,
+    Json(body): Json<CreateCustomer>,
+) -> Result<(StatusCode, axum::Json<CustomerView>), ApiError> {
+    let tenant = auth.require(Scope::Customers)?;
+    let (external, settings) = body.into_settings(state.config.dev).map_err(field_error)?;
+    let created = state
+        .store
+        .insert_customer(&tenant, &external, &settings, None, now_unix())
+        .await?
+        .ok_or_else(|| {
+            ApiError::field(
+                ErrorCode::CustomerAlreadyExists,
+                "body.customer_id",
+                "A customer with this customer_id already exists; update it with PATCH instead.",
+            )
+        })?;
+    Ok((StatusCode::CREATED, axum::Json(created.into())))
+}
+
+/// Lists the partner's customers in creation order.
+#[utoipa::path(get, path = "/v1/partner-customers", tag = "partner customers",
+    security(("api_key" = [])), params(ListParams),
+    responses((status = 200, description = "A page of customers", body = CustomerList),
+        (status = 400, description = "Invalid limit or cursor", body = ErrorBody)))]
+pub async fn list_partner_customers(
+    auth: PartnerAuth,
+    State(state): State<AppState>,
+    Query(params): Query<ListParams>,
+) -> Result<axum::Json<CustomerList>, ApiError> {
+    let tenant = auth.require(Scope::Customers)?;
+    let limit = params.limit()?;
+    let list = format!("customers:{}:{}", tenant.partner_id, tenant.mode.as_str());
+    let after = match &params.cursor {
+        None => None,
+        Some(cursor) => {
+            let payload = state
+                .cursors
+                .decode_list(&list, cursor)
+                .map_err(cursor_error)?;
+            let (at, id) = payload
+                .split_once(':')
+                .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id.to_owned())))
+                .ok_or_else(|| cursor_error(crate::search::cursor::CursorError::Invalid))?;
+            Some((at, id))
+        }
+    };
+    let mut rows = state
+        .store
+        .customers(&tenant, after.as_ref(), limit + 1)
+        .await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = match rows.last() {
+        Some(last) if more => Some(state.cursors.encode_list(
+            &list,
+            &format!("{}:{}", last.created_at, last.partner_customer_id),
+        )),
+        _ => None,
+    };
+    Ok(axum::Json(CustomerList {
+        data: rows.into_iter().map(CustomerView::from).collect(),
+        pagination: ListPagination { limit, next_cursor },
+    }))
+}
+
+/// One partner customer.
+#[utoipa::path(get, path = "/v1/partner-customers/{partner_customer_id}", tag = "partner customers",
+    security(("api_key" = [])), params(("partner_customer_id" = String, Path, description = "Partner customer id")),
+    responses((status = 200, description = "The customer", body = CustomerView),
+        (status = 404, description = "No such customer for this partner and mode", body = ErrorBody)))]
+pub async fn get_partner_customer(
+    auth: PartnerAuth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<CustomerView>, ApiError> {
+    let tenant = auth.require(Scope::Customers)?;
+    let customer = state
+        .store
+        .customer(&tenant, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(axum::Json(customer.into()))
+}
+
+/// Updates a partner customer; absent fields stay, `null` clears. Suspending takes
+/// effect in open iframes within seconds.
+#[utoipa::path(patch, path = "/v1/partner-customers/{partner_customer_id}", tag = "partner customers",
+    security(("api_key" = [])), params(("partner_customer_id" = String, Path, description = "Partner customer id")),
+    request_body = UpdateCustomer,
+    responses((status = 200, description = "The updated customer", body = CustomerView),
+        (status = 400, description = "Invalid body (the field is named)", body = ErrorBody),
+        (status = 404, description = "No such customer for this partner and mode", body = ErrorBody)))]
+pub async fn update_partner_customer(
+    auth: PartnerAuth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Json(body): Json<UpdateCustomer>,
+) -> Result<axum::Json<CustomerView>, ApiError> {
+    let tenant = auth.require(Scope::Customers)?;
+    let current = state
+        .store
+        .customer(&tenant, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let settings = body
+        .apply(current.settings, state.config.dev)
+        .map_err(field_error)?;
+    let updated = state
+        .store
+        .update_customer(&tenant, &id, &settings, now_unix())
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(axum::Json(updated.into()))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/partner-customers",
+            get(list_partner_customers).post(create_partner_customer),
+        )
+        .route(
+            "/v1/partner-customers/{partner_customer_id}",
+            get(get_partner_customer).patch(update_partner_customer),
+        )
+}

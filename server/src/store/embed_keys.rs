@@ -1,0 +1,342 @@
+//! Embed (loader) keys. Settings are stored as columns (JSON text for the lists and
+//! limits) so an operator can read them with plain SQL; the public key itself is
+//! kept only as a digest.
+
+use sqlx::FromRow;
+
+use super::partners::parse_mode;
+use super::{on_pool, Store, StoreError};
+use crate::partners::embed_keys::EmbedKeySettings;
+use crate::partners::ids::{constant_time_eq, new_id};
+use crate::partners::keys::{IssuedKey, Presented};
+use crate::partners::Tenant;
+
+/// Whether a key can still start sessions.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EmbedKeyStatus {
+    Active,
+    Revoked,
+}
+
+/// A stored embed key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbedKey {
+    pub embed_key_id: String,
+    pub tenant: Tenant,
+    pub key_prefix: String,
+    /// Checks signed customer assertions; shown to the partner once.
+    pub signing_secret: String,
+    pub status: EmbedKeyStatus,
+    pub settings: EmbedKeySettings,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct EmbedKeyRow {
+    embed_key_id: String,
+    partner_id: String,
+    mode: String,
+    label: Option<String>,
+    key_prefix: String,
+    key_hash: String,
+    signing_secret: String,
+    status: String,
+    allowed_origins: String,
+    result_delivery_url: Option<String>,
+    result_delivery_cta: Option<String>,
+    csv_export_enabled: bool,
+    require_customer_signature: bool,
+    credit_units_per_record: i64,
+    token_ttl_seconds: i64,
+    default_credit_enforcement_mode: String,
+    default_credit_reset_policy: String,
+    default_limits: String,
+    default_allowed_result_actions: String,
+    created_at: i64,
+    updated_at: i64,
+    revoked_at: Option<i64>,
+}
+
+const COLUMNS: &str = "embed_key_id, partner_id, mode, label, key_prefix, key_hash, signing_secret, status, \
+    allowed_origins, result_delivery_url, result_delivery_cta, csv_export_enabled, require_customer_signature, \
+    credit_units_per_record, token_ttl_seconds, default_credit_enforcement_mode, default_credit_reset_policy, \
+    default_limits, default_allowed_result_actions, created_at, updated_at, revoked_at";
+
+/// Reads a JSON column back.
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(
+    column: &str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+/// A value as stored in a JSON or enum column.
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// An enum stored as its bare snake_case name.
+pub(super) fn enum_text<T: serde::Serialize>(value: &T) -> String {
+    to_json(value).trim_matches('"').to_owned()
+}
+
+pub(super) fn enum_from_text<T: serde::de::DeserializeOwned>(
+    column: &str,
+    text: &str,
+) -> Result<T, StoreError> {
+    from_json(column, &format!("\"{text}\""))
+}
+
+impl EmbedKeyRow {
+    fn into_key(self) -> Result<EmbedKey, StoreError> {
+        Ok(EmbedKey {
+            tenant: Tenant {
+                partner_id: self.partner_id,
+                mode: parse_mode(&self.mode)?,
+            },
+            status: enum_from_text("status", &self.status)?,
+            settings: EmbedKeySettings {
+                label: self.label,
+                allowed_origins: from_json("allowed_origins", &self.allowed_origins)?,
+                result_delivery_url: self.result_delivery_url,
+                result_delivery_cta: self.result_delivery_cta,
+                csv_export_enabled: self.csv_export_enabled,
+                require_customer_signature: self.require_customer_signature,
+                credit_units_per_record: self.credit_units_per_record,
+                token_ttl_seconds: self.token_ttl_seconds,
+                default_credit_enforcement_mode: enum_from_text(
+                    "default_credit_enforcement_mode",
+                    &self.default_credit_enforcement_mode,
+                )?,
+                default_credit_reset_policy: enum_from_text(
+                    "default_credit_reset_policy",
+                    &self.default_credit_reset_policy,
+                )?,
+                default_limits: from_json("default_limits", &self.default_limits)?,
+                default_allowed_result_actions: from_json(
+                    "default_allowed_result_actions",
+                    &self.default_allowed_result_actions,
+                )?,
+            },
+            embed_key_id: self.embed_key_id,
+            key_prefix: self.key_prefix,
+            signing_secret: self.signing_secret,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            revoked_at: self.revoked_at,
+        })
+    }
+}
+
+impl Store {
+    /// Stores a new embed key for `tenant`.
+    pub async fn insert_embed_key(
+        &self,
+        tenant: &Tenant,
+        public: &IssuedKey,
+        signing_secret: &str,
+        settings: &EmbedKeySettings,
+        now: i64,
+    ) -> Result<EmbedKey, StoreError> {
+        let key = EmbedKey {
+            embed_key_id: new_id("ek"),
+            tenant: tenant.clone(),
+            key_prefix: public.prefix.clone(),
+            signing_secret: signing_secret.to_owned(),
+            status: EmbedKeyStatus::Active,
+            settings: settings.clone(),
+            created_at: now,
+            updated_at: now,
+            revoked_at: None,
+        };
+        let s = settings;
+        on_pool!(self, pool => sqlx::query(sqlx::AssertSqlSafe(format!(
+            "insert into embed_key ({COLUMNS}) values \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)")))
+            .bind(&key.embed_key_id)
+            .bind(&tenant.partner_id)
+            .bind(tenant.mode.as_str())
+            .bind(&s.label)
+            .bind(&public.prefix)
+            .bind(&public.hash)
+            .bind(signing_secret)
+            .bind("active")
+            .bind(to_json(&s.allowed_origins))
+            .bind(&s.result_delivery_url)
+            .bind(&s.result_delivery_cta)
+            .bind(s.csv_export_enabled)
+            .bind(s.require_customer_signature)
+            .bind(s.credit_units_per_record)
+            .bind(s.token_ttl_seconds)
+            .bind(enum_text(&s.default_credit_enforcement_mode))
+            .bind(enum_text(&s.default_credit_reset_policy))
+            .bind(to_json(&s.default_limits))
+            .bind(to_json(&s.default_allowed_result_actions))
+            .bind(now)
+            .bind(now)
+            .bind(None::<i64>)
+            .execute(pool)
+            .await
+            .map(drop))?;
+        Ok(key)
+    }
+
+    /// The tenant's embed keys, newest first.
+    pub async fn embed_keys(&self, tenant: &Tenant) -> Result<Vec<EmbedKey>, StoreError> {
+        let rows: Vec<EmbedKeyRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from embed_key where partner_id = $1 and mode = $2 \
+             order by created_at desc, embed_key_id desc")))
+            .bind(&tenant.partner_id)
+            .bind(tenant.mode.as_str())
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter().map(EmbedKeyRow::into_key).collect()
+    }
+
+    /// One of the tenant's embed keys.
+    pub async fn embed_key(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+    ) -> Result<Option<EmbedKey>, StoreError> {
+        let row: Option<EmbedKeyRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from embed_key where partner_id = $1 and mode = $2 and embed_key_id = $3")))
+            .bind(&tenant.partner_id)
+            .bind(tenant.mode.as_str())
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
+        row.map(EmbedKeyRow::into_key).transpose()
+    }
+
+    /// An embed key by id alone, for embed-token requests (the token already names
+    /// the tenant).
+    pub async fn embed_key_by_id(&self, id: &str) -> Result<Option<EmbedKey>, StoreError> {
+        let row: Option<EmbedKeyRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from embed_key where embed_key_id = $1")))
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?;
+        row.map(EmbedKeyRow::into_key).transpose()
+    }
+
+    /// The embed key matching a presented public key, whatever its status.
+    pub async fn find_embed_key(
+        &self,
+        presented: &Presented,
+    ) -> Result<Option<EmbedKey>, StoreError> {
+        let rows: Vec<EmbedKeyRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from embed_key where key_prefix = $1")))
+            .bind(&presented.prefix)
+            .fetch_all(pool)
+            .await)?;
+        let mut found = None;
+        for row in rows {
+            if constant_time_eq(&row.key_hash, &presented.hash) {
+                found = Some(row);
+            }
+        }
+        found.map(EmbedKeyRow::into_key).transpose()
+    }
+
+    /// The embed key with this visible prefix (the iframe URL carries only the
+    /// prefix), if exactly one active key has it.
+    pub async fn embed_key_by_prefix(&self, prefix: &str) -> Result<Option<EmbedKey>, StoreError> {
+        let rows: Vec<EmbedKeyRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "select {COLUMNS} from embed_key where key_prefix = $1 and status = 'active' limit 2")))
+            .bind(prefix)
+            .fetch_all(pool)
+            .await)?;
+        if rows.len() != 1 {
+            return Ok(None);
+        }
+        rows.into_iter()
+            .next()
+            .map(EmbedKeyRow::into_key)
+            .transpose()
+    }
+
+    /// Every origin some active embed key allows (for CORS preflights, which carry
+    /// no key).
+    pub async fn active_embed_origins(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<String> = on_pool!(self, pool => sqlx::query_scalar(
+            "select allowed_origins from embed_key where status = 'active'")
+            .fetch_all(pool)
+            .await)?;
+        let mut origins = Vec::new();
+        for text in rows {
+            let list: Vec<String> = from_json("allowed_origins", &text)?;
+            origins.extend(list);
+        }
+        origins.sort();
+        origins.dedup();
+        Ok(origins)
+    }
+
+    /// Replaces the settings of one of the tenant's keys; `None` when it has no
+    /// such key. A revoked key can still be edited but stays revoked.
+    pub async fn update_embed_key(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+        settings: &EmbedKeySettings,
+        now: i64,
+    ) -> Result<Option<EmbedKey>, StoreError> {
+        let s = settings;
+        let done = on_pool!(self, pool => sqlx::query(
+            "update embed_key set label = $4, allowed_origins = $5, result_delivery_url = $6, \
+             result_delivery_cta = $7, csv_export_enabled = $8, require_customer_signature = $9, \
+             credit_units_per_record = $10, token_ttl_seconds = $11, default_credit_enforcement_mode = $12, \
+             default_credit_reset_policy = $13, default_limits = $14, default_allowed_result_actions = $15, \
+             updated_at = $16 where partner_id = $1 and mode = $2 and embed_key_id = $3")
+            .bind(&tenant.partner_id)
+            .bind(tenant.mode.as_str())
+            .bind(id)
+            .bind(&s.label)
+            .bind(to_json(&s.allowed_origins))
+            .bind(&s.result_delivery_url)
+            .bind(&s.result_delivery_cta)
+            .bind(s.csv_export_enabled)
+            .bind(s.require_customer_signature)
+            .bind(s.credit_units_per_record)
+            .bind(s.token_ttl_seconds)
+            .bind(enum_text(&s.default_credit_enforcement_mode))
+            .bind(enum_text(&s.default_credit_reset_policy))
+            .bind(to_json(&s.default_limits))
+            .bind(to_json(&s.default_allowed_result_actions))
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Ok(None);
+        }
+        self.embed_key(tenant, id).await
+    }
+
+    /// Revokes one of the tenant's keys at once (sessions stop within the embed
+    /// cache's few seconds); `None` when it has no such key.
+    pub async fn revoke_embed_key(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+        now: i64,
+    ) -> Result<Option<EmbedKey>, StoreError> {
+        on_pool!(self, pool => sqlx::query(
+            "update embed_key set status = 'revoked', revoked_at = coalesce(revoked_at, $4), updated_at = $4 \
+             where partner_id = $1 and mode = $2 and embed_key_id = $3")
+            .bind(&tenant.partner_id)
+            .bind(tenant.mode.as_str())
+            .bind(id)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(drop))?;
+        self.embed_key(tenant, id).await
+    }
+}

@@ -1,0 +1,312 @@
+//! Wallet storage: credit grants and the append-only ledger, and [`Store::spend`],
+//! the one way credits leave a wallet. A spend reads the grants and the ledger,
+//! lets [`crate::wallet::plan_spend`] decide, and appends the plan in the same
+//! transaction, serialised per wallet: SQLite takes the write lock up front
+//! (`begin immediate`), PostgreSQL locks the customer row (`for update`). So two
+//! concurrent spends never both see the same balance: no lost update, and an
+//! enforced wallet never goes below zero.
+
+use super::customers::COLUMNS as CUSTOMER_COLUMNS;
+use super::embed_keys::{enum_from_text, enum_text};
+use super::{on_pool, Backend, Customer, Store, StoreError};
+use crate::partners::customers::CustomerStatus;
+use crate::partners::ids::new_id;
+use crate::partners::Tenant;
+use crate::wallet::{plan_spend, Blocked, Entry, EntryKind, Grant, SpendPlan};
+
+/// A customer with everything its wallet is derived from.
+#[derive(Debug, Clone)]
+pub struct WalletState {
+    pub customer: Customer,
+    pub grants: Vec<Grant>,
+    pub entries: Vec<Entry>,
+}
+
+/// One ledger row as the ledger endpoint lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRow {
+    pub entry_id: i64,
+    pub at: i64,
+    pub kind: EntryKind,
+    pub units: i64,
+    pub grant_id: Option<String>,
+    pub user_id: Option<String>,
+    pub reference: Option<String>,
+}
+
+/// What to buy: `units` credit units for `records` net-new records.
+#[derive(Debug, Clone, Copy)]
+pub struct SpendRequest<'a> {
+    pub units: i64,
+    pub records: i64,
+    /// The partner user the usage is attributed to.
+    pub user_id: Option<&'a str>,
+    /// What the spend is for (a purchase or search id), kept on every entry.
+    pub reference: Option<&'a str>,
+}
+
+/// A committed spend.
+#[derive(Debug, Clone)]
+pub struct SpendOutcome {
+    pub plan: SpendPlan,
+    /// The wallet after the spend, read in the same transaction.
+    pub wallet: WalletState,
+}
+
+/// Why nothing was spent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpendRefusal {
+    #[error("no such customer")]
+    NotFound,
+    #[error("the customer is suspended")]
+    Suspended,
+    #[error(transparent)]
+    Blocked(Blocked),
+}
+
+type GrantRow = (String, i64, Option<String>, i64, Option<i64>, i64);
+type EntryRow = (i64, String, i64, Option<String>);
+type LedgerSqlRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn grant_from(row: GrantRow) -> Grant {
+    let (id, units, credit_type, starts_at, expires_at, created_at) = row;
+    Grant {
+        id,
+        units,
+        credit_type,
+        starts_at,
+        expires_at,
+        created_at,
+    }
+}
+
+fn entry_from(row: EntryRow) -> Result<Entry, StoreError> {
+    let (at, kind, units, grant_id) = row;
+    Ok(Entry {
+        at,
+        kind: enum_from_text("kind", &kind)?,
+        units,
+        grant_id,
+    })
+}
+
+const GRANTS_SQL: &str = "select grant_id, units, credit_type, starts_at, expires_at, created_at \
+     from credit_grant where partner_customer_id = $1 order by created_at, grant_id";
+const ENTRIES_SQL: &str = "select at, kind, units, grant_id from wallet_ledger \
+     where partner_customer_id = $1 order by entry_id";
+const INSERT_ENTRY_SQL: &str = "insert into wallet_ledger \
+     (partner_customer_id, at, kind, units, grant_id, user_id, reference) values ($1, $2, $3, $4, $5, $6, $7)";
+
+/// Loads a customer (locking it on PostgreSQL), its grants and its ledger inside
+/// an open transaction `$tx`; evaluates to `Option<WalletState>`.
+macro_rules! load_wallet {
+    ($tx:expr, $tenant:expr, $id:expr, $lock:expr) => {{
+        let customer_sql = format!(
+            "select {CUSTOMER_COLUMNS} from partner_customer \
+             where partner_id = $1 and mode = $2 and partner_customer_id = $3{}",
+            if $lock { " for update" } else { "" }
+        );
+        let row: Option<super::customers::CustomerRow> =
+            sqlx::query_as(sqlx::AssertSqlSafe(customer_sql))
+                .bind(&$tenant.partner_id)
+                .bind($tenant.mode.as_str())
+                .bind($id)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        match row {
+            None => None,
+            Some(row) => {
+                let customer = row.into_customer()?;
+                let grants: Vec<GrantRow> = sqlx::query_as(GRANTS_SQL)
+                    .bind($id)
+                    .fetch_all(&mut *$tx)
+                    .await?;
+                let entries: Vec<EntryRow> = sqlx::query_as(ENTRIES_SQL)
+                    .bind($id)
+                    .fetch_all(&mut *$tx)
+                    .await?;
+                Some(WalletState {
+                    customer,
+                    grants: grants.into_iter().map(grant_from).collect(),
+                    entries: entries
+                        .into_iter()
+                        .map(entry_from)
+                        .collect::<Result<_, StoreError>>()?,
+                })
+            }
+        }
+    }};
+}
+
+impl Store {
+    /// The wallet inputs of one of the tenant's customers, read consistently.
+    pub async fn wallet(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+    ) -> Result<Option<WalletState>, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let state = load_wallet!(tx, tenant, id, false);
+            tx.commit().await?;
+            Ok(state)
+        })
+    }
+
+    /// Adds a credit grant (already validated) and its audit entry; `None` when the
+    /// tenant has no such customer.
+    pub async fn add_grant(
+        &self,
+        tenant: &Tenant,
+        customer_id: &str,
+        grant: &Grant,
+        note: Option<&str>,
+    ) -> Result<Option<Grant>, StoreError> {
+        let grant = Grant {
+            id: new_id("grant"),
+            ..grant.clone()
+        };
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let owned: Option<String> = sqlx::query_scalar(
+                "select partner_customer_id from partner_customer \
+                 where partner_id = $1 and mode = $2 and partner_customer_id = $3")
+                .bind(&tenant.partner_id)
+                .bind(tenant.mode.as_str())
+                .bind(customer_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if owned.is_none() {
+                return Ok(None);
+            }
+            sqlx::query(
+                "insert into credit_grant (grant_id, partner_customer_id, units, credit_type, starts_at, \
+                 expires_at, note, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(&grant.id)
+                .bind(customer_id)
+                .bind(grant.units)
+                .bind(&grant.credit_type)
+                .bind(grant.starts_at)
+                .bind(grant.expires_at)
+                .bind(note)
+                .bind(grant.created_at)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(INSERT_ENTRY_SQL)
+                .bind(customer_id)
+                .bind(grant.created_at)
+                .bind(enum_text(&EntryKind::Grant))
+                .bind(grant.units)
+                .bind(&grant.id)
+                .bind(None::<String>)
+                .bind(Some(&grant.id))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(Some(grant))
+        })
+    }
+
+    /// A page of a customer's ledger, oldest first, after entry `after`; `None`
+    /// when the tenant has no such customer.
+    pub async fn ledger(
+        &self,
+        tenant: &Tenant,
+        customer_id: &str,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Option<Vec<LedgerRow>>, StoreError> {
+        if self.customer(tenant, customer_id).await?.is_none() {
+            return Ok(None);
+        }
+        let rows: Vec<LedgerSqlRow> = on_pool!(self, pool => sqlx::query_as(
+            "select entry_id, at, kind, units, grant_id, user_id, reference from wallet_ledger \
+             where partner_customer_id = $1 and entry_id > $2 order by entry_id limit $3")
+            .bind(customer_id)
+            .bind(after.unwrap_or(0))
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter()
+            .map(
+                |(entry_id, at, kind, units, grant_id, user_id, reference)| {
+                    Ok(LedgerRow {
+                        entry_id,
+                        at,
+                        kind: enum_from_text("kind", &kind)?,
+                        units,
+                        grant_id,
+                        user_id,
+                        reference,
+                    })
+                },
+            )
+            .collect::<Result<Vec<_>, StoreError>>()
+            .map(Some)
+    }
+
+    /// Spends from a customer's wallet, all or nothing, at `now`. Serialised per
+    /// wallet (see the module header): safe under any concurrency, on both
+    /// backends.
+    pub async fn spend(
+        &self,
+        tenant: &Tenant,
+        customer_id: &str,
+        request: SpendRequest<'_>,
+        now: i64,
+    ) -> Result<Result<SpendOutcome, SpendRefusal>, StoreError> {
+        let postgres = self.backend() == Backend::Postgres;
+        on_pool!(self, pool => {
+            let mut tx = if postgres {
+                pool.begin().await?
+            } else {
+                // Take SQLite's write lock before reading, so the read cannot go stale.
+                pool.begin_with("begin immediate").await?
+            };
+            let Some(state) = load_wallet!(tx, tenant, customer_id, postgres) else {
+                return Ok(Err(SpendRefusal::NotFound));
+            };
+            let settings = &state.customer.settings;
+            if settings.status == CustomerStatus::Suspended {
+                return Ok(Err(SpendRefusal::Suspended));
+            }
+            let plan = match plan_spend(
+                &state.grants,
+                &state.entries,
+                settings.credit_enforcement_mode,
+                settings.credit_reset_policy,
+                &settings.limits,
+                now,
+                request.units,
+                request.records,
+            ) {
+                Ok(plan) => plan,
+                Err(blocked) => return Ok(Err(SpendRefusal::Blocked(blocked))),
+            };
+            for entry in &plan.entries {
+                sqlx::query(INSERT_ENTRY_SQL)
+                    .bind(customer_id)
+                    .bind(entry.at)
+                    .bind(enum_text(&entry.kind))
+                    .bind(entry.units)
+                    .bind(&entry.grant_id)
+                    .bind(request.user_id)
+                    .bind(request.reference)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            let mut wallet = state;
+            wallet.entries.extend(plan.entries.iter().cloned());
+            Ok(Ok(SpendOutcome { plan, wallet }))
+        })
+    }
+}
