@@ -24,7 +24,7 @@ create table api_key (
     revoked_at  bigint
 );
 create index api_key_by_prefix on api_key (prefix);
-create index api_key_by_partner on api_key (partner_id, created_at);
+create index api_key_by_partner on api_key (partner_id, key_id);
 
 -- Browser-safe loader keys. The public key is stored as a digest; the customer
 -- signing secret must be kept to check assertions, so it is stored as issued.
@@ -56,7 +56,7 @@ create table embed_key (
     revoked_at                      bigint
 );
 create index embed_key_by_prefix on embed_key (key_prefix);
-create index embed_key_by_partner on embed_key (partner_id, mode, created_at);
+create index embed_key_by_partner on embed_key (partner_id, mode, embed_key_id);
 
 create table partner_customer (
     partner_customer_id     text    primary key,
@@ -78,7 +78,7 @@ create table partner_customer (
     updated_at              bigint  not null,
     unique (partner_id, mode, external_customer_id)
 );
-create index partner_customer_by_partner on partner_customer (partner_id, mode, created_at, partner_customer_id);
+create index partner_customer_by_partner on partner_customer (partner_id, mode, partner_customer_id);
 
 create table credit_grant (
     grant_id            text   primary key,

@@ -159,10 +159,15 @@ impl EmbedAuth {
     }
 }
 
-/// Recent re-check answers per (embed key, customer): `None` means allowed.
+/// (embed key id, partner customer id).
+type RecheckKey = (String, String);
+/// When it was checked, and the refusal (`None`: allowed).
+type RecheckAnswer = (Instant, Option<ErrorCode>);
+
+/// Recent re-check answers per embed key and customer.
 #[derive(Debug, Default)]
 pub struct EmbedRechecks {
-    answers: Mutex<HashMap<(String, String), (Instant, Option<ErrorCode>)>>,
+    answers: Mutex<HashMap<RecheckKey, RecheckAnswer>>,
 }
 
 impl EmbedRechecks {

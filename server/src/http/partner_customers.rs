@@ -148,31 +148,19 @@ pub async fn list_partner_customers(
     let tenant = auth.require(Scope::Customers)?;
     let limit = params.limit()?;
     let list = format!("customers:{}:{}", tenant.partner_id, tenant.mode.as_str());
-    let after = match &params.cursor {
-        None => None,
-        Some(cursor) => {
-            let payload = state
-                .cursors
-                .decode_list(&list, cursor)
-                .map_err(cursor_error)?;
-            let (at, id) = payload
-                .split_once(':')
-                .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id.to_owned())))
-                .ok_or_else(|| cursor_error(crate::search::cursor::CursorError::Invalid))?;
-            Some((at, id))
-        }
-    };
+    let after = params
+        .cursor
+        .as_deref()
+        .map(|c| state.cursors.decode_list(&list, c).map_err(cursor_error))
+        .transpose()?;
     let mut rows = state
         .store
-        .customers(&tenant, after.as_ref(), limit + 1)
+        .customers(&tenant, after.as_deref(), limit + 1)
         .await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = match rows.last() {
-        Some(last) if more => Some(state.cursors.encode_list(
-            &list,
-            &format!("{}:{}", last.created_at, last.partner_customer_id),
-        )),
+        Some(last) if more => Some(state.cursors.encode_list(&list, &last.partner_customer_id)),
         _ => None,
     };
     Ok(axum::Json(CustomerList {

@@ -8,7 +8,7 @@ use super::embed_keys::{enum_from_text, enum_text, from_json, to_json};
 use super::partners::parse_mode;
 use super::{on_pool, Store, StoreError};
 use crate::partners::customers::{CustomerSettings, CustomerStatus};
-use crate::partners::ids::new_id;
+use crate::partners::ids::new_sorted_id;
 use crate::partners::Tenant;
 
 /// A stored partner customer.
@@ -85,9 +85,6 @@ impl CustomerRow {
     }
 }
 
-/// Where a customer list page starts: after this (created_at, id).
-pub type CustomerCursor = (i64, String);
-
 impl Store {
     /// Creates a customer; `None` when the tenant already has one with this
     /// external id (nothing is changed then).
@@ -99,7 +96,7 @@ impl Store {
         embed_key_id: Option<&str>,
         now: i64,
     ) -> Result<Option<Customer>, StoreError> {
-        let id = new_id("pc");
+        let id = new_sorted_id("pc");
         let s = settings;
         let inserted = on_pool!(self, pool => sqlx::query(sqlx::AssertSqlSafe(format!(
             "insert into partner_customer ({COLUMNS}) values \
@@ -187,25 +184,20 @@ impl Store {
         row.map(CustomerRow::into_customer).transpose()
     }
 
-    /// A page of the tenant's customers in creation order, after `cursor`.
+    /// A page of the tenant's customers in creation order (ids sort by creation),
+    /// after the id `after`.
     pub async fn customers(
         &self,
         tenant: &Tenant,
-        after: Option<&CustomerCursor>,
+        after: Option<&str>,
         limit: u32,
     ) -> Result<Vec<Customer>, StoreError> {
-        let (after_at, after_id) = match after {
-            Some((at, id)) => (*at, id.as_str()),
-            None => (i64::MIN, ""),
-        };
         let rows: Vec<CustomerRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select {COLUMNS} from partner_customer where partner_id = $1 and mode = $2 \
-             and (created_at > $3 or (created_at = $3 and partner_customer_id > $4)) \
-             order by created_at, partner_customer_id limit $5")))
+             and partner_customer_id > $3 order by partner_customer_id limit $4")))
             .bind(&tenant.partner_id)
             .bind(tenant.mode.as_str())
-            .bind(after_at)
-            .bind(after_id)
+            .bind(after.unwrap_or(""))
             .bind(i64::from(limit))
             .fetch_all(pool)
             .await)?;

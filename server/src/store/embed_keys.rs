@@ -7,7 +7,7 @@ use sqlx::FromRow;
 use super::partners::parse_mode;
 use super::{on_pool, Store, StoreError};
 use crate::partners::embed_keys::EmbedKeySettings;
-use crate::partners::ids::{constant_time_eq, new_id};
+use crate::partners::ids::{constant_time_eq, new_sorted_id};
 use crate::partners::keys::{IssuedKey, Presented};
 use crate::partners::Tenant;
 
@@ -144,7 +144,7 @@ impl Store {
         now: i64,
     ) -> Result<EmbedKey, StoreError> {
         let key = EmbedKey {
-            embed_key_id: new_id("ek"),
+            embed_key_id: new_sorted_id("ek"),
             tenant: tenant.clone(),
             key_prefix: public.prefix.clone(),
             signing_secret: signing_secret.to_owned(),
@@ -190,7 +190,7 @@ impl Store {
     pub async fn embed_keys(&self, tenant: &Tenant) -> Result<Vec<EmbedKey>, StoreError> {
         let rows: Vec<EmbedKeyRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select {COLUMNS} from embed_key where partner_id = $1 and mode = $2 \
-             order by created_at desc, embed_key_id desc")))
+             order by embed_key_id desc")))
             .bind(&tenant.partner_id)
             .bind(tenant.mode.as_str())
             .fetch_all(pool)

@@ -5,7 +5,7 @@
 use sqlx::FromRow;
 
 use super::{on_pool, Store, StoreError};
-use crate::partners::ids::{constant_time_eq, new_id};
+use crate::partners::ids::{constant_time_eq, new_id, new_sorted_id};
 use crate::partners::keys::{scopes_from_string, scopes_to_string, IssuedKey, Presented, Scope};
 use crate::partners::{Mode, Partner, Tenant};
 
@@ -134,7 +134,7 @@ impl Store {
         now: i64,
     ) -> Result<ApiKey, StoreError> {
         let key = ApiKey {
-            key_id: new_id("key"),
+            key_id: new_sorted_id("key"),
             partner_id: tenant.partner_id.clone(),
             mode: tenant.mode,
             label: label.map(str::to_owned),
@@ -164,7 +164,7 @@ impl Store {
     /// Every key of a partner (both modes), oldest first.
     pub async fn api_keys(&self, partner_id: &str) -> Result<Vec<ApiKey>, StoreError> {
         let rows: Vec<ApiKeyRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "select {KEY_COLUMNS} from api_key where partner_id = $1 order by created_at, key_id")))
+            "select {KEY_COLUMNS} from api_key where partner_id = $1 order by key_id")))
             .bind(partner_id)
             .fetch_all(pool)
             .await)?;

@@ -10,7 +10,7 @@ use super::customers::COLUMNS as CUSTOMER_COLUMNS;
 use super::embed_keys::{enum_from_text, enum_text};
 use super::{on_pool, Backend, Customer, Store, StoreError};
 use crate::partners::customers::CustomerStatus;
-use crate::partners::ids::new_id;
+use crate::partners::ids::new_sorted_id;
 use crate::partners::Tenant;
 use crate::wallet::{plan_spend, Blocked, Entry, EntryKind, Grant, SpendPlan};
 
@@ -171,7 +171,7 @@ impl Store {
         note: Option<&str>,
     ) -> Result<Option<Grant>, StoreError> {
         let grant = Grant {
-            id: new_id("grant"),
+            id: new_sorted_id("grant"),
             ..grant.clone()
         };
         on_pool!(self, pool => {

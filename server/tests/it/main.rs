@@ -2,11 +2,16 @@
 //! store runs against SQLite and PostgreSQL through `contract!`, so neither backend
 //! has behaviour only its own tests cover.
 
+mod api;
 mod support;
 
 mod cli;
 mod companies;
+mod customers;
 mod data;
+mod embed;
 mod fuzz;
 mod http;
+mod partner_api;
 mod search;
+mod spend;

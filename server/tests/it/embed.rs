@@ -1,0 +1,595 @@
+//! Embed sessions: the exact Origin check and CORS, customer upsert without wallet
+//! resets, the signed customer assertion, the token's claims, the distinct 401s of
+//! bad tokens, revocation and suspension taking effect within seconds, the per-IP
+//! limit, and live/test isolation.
+
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{KeyInit, Mac};
+use quarry_server::embed::token::{EmbedClaims, TokenKeys};
+use quarry_server::partners::keys::Scope;
+use quarry_server::partners::{Mode, Tenant};
+use quarry_server::store::{SpendRequest, Store};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::api::{Answer, Api};
+use crate::contract;
+use crate::support::{add_key, now, partner, TestPartner, TestServer};
+
+const ORIGIN: &str = "https://app.partner.example";
+const WALLET: &str = "/v1/prospecting/wallet";
+
+async fn setup(store: &Store, settings: Value) -> (TestServer, Api, TestPartner, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(store.clone(), dir.path().into()).await;
+    drop(dir);
+    let api = Api::new(&server);
+    let p = partner(store).await;
+    let mut body = json!({"allowed_origins": [ORIGIN, "https://other.example:8443"]});
+    if let (Some(b), Some(extra)) = (body.as_object_mut(), settings.as_object()) {
+        b.extend(extra.clone());
+    }
+    let key = api.embed_key(&p.secret, body).await;
+    (server, api, p, key)
+}
+
+fn public_key(key: &Value) -> &str {
+    key["public_key"].as_str().unwrap()
+}
+
+fn claims_of(token: &str) -> (Value, Value) {
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "{token}");
+    let decode = |p: &str| serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap();
+    (decode(parts[0]), decode(parts[1]))
+}
+
+/// The partner backend's side of the signed customer assertion, written from the
+/// contract (not from the server's own code).
+fn sign(secret: &str, customer: &str, user: Option<&str>, ts: i64) -> String {
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{customer}.{}.{ts}", user.unwrap_or("")).as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+async fn session_token(api: &Api, key: &Value, customer: &str) -> String {
+    let answer = api
+        .session(
+            Some(ORIGIN),
+            &json!({"partner_key": public_key(key), "customer_id": customer}),
+        )
+        .await;
+    answer.expect(201)["token"].as_str().unwrap().to_owned()
+}
+
+/// Polls until `check` holds or five seconds pass.
+async fn eventually(mut check: impl AsyncFnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(5) {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    false
+}
+
+contract!(
+    sessions_check_the_origin_exactly_and_answer_cors_only_for_it,
+    |store, _db| {
+        let (server, api, _p, key) = setup(&store, json!({})).await;
+        let body = json!({"partner_key": public_key(&key), "customer_id": "acme-42"});
+        for origin in [
+            None,
+            Some("https://evil.example"),
+            Some("http://app.partner.example"),
+            Some("https://app.partner.example:444"),
+            Some("https://sub.app.partner.example"),
+            Some("https://other.example"),
+            Some("null"),
+        ] {
+            let answer = api.session(origin, &body).await;
+            answer.expect_error(403, "origin_not_allowed");
+            assert_eq!(
+                answer.header("access-control-allow-origin"),
+                None,
+                "{origin:?}"
+            );
+        }
+        for origin in [ORIGIN, "https://other.example:8443"] {
+            let answer = api.session(Some(origin), &body).await;
+            assert_eq!(answer.header("access-control-allow-origin"), Some(origin));
+            assert!(answer.header("vary").unwrap().contains("origin"));
+            answer.expect(201);
+        }
+        // Preflights carry no key: answered only for an origin some active key allows.
+        let preflight = async |origin: &'static str| {
+            api.send(
+                Method::OPTIONS,
+                "/v1/prospecting/embed-sessions",
+                None,
+                None,
+                &[
+                    ("origin", origin),
+                    ("access-control-request-method", "POST"),
+                    ("access-control-request-headers", "content-type"),
+                ],
+            )
+            .await
+        };
+        let ok = preflight(ORIGIN).await;
+        assert_eq!(ok.status, 204);
+        assert_eq!(ok.header("access-control-allow-origin"), Some(ORIGIN));
+        assert_eq!(ok.header("access-control-allow-methods"), Some("POST"));
+        assert!(ok
+            .header("access-control-allow-headers")
+            .unwrap()
+            .contains("content-type"));
+        let evil = preflight("https://evil.example").await;
+        assert_eq!(evil.status, 403);
+        assert_eq!(evil.header("access-control-allow-origin"), None);
+        server.stop().await;
+    }
+);
+
+contract!(
+    sessions_upsert_customers_once_and_never_reset_their_wallet,
+    |store, _db| {
+        let (server, api, p, key) = setup(
+            &store,
+            json!({"credit_enforcement_mode": "enforced", "credit_reset_policy": "rollover",
+               "limits": {"monthly_record_reveals": 50}}),
+        )
+        .await;
+        let first = api
+            .session(
+                Some(ORIGIN),
+                &json!({"partner_key": public_key(&key), "customer_id": "acme-42",
+                                       "customer_name": "Acme", "user_id": "u-7"}),
+            )
+            .await
+            .expect(201);
+        let id = first["partner_customer_id"].as_str().unwrap().to_owned();
+        assert!(id.starts_with("pc_"));
+        assert_eq!(first["external_customer_id"], "acme-42");
+        let customer = api
+            .get(&format!("/v1/partner-customers/{id}"), &p.secret)
+            .await
+            .expect(200);
+        assert_eq!(customer["name"], "Acme");
+        assert_eq!(customer["credit_enforcement_mode"], "enforced");
+        assert_eq!(customer["credit_reset_policy"], "rollover");
+        assert_eq!(customer["limits"], json!({"monthly_record_reveals": 50}));
+        assert_eq!(customer["embed_key_id"], key["embed_key"]["id"]);
+
+        // Credits granted and partly spent survive later sessions.
+        api.post(
+            &format!("/v1/partner-customers/{id}/wallet/credits"),
+            &p.secret,
+            &json!({"credit_units": 10}),
+        )
+        .await
+        .expect(201);
+        let tenant = Tenant {
+            partner_id: p.partner_id.clone(),
+            mode: Mode::Live,
+        };
+        let spend = SpendRequest {
+            units: 4,
+            records: 4,
+            user_id: Some("u-7"),
+            reference: None,
+        };
+        store
+            .spend(&tenant, &id, spend, now())
+            .await
+            .unwrap()
+            .unwrap();
+        let again = api
+            .session(
+                Some(ORIGIN),
+                &json!({"partner_key": public_key(&key), "customer_id": "acme-42",
+                                       "customer_name": "Renamed"}),
+            )
+            .await
+            .expect(201);
+        assert_eq!(again["partner_customer_id"], id.as_str());
+        let wallet = api
+            .get(WALLET, again["token"].as_str().unwrap())
+            .await
+            .expect(200);
+        assert_eq!(wallet["partner_customer_id"], id.as_str());
+        assert_eq!(wallet["wallet"]["available_credit_units"], 6);
+        assert_eq!(wallet["wallet"]["usage"]["lifetime_record_reveals"], 4);
+        let customer = api
+            .get(&format!("/v1/partner-customers/{id}"), &p.secret)
+            .await
+            .expect(200);
+        assert_eq!(customer["name"], "Acme");
+
+        // Another customer id is another customer, with its own empty wallet.
+        let other = api
+            .session(
+                Some(ORIGIN),
+                &json!({"partner_key": public_key(&key), "customer_id": "globex"}),
+            )
+            .await
+            .expect(201);
+        assert_ne!(other["partner_customer_id"], id.as_str());
+        let wallet = api
+            .get(WALLET, other["token"].as_str().unwrap())
+            .await
+            .expect(200);
+        assert_eq!(wallet["wallet"]["available_credit_units"], 0);
+        server.stop().await;
+    }
+);
+
+contract!(
+    bad_bootstrap_requests_are_refused_with_their_code,
+    |store, _db| {
+        let (server, api, p, key) = setup(&store, json!({})).await;
+        let answer = api
+            .session(
+                Some(ORIGIN),
+                &json!({"partner_key": "qpk_live_nope", "customer_id": "c"}),
+            )
+            .await;
+        answer.expect_error(401, "invalid_partner_key");
+        assert_eq!(answer.field(), "body.partner_key");
+        for (body, field) in [
+            (
+                json!({"partner_key": public_key(&key), "customer_id": ""}),
+                "body.customer_id",
+            ),
+            (
+                json!({"partner_key": public_key(&key), "customer_id": "a\u{7}b"}),
+                "body.customer_id",
+            ),
+            (json!({"partner_key": public_key(&key)}), "body.customer_id"),
+            (
+                json!({"partner_key": public_key(&key), "customer_id": "c", "extra": 1}),
+                "body.extra",
+            ),
+        ] {
+            let answer = api.session(Some(ORIGIN), &body).await;
+            answer.expect_error(400, "invalid_body");
+            assert_eq!(answer.field(), field, "{body}");
+        }
+        let id = key["embed_key"]["id"].as_str().unwrap();
+        api.delete(&format!("/v1/prospecting/embed-keys/{id}"), &p.secret)
+            .await
+            .expect(200);
+        api.session(
+            Some(ORIGIN),
+            &json!({"partner_key": public_key(&key), "customer_id": "c"}),
+        )
+        .await
+        .expect_error(401, "embed_key_revoked");
+        server.stop().await;
+    }
+);
+
+contract!(
+    signed_customer_assertions_are_required_when_the_key_says_so,
+    |store, _db| {
+        let (server, api, _p, key) =
+            setup(&store, json!({"require_customer_signature": true})).await;
+        let secret = key["customer_signing_secret"].as_str().unwrap();
+        let pk = public_key(&key);
+        let t = now();
+        let cases = [
+            (json!({"partner_key": pk, "customer_id": "acme"}), 401),
+            (
+                json!({"partner_key": pk, "customer_id": "acme", "user_id": "u1", "timestamp": t,
+                "customer_signature": sign(secret, "acme", Some("u2"), t)}),
+                401,
+            ),
+            (
+                json!({"partner_key": pk, "customer_id": "globex", "user_id": "u1", "timestamp": t,
+                "customer_signature": sign(secret, "acme", Some("u1"), t)}),
+                401,
+            ),
+            (
+                json!({"partner_key": pk, "customer_id": "acme", "user_id": "u1", "timestamp": t - 601,
+                "customer_signature": sign(secret, "acme", Some("u1"), t - 601)}),
+                401,
+            ),
+            (
+                json!({"partner_key": pk, "customer_id": "acme", "user_id": "u1", "timestamp": t + 601,
+                "customer_signature": sign(secret, "acme", Some("u1"), t + 601)}),
+                401,
+            ),
+            (
+                json!({"partner_key": pk, "customer_id": "acme", "timestamp": t,
+                "customer_signature": sign("qcs_wrong", "acme", None, t)}),
+                401,
+            ),
+            (
+                json!({"partner_key": pk, "customer_id": "acme", "timestamp": t, "customer_signature": "zz"}),
+                401,
+            ),
+            (
+                json!({"partner_key": pk, "customer_id": "acme", "user_id": "u1", "timestamp": t - 590,
+                "customer_signature": sign(secret, "acme", Some("u1"), t - 590)}),
+                201,
+            ),
+            (
+                json!({"partner_key": pk, "customer_id": "acme", "timestamp": t,
+                "customer_signature": sign(secret, "acme", None, t).to_uppercase()}),
+                201,
+            ),
+        ];
+        for (body, status) in cases {
+            let answer = api.session(Some(ORIGIN), &body).await;
+            if status == 401 {
+                answer.expect_error(401, "invalid_customer_signature");
+            } else {
+                answer.expect(201);
+            }
+        }
+        // Nothing was created by the refused attempts: only "acme" exists.
+        let tenant_customers = store
+            .customers(
+                &Tenant {
+                    partner_id: _p.partner_id.clone(),
+                    mode: Mode::Live,
+                },
+                None,
+                10,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            tenant_customers
+                .iter()
+                .map(|c| c.external_customer_id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["acme"]
+        );
+        server.stop().await;
+    }
+);
+
+contract!(tokens_carry_the_documented_claims, |store, _db| {
+    let (server, api, p, key) = setup(&store, json!({"token_ttl_seconds": 600})).await;
+    let before = now();
+    let answer = api
+        .session(
+            Some(ORIGIN),
+            &json!({"partner_key": public_key(&key), "customer_id": "acme", "user_id": "u-7"}),
+        )
+        .await
+        .expect(201);
+    let token = answer["token"].as_str().unwrap();
+    let (header, claims) = claims_of(token);
+    assert_eq!(header["alg"], "HS256");
+    assert_eq!(header["kid"], "k1");
+    assert_eq!(claims["iss"], "quarry");
+    assert_eq!(claims["aud"], "quarry-embed");
+    assert_eq!(claims["sub"], answer["partner_customer_id"]);
+    assert_eq!(claims["pid"], p.partner_id.as_str());
+    assert_eq!(claims["ekid"], key["embed_key"]["id"]);
+    assert_eq!(claims["uid"], "u-7");
+    assert_eq!(claims["origin"], ORIGIN);
+    assert_eq!(claims["mode"], "live");
+    let (iat, exp) = (
+        claims["iat"].as_i64().unwrap(),
+        claims["exp"].as_i64().unwrap(),
+    );
+    assert!(iat >= before && iat <= now());
+    assert_eq!(exp - iat, 600);
+    assert_eq!(answer["expires_in"], 600);
+    let expires_at = time::OffsetDateTime::parse(
+        answer["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    assert_eq!(expires_at.unix_timestamp(), exp);
+    let second = session_token(&api, &key, "acme").await;
+    assert_ne!(claims["jti"], claims_of(&second).1["jti"]);
+    server.stop().await;
+});
+
+contract!(bad_tokens_get_distinct_401_codes, |store, _db| {
+    let (server, api, p, key) = setup(&store, json!({})).await;
+    let good = session_token(&api, &key, "acme").await;
+    let wallet = api.get(WALLET, &good).await.expect(200);
+    for field in [
+        "available_credit_units",
+        "granted_credit_units",
+        "limit_state",
+        "usage",
+        "limits",
+    ] {
+        assert!(wallet["wallet"].get(field).is_some(), "{field}: {wallet}");
+    }
+
+    let (_, claims) = claims_of(&good);
+    let claims: EmbedClaims = serde_json::from_value(claims).unwrap();
+    let secret = store.server_secret("embed_token_k1").await.unwrap();
+    let sign_with = |kid: &str, claims: &EmbedClaims| {
+        TokenKeys::new(vec![(kid.to_owned(), secret.clone().into_bytes())])
+            .unwrap()
+            .issue(claims)
+            .unwrap()
+    };
+    let expired = EmbedClaims {
+        iat: now() - 1000,
+        exp: now() - 60,
+        ..claims.clone()
+    };
+    let other_audience = EmbedClaims {
+        aud: "someone-else".into(),
+        ..claims.clone()
+    };
+    let other_issuer = EmbedClaims {
+        iss: "not-quarry".into(),
+        ..claims.clone()
+    };
+    let mut parts: Vec<String> = good.split('.').map(str::to_owned).collect();
+    let mut payload =
+        serde_json::from_slice::<Value>(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+    payload["sub"] = json!("pc_someone_else");
+    parts[1] = URL_SAFE_NO_PAD.encode(payload.to_string());
+    let tampered = parts.join(".");
+
+    let cases: Vec<(Option<String>, &str)> = vec![
+        (None, "token_malformed"),
+        (Some("not-a-token".into()), "token_malformed"),
+        (Some(p.secret.clone()), "token_malformed"),
+        (Some(sign_with("k1", &expired)), "token_expired"),
+        (
+            Some(sign_with("k1", &other_audience)),
+            "token_invalid_audience",
+        ),
+        (Some(sign_with("k1", &other_issuer)), "token_invalid_issuer"),
+        (Some(sign_with("k9", &claims)), "token_unknown_kid"),
+        (Some(tampered), "token_invalid_signature"),
+    ];
+    for (bearer, code) in cases {
+        let answer: Answer = api
+            .send(Method::GET, WALLET, bearer.as_deref(), None, &[])
+            .await;
+        answer.expect_error(401, code);
+    }
+    // Re-signed by us with the right key, the same claims are fine.
+    api.get(WALLET, &sign_with("k1", &claims)).await.expect(200);
+    server.stop().await;
+});
+
+contract!(
+    revoking_the_key_or_suspending_the_customer_bites_within_seconds,
+    |store, _db| {
+        let (server, api, p, key) = setup(&store, json!({})).await;
+        let acme = session_token(&api, &key, "acme").await;
+        let globex = session_token(&api, &key, "globex").await;
+        api.get(WALLET, &acme).await.expect(200);
+        api.get(WALLET, &globex).await.expect(200);
+
+        let acme_id = claims_of(&acme).1["sub"].as_str().unwrap().to_owned();
+        api.patch(
+            &format!("/v1/partner-customers/{acme_id}"),
+            &p.secret,
+            &json!({"status": "suspended"}),
+        )
+        .await
+        .expect(200);
+        assert!(
+            eventually(async || api.get(WALLET, &acme).await.code() == "customer_suspended").await,
+            "a suspended customer's token still worked after 5 s"
+        );
+        api.get(WALLET, &globex).await.expect(200);
+        api.session(
+            Some(ORIGIN),
+            &json!({"partner_key": public_key(&key), "customer_id": "acme"}),
+        )
+        .await
+        .expect_error(403, "customer_suspended");
+        api.patch(
+            &format!("/v1/partner-customers/{acme_id}"),
+            &p.secret,
+            &json!({"status": "active"}),
+        )
+        .await
+        .expect(200);
+        assert!(eventually(async || api.get(WALLET, &acme).await.status == 200).await);
+
+        let id = key["embed_key"]["id"].as_str().unwrap();
+        api.delete(&format!("/v1/prospecting/embed-keys/{id}"), &p.secret)
+            .await
+            .expect(200);
+        assert!(
+            eventually(async || api.get(WALLET, &globex).await.code() == "embed_key_revoked").await,
+            "a revoked key's token still worked after 5 s"
+        );
+        server.stop().await;
+    }
+);
+
+contract!(bootstrap_is_rate_limited_per_ip, |store, _db| {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with(store.store.clone(), dir.path().into(), |c| {
+        c.rate_limit_embed_sessions_per_ip = 2;
+    })
+    .await;
+    let api = Api::new(&server);
+    let p = partner(&store).await;
+    let key = api
+        .embed_key(&p.secret, json!({"allowed_origins": [ORIGIN]}))
+        .await;
+    let body = json!({"partner_key": public_key(&key), "customer_id": "acme"});
+    let mut checked = false;
+    for _ in 0..3 {
+        // Wait for a fresh window if fewer than 5 s remain in this one.
+        let first = api.session(Some(ORIGIN), &body).await;
+        let reset: u64 = first.header("x-ratelimit-reset").unwrap().parse().unwrap();
+        if first.status == 429 || reset < 5 {
+            tokio::time::sleep(Duration::from_secs(reset + 1)).await;
+            continue;
+        }
+        assert_eq!(first.status, 201, "{}", first.body);
+        assert_eq!(first.header("x-ratelimit-limit"), Some("2"));
+        assert_eq!(first.header("x-ratelimit-used"), Some("1"));
+        let second = api.session(Some(ORIGIN), &body).await;
+        assert_eq!(
+            (
+                second.status.as_u16(),
+                second.header("x-ratelimit-remaining")
+            ),
+            (201, Some("0"))
+        );
+        let third = api.session(Some(ORIGIN), &body).await;
+        third.expect_error(429, "rate_limited");
+        assert!(third.header("retry-after").is_some());
+        assert!(third
+            .header("ratelimit-policy")
+            .unwrap()
+            .starts_with("\"embed-session-ip\""));
+        checked = true;
+        break;
+    }
+    assert!(checked);
+    server.stop().await;
+});
+
+contract!(sandbox_sessions_make_sandbox_customers, |store, _db| {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(store.store.clone(), dir.path().into()).await;
+    let api = Api::new(&server);
+    let live = partner(&store).await;
+    let test = add_key(&store, &live.partner_id, Mode::Test, &Scope::ALL).await;
+    let key = api
+        .embed_key(&test.secret, json!({"allowed_origins": [ORIGIN]}))
+        .await;
+    let token = session_token(&api, &key, "acme").await;
+    let (_, claims) = claims_of(&token);
+    assert_eq!(claims["mode"], "test");
+    let id = claims["sub"].as_str().unwrap();
+    api.get(&format!("/v1/partner-customers/{id}"), &test.secret)
+        .await
+        .expect(200);
+    api.get(&format!("/v1/partner-customers/{id}"), &live.secret)
+        .await
+        .expect_error(404, "not_found");
+    // The same external id under the live key is a different customer.
+    let live_key = api
+        .embed_key(&live.secret, json!({"allowed_origins": [ORIGIN]}))
+        .await;
+    let live_token = session_token(&api, &live_key, "acme").await;
+    assert_ne!(claims_of(&live_token).1["sub"], claims["sub"]);
+    // Grants in the sandbox do not show in live.
+    api.post(
+        &format!("/v1/partner-customers/{id}/wallet/credits"),
+        &test.secret,
+        &json!({"credit_units": 5}),
+    )
+    .await
+    .expect(201);
+    let wallet = api.get(WALLET, &live_token).await.expect(200);
+    assert_eq!(wallet["wallet"]["granted_credit_units"], 0);
+    server.stop().await;
+});
