@@ -23,17 +23,35 @@ use super::AppState;
         super::companies::search_companies,
         super::companies::list_company_people,
         super::companies::list_domains,
+        super::embed_keys::create_embed_key,
+        super::embed_keys::list_embed_keys,
+        super::embed_keys::get_embed_key,
+        super::embed_keys::update_embed_key,
+        super::embed_keys::revoke_embed_key,
+        super::embed_sessions::create_embed_session,
+        super::partner_customers::create_partner_customer,
+        super::partner_customers::list_partner_customers,
+        super::partner_customers::get_partner_customer,
+        super::partner_customers::update_partner_customer,
+        super::wallets::get_customer_wallet,
+        super::wallets::create_wallet_credits,
+        super::wallets::get_wallet_ledger,
+        super::wallets::get_prospecting_wallet,
     ),
     modifiers(&SecurityAddon),
     components(schemas(quarry_shared::ErrorBody, quarry_shared::ErrorDetail, quarry_shared::Health)),
     tags(
         (name = "operations", description = "Health, readiness and the error registry"),
         (name = "data", description = "People and company search and lookup"),
+        (name = "embed keys", description = "Browser-safe loader keys with their origin allowlist and customer defaults"),
+        (name = "partner customers", description = "The partner's customers and their settings"),
+        (name = "wallets", description = "Customer wallets: credit grants, balances, limits and the ledger"),
+        (name = "prospecting", description = "Embed sessions and the routes the iframe calls with its embed token"),
     ),
 )]
 pub struct ApiDoc;
 
-/// Declares the API-key scheme the data routes use.
+/// Declares the two credentials: a partner's secret key and an embed token.
 struct SecurityAddon;
 
 impl utoipa::Modify for SecurityAddon {
@@ -42,7 +60,26 @@ impl utoipa::Modify for SecurityAddon {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "api_key",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A partner's secret key (`qk_live_…` or `qk_test_…`), also accepted as `x-api-key`.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "embed_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "The embed token from POST /v1/prospecting/embed-sessions.",
+                    ))
+                    .build(),
+            ),
         );
     }
 }

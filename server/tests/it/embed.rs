@@ -593,3 +593,35 @@ contract!(sandbox_sessions_make_sandbox_customers, |store, _db| {
     assert_eq!(wallet["wallet"]["granted_credit_units"], 0);
     server.stop().await;
 });
+
+contract!(configured_token_secrets_rotate_by_kid, |store, _db| {
+    let k1 = "k1:first-secret-0123456789abcdef0123456789";
+    let k2 = "k2:second-secret-0123456789abcdef012345678";
+    let start = async |secrets: &[&str]| {
+        let secrets: Vec<_> = secrets.iter().map(|s| s.parse().unwrap()).collect();
+        let dir = std::env::temp_dir().join("quarry-no-widget");
+        TestServer::start_with(store.store.clone(), dir, move |c| c.embed_token_secrets = secrets).await
+    };
+    let a = start(&[k1]).await;
+    let api = Api::new(&a);
+    let p = partner(&store).await;
+    let key = api.embed_key(&p.secret, json!({"allowed_origins": [ORIGIN]})).await;
+    let old = session_token(&api, &key, "acme").await;
+    assert_eq!(claims_of(&old).0["kid"], "k1");
+    a.stop().await;
+
+    // The new secret signs; the old one is still accepted while its tokens live.
+    let b = start(&[k2, k1]).await;
+    let api = Api::new(&b);
+    api.get(WALLET, &old).await.expect(200);
+    let new = session_token(&api, &key, "acme").await;
+    assert_eq!(claims_of(&new).0["kid"], "k2");
+    b.stop().await;
+
+    // Once k1 is dropped, its tokens are refused as signed by an unknown key.
+    let c = start(&[k2]).await;
+    let api = Api::new(&c);
+    api.get(WALLET, &old).await.expect_error(401, "token_unknown_kid");
+    api.get(WALLET, &new).await.expect(200);
+    c.stop().await;
+});

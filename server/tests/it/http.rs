@@ -148,22 +148,38 @@ contract!(openapi_and_metrics, |store, _db| {
         "{}",
         doc["openapi"]
     );
-    for path in [
-        "/healthz",
-        "/readyz",
-        "/v1/errors",
-        "/v1/persons/search",
-        "/v1/persons/search/taxonomy",
-        "/v1/persons/lookup",
-        "/v1/companies/search",
-        "/v1/companies/{domain}/people",
-        "/v1/domains",
+    for (method, path) in [
+        ("get", "/healthz"),
+        ("get", "/readyz"),
+        ("get", "/v1/errors"),
+        ("get", "/v1/persons/search"),
+        ("get", "/v1/persons/search/taxonomy"),
+        ("get", "/v1/persons/lookup"),
+        ("get", "/v1/companies/search"),
+        ("get", "/v1/companies/{domain}/people"),
+        ("get", "/v1/domains"),
+        ("post", "/v1/prospecting/embed-keys"),
+        ("get", "/v1/prospecting/embed-keys"),
+        ("get", "/v1/prospecting/embed-keys/{embed_key_id}"),
+        ("patch", "/v1/prospecting/embed-keys/{embed_key_id}"),
+        ("delete", "/v1/prospecting/embed-keys/{embed_key_id}"),
+        ("post", "/v1/prospecting/embed-sessions"),
+        ("get", "/v1/prospecting/wallet"),
+        ("post", "/v1/partner-customers"),
+        ("get", "/v1/partner-customers"),
+        ("get", "/v1/partner-customers/{partner_customer_id}"),
+        ("patch", "/v1/partner-customers/{partner_customer_id}"),
+        ("get", "/v1/partner-customers/{partner_customer_id}/wallet"),
+        ("post", "/v1/partner-customers/{partner_customer_id}/wallet/credits"),
+        ("get", "/v1/partner-customers/{partner_customer_id}/wallet/ledger"),
     ] {
         assert!(
-            doc["paths"][path]["get"].is_object(),
-            "{path} missing from the OpenAPI document"
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing from the OpenAPI document"
         );
     }
+    assert!(doc["components"]["securitySchemes"]["embed_token"].is_object());
+    assert!(doc["components"]["schemas"]["WalletView"].is_object());
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     assert!(doc["components"]["schemas"]["PersonSearchResponse"].is_object());
     assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
