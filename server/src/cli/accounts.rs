@@ -248,6 +248,9 @@ pub async fn key(store: &Store, command: KeyCommand) -> ExitCode {
                         }
                     }
                 }
+                // Printed as stored: in canonical order, each once.
+                parsed.sort();
+                parsed.dedup();
                 parsed
             };
             let tenant = Tenant {

@@ -5,6 +5,7 @@
 mod api;
 mod support;
 
+mod accounts_cli;
 mod cli;
 mod companies;
 mod customers;
