@@ -28,6 +28,9 @@ export QUARRY_BENCH_POSTGRES_URL
 echo "==> in-process search benchmark ($PEOPLE people)"
 cargo bench --locked -p quarry-server --bench search
 
+echo "==> spend throughput under contention (one wallet, 200 spenders)"
+cargo bench --locked -p quarry-server --bench wallet
+
 echo "==> HTTP throughput (wrk, loopback)"
 cargo build --release --locked -p quarry-server
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

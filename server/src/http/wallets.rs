@@ -156,13 +156,14 @@ pub async fn get_customer_wallet(
     Path(id): Path<String>,
 ) -> Result<axum::Json<WalletView>, ApiError> {
     let tenant = auth.require(Scope::Wallets)?;
+    let now = now_unix();
     let wallet = state
         .store
-        .wallet(&tenant, &id)
+        .wallet(&tenant, &id, now)
         .await?
         .ok_or_else(not_found)?;
     Ok(axum::Json(
-        wallet_view(&state, &tenant, wallet, None, now_unix()).await?,
+        wallet_view(&state, &tenant, wallet, None, now).await?,
     ))
 }
 
@@ -232,7 +233,7 @@ pub async fn create_wallet_credits(
         .ok_or_else(not_found)?;
     let wallet = state
         .store
-        .wallet(&tenant, &id)
+        .wallet(&tenant, &id, now)
         .await?
         .ok_or_else(not_found)?;
     let view = wallet_view(&state, &tenant, wallet, None, now).await?;
@@ -319,20 +320,14 @@ pub async fn get_prospecting_wallet(
     auth: EmbedAuth,
     State(state): State<AppState>,
 ) -> Result<axum::Json<WalletView>, ApiError> {
+    let now = now_unix();
     let wallet = state
         .store
-        .wallet(&auth.tenant, auth.customer_id())
+        .wallet(&auth.tenant, auth.customer_id(), now)
         .await?
         .ok_or_else(not_found)?;
     Ok(axum::Json(
-        wallet_view(
-            &state,
-            &auth.tenant,
-            wallet,
-            Some(&auth.claims.ekid),
-            now_unix(),
-        )
-        .await?,
+        wallet_view(&state, &auth.tenant, wallet, Some(&auth.claims.ekid), now).await?,
     ))
 }
 

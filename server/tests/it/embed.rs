@@ -600,12 +600,17 @@ contract!(configured_token_secrets_rotate_by_kid, |store, _db| {
     let start = async |secrets: &[&str]| {
         let secrets: Vec<_> = secrets.iter().map(|s| s.parse().unwrap()).collect();
         let dir = std::env::temp_dir().join("quarry-no-widget");
-        TestServer::start_with(store.store.clone(), dir, move |c| c.embed_token_secrets = secrets).await
+        TestServer::start_with(store.store.clone(), dir, move |c| {
+            c.embed_token_secrets = secrets
+        })
+        .await
     };
     let a = start(&[k1]).await;
     let api = Api::new(&a);
     let p = partner(&store).await;
-    let key = api.embed_key(&p.secret, json!({"allowed_origins": [ORIGIN]})).await;
+    let key = api
+        .embed_key(&p.secret, json!({"allowed_origins": [ORIGIN]}))
+        .await;
     let old = session_token(&api, &key, "acme").await;
     assert_eq!(claims_of(&old).0["kid"], "k1");
     a.stop().await;
@@ -621,7 +626,9 @@ contract!(configured_token_secrets_rotate_by_kid, |store, _db| {
     // Once k1 is dropped, its tokens are refused as signed by an unknown key.
     let c = start(&[k2]).await;
     let api = Api::new(&c);
-    api.get(WALLET, &old).await.expect_error(401, "token_unknown_kid");
+    api.get(WALLET, &old)
+        .await
+        .expect_error(401, "token_unknown_kid");
     api.get(WALLET, &new).await.expect(200);
     c.stop().await;
 });

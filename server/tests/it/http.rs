@@ -170,8 +170,14 @@ contract!(openapi_and_metrics, |store, _db| {
         ("get", "/v1/partner-customers/{partner_customer_id}"),
         ("patch", "/v1/partner-customers/{partner_customer_id}"),
         ("get", "/v1/partner-customers/{partner_customer_id}/wallet"),
-        ("post", "/v1/partner-customers/{partner_customer_id}/wallet/credits"),
-        ("get", "/v1/partner-customers/{partner_customer_id}/wallet/ledger"),
+        (
+            "post",
+            "/v1/partner-customers/{partner_customer_id}/wallet/credits",
+        ),
+        (
+            "get",
+            "/v1/partner-customers/{partner_customer_id}/wallet/ledger",
+        ),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),
