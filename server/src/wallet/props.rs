@@ -112,6 +112,25 @@ fn net_per_grant_period(entries: &[Entry], policy: ResetPolicy) -> HashMap<(Stri
     net
 }
 
+/// The ledger as the store hands it over (`store::wallets`, `ENTRIES_SQL`): summed
+/// per (kind, grant, inside or before the month of `now`), negative units as zero,
+/// one entry per group stamped at the month's start or the second before.
+fn summed_like_the_store(entries: &[Entry], now: i64) -> Vec<Entry> {
+    let month = month_containing(now);
+    let mut groups: std::collections::BTreeMap<(i64, String, Option<String>), (EntryKind, i64)> =
+        Default::default();
+    for e in entries {
+        let period = if month.contains(e.at) { month.start } else { month.start - 1 };
+        let key = (period, format!("{:?}", e.kind), e.grant_id.clone());
+        let group = groups.entry(key).or_insert((e.kind, 0));
+        group.1 += e.units.max(0);
+    }
+    groups
+        .into_iter()
+        .map(|((at, _, grant_id), (kind, units))| Entry { at, kind, units, grant_id })
+        .collect()
+}
+
 proptest! {
     #[test]
     fn random_histories_keep_the_money_invariants(
@@ -188,6 +207,16 @@ proptest! {
                 );
             }
             prop_assert_eq!(&s.usage, &naive_usage(&ledger, now));
+            // The store's summed ledger gives the same wallet and the same purchase plan.
+            let summed = summed_like_the_store(&ledger, now);
+            prop_assert_eq!(&summary(&grants, &summed, mode, policy, &limits, false, now), &s);
+            let plan = |entries: &[Entry]| plan_spend(&grants, entries, mode, policy, &limits, now, 7, 3)
+                .map(|p| (p.from_grants(), p.overage, {
+                    let mut draws: Vec<_> = p.entries.iter().map(|e| (e.kind, e.units, e.grant_id.clone())).collect();
+                    draws.sort_by_key(|d| format!("{d:?}"));
+                    draws
+                }));
+            prop_assert_eq!(plan(&summed), plan(&ledger));
             if enforced {
                 let within = |limit: Option<i64>, used: i64| limit.is_none_or(|l| used <= l);
                 prop_assert!(within(limits.lifetime_credit_units, s.usage.lifetime_credit_units));
