@@ -84,6 +84,14 @@ pub struct ServeConfig {
     )]
     pub embed_token_secrets: Vec<TokenSecret>,
 
+    /// Header carrying the client's IP when Quarry runs behind a reverse proxy or
+    /// load balancer (`x-forwarded-for`, `x-real-ip`, `cf-connecting-ip`), for the
+    /// per-IP limit. For a comma-separated list the last entry counts: the one your
+    /// own proxy appended. Unset: the TCP peer address. Set it only behind a proxy
+    /// that always writes this header, or clients can pick their own IP.
+    #[arg(long, env = "QUARRY_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+
     /// Partner API requests allowed per secret key per 60-second window.
     #[arg(long, env = "QUARRY_RATE_LIMIT_PER_KEY", default_value_t = 600,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -117,6 +125,7 @@ impl ServeConfig {
             request_timeout_secs: 30,
             db_max_connections: None,
             dev: true,
+            client_ip_header: None,
             embed_token_secrets: Vec::new(),
             // Suites make thousands of requests; rate-limit tests set their own.
             rate_limit_per_key: 1_000_000,

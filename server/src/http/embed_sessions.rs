@@ -97,7 +97,7 @@ pub async fn create_embed_session(
 ) -> Response {
     let now = now_unix();
     let quota = state.limiter.hit(
-        &format!("ip:{}", peer.ip()),
+        &format!("ip:{}", client_ip(&state, &headers, peer)),
         "embed-session-ip",
         state.config.rate_limit_embed_sessions_per_ip,
         u64::try_from(now).unwrap_or(0),
@@ -119,6 +119,20 @@ pub async fn create_embed_session(
             .insert(header::VARY, HeaderValue::from_static("origin"));
     }
     response
+}
+
+/// The client's address: from the configured proxy header when there is one (its
+/// last entry, which the operator's own proxy wrote), else the TCP peer.
+fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> std::net::IpAddr {
+    state
+        .config
+        .client_ip_header
+        .as_deref()
+        .and_then(|name| headers.get(name))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|ip| ip.trim().parse().ok())
+        .unwrap_or_else(|| peer.ip())
 }
 
 async fn bootstrap(

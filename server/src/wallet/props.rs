@@ -120,14 +120,23 @@ fn summed_like_the_store(entries: &[Entry], now: i64) -> Vec<Entry> {
     let mut groups: std::collections::BTreeMap<(i64, String, Option<String>), (EntryKind, i64)> =
         Default::default();
     for e in entries {
-        let period = if month.contains(e.at) { month.start } else { month.start - 1 };
+        let period = if month.contains(e.at) {
+            month.start
+        } else {
+            month.start - 1
+        };
         let key = (period, format!("{:?}", e.kind), e.grant_id.clone());
         let group = groups.entry(key).or_insert((e.kind, 0));
         group.1 += e.units.max(0);
     }
     groups
         .into_iter()
-        .map(|((at, _, grant_id), (kind, units))| Entry { at, kind, units, grant_id })
+        .map(|((at, _, grant_id), (kind, units))| Entry {
+            at,
+            kind,
+            units,
+            grant_id,
+        })
         .collect()
 }
 

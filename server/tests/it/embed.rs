@@ -632,3 +632,49 @@ contract!(configured_token_secrets_rotate_by_kid, |store, _db| {
     api.get(WALLET, &new).await.expect(200);
     c.stop().await;
 });
+
+contract!(
+    behind_a_proxy_the_client_ip_header_keys_the_limit,
+    |store, _db| {
+        let dir = std::env::temp_dir().join("quarry-no-widget");
+        let server = TestServer::start_with(store.store.clone(), dir, |c| {
+            c.rate_limit_embed_sessions_per_ip = 1;
+            c.client_ip_header = Some("x-forwarded-for".into());
+        })
+        .await;
+        let api = Api::new(&server);
+        let p = partner(&store).await;
+        let key = api
+            .embed_key(&p.secret, json!({"allowed_origins": [ORIGIN]}))
+            .await;
+        let body = json!({"partner_key": public_key(&key), "customer_id": "acme"});
+        let from = async |forwarded: &str| {
+            api.send(
+                Method::POST,
+                "/v1/prospecting/embed-sessions",
+                None,
+                Some(&body),
+                &[("origin", ORIGIN), ("x-forwarded-for", forwarded)],
+            )
+            .await
+        };
+        // The proxy's entry (the last) is the client, whatever the client claimed first.
+        let mut checked = false;
+        for _ in 0..3 {
+            let first = from("10.0.0.1, 203.0.113.7").await;
+            let reset: u64 = first.header("x-ratelimit-reset").unwrap().parse().unwrap();
+            if first.status != 201 || reset < 5 {
+                tokio::time::sleep(Duration::from_secs(reset + 1)).await;
+                continue;
+            }
+            from("10.0.0.2, 203.0.113.7")
+                .await
+                .expect_error(429, "rate_limited");
+            from("203.0.113.8").await.expect(201);
+            checked = true;
+            break;
+        }
+        assert!(checked);
+        server.stop().await;
+    }
+);
