@@ -456,6 +456,41 @@ async fn create_demo(store: &Store, args: &DemoArgs) -> Result<DemoPartner, Stri
     })
 }
 
+/// Points the existing demo embed key at `origins` when they changed (a `make run`
+/// on another port), so the demo page keeps working; rewrites the file to match.
+async fn follow_origins(
+    store: &Store,
+    mut demo: DemoPartner,
+    origins: &[String],
+    file: &Path,
+) -> Result<DemoPartner, String> {
+    let tenant = Tenant {
+        partner_id: demo.partner_id.clone(),
+        mode: Mode::Live,
+    };
+    let Some(key) = store
+        .embed_key(&tenant, &demo.embed_key_id)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(demo);
+    };
+    let wanted = crate::partners::embed_keys::normalise_origins(origins, true)
+        .map_err(|e| format!("--origin: {e}"))?;
+    if key.settings.allowed_origins == wanted {
+        return Ok(demo);
+    }
+    let mut settings = key.settings;
+    settings.allowed_origins = wanted.clone();
+    store
+        .update_embed_key(&tenant, &demo.embed_key_id, &settings, now_unix())
+        .await
+        .map_err(|e| e.to_string())?;
+    demo.allowed_origins = wanted;
+    write_demo(file, &demo).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+    Ok(demo)
+}
+
 pub async fn demo_partner(store: &Store, args: DemoArgs) -> ExitCode {
     let existing = match read_demo(&args.file) {
         Some(demo) => match store.partner(&demo.partner_id).await {
@@ -466,7 +501,10 @@ pub async fn demo_partner(store: &Store, args: DemoArgs) -> ExitCode {
         None => None,
     };
     let (demo, created) = match existing {
-        Some(demo) => (demo, false),
+        Some(demo) => match follow_origins(store, demo, &args.origin, &args.file).await {
+            Ok(demo) => (demo, false),
+            Err(e) => return fail(e),
+        },
         None => match create_demo(store, &args).await {
             Ok(demo) => {
                 if let Err(e) = write_demo(&args.file, &demo) {

@@ -594,6 +594,41 @@ async fn demo_partner_is_created_once_and_kept_in_its_file() {
     let keys = db.json(&["key", "list", "--partner", partner_id, "--json"]);
     assert_eq!(keys.as_array().unwrap().len(), 1, "{keys}");
     assert!(str_of(&demo, "secret_key").starts_with(str_of(&keys[0], "prefix")));
+
+    // `make run` on another port: the same demo partner, its key following the origin.
+    let moved = [
+        "demo-partner",
+        "--file",
+        file_arg,
+        "--origin",
+        "http://127.0.0.1:7777/demo",
+    ];
+    let out = db.run(&moved);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("http://127.0.0.1:7777"));
+    let again: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(again["partner_id"], demo["partner_id"]);
+    assert_eq!(
+        again["allowed_origins"],
+        serde_json::json!(["http://127.0.0.1:7777"])
+    );
+    let store = quarry_server::Store::open(
+        &format!("sqlite://{}", db.path.display()),
+        &quarry_server::store::ConnectOptions::default(),
+    )
+    .await
+    .unwrap();
+    let tenant = quarry_server::partners::Tenant {
+        partner_id: partner_id.to_owned(),
+        mode: quarry_server::partners::Mode::Live,
+    };
+    let key = store
+        .embed_key(&tenant, str_of(&demo, "embed_key_id"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(key.settings.allowed_origins, vec!["http://127.0.0.1:7777"]);
+    store.close().await;
 }
 
 /// The ids of the partners called `name`, read straight from the database file.
