@@ -7,6 +7,7 @@ mod customers;
 mod data;
 mod embed_keys;
 mod partners;
+mod purchases;
 mod search;
 mod wallets;
 
@@ -14,6 +15,7 @@ pub use customers::Customer;
 pub use data::Writer;
 pub use embed_keys::{EmbedKey, EmbedKeyStatus};
 pub use partners::ApiKey;
+pub use purchases::{BuyOutcome, BuyRequest};
 pub use search::{IndexPersonRow, Lookup, PersonRow};
 pub use wallets::{LedgerRow, SpendOutcome, SpendRefusal, SpendRequest, WalletState};
 

@@ -69,8 +69,8 @@ pub enum SpendRefusal {
     Blocked(Blocked),
 }
 
-type GrantRow = (String, i64, Option<String>, i64, Option<i64>, i64);
-type EntryRow = (i64, String, i64, Option<String>);
+pub(super) type GrantRow = (String, i64, Option<String>, i64, Option<i64>, i64);
+pub(super) type EntryRow = (i64, String, i64, Option<String>);
 type LedgerSqlRow = (
     i64,
     i64,
@@ -81,7 +81,7 @@ type LedgerSqlRow = (
     Option<String>,
 );
 
-fn grant_from(row: GrantRow) -> Grant {
+pub(super) fn grant_from(row: GrantRow) -> Grant {
     let (id, units, credit_type, starts_at, expires_at, created_at) = row;
     Grant {
         id,
@@ -93,7 +93,7 @@ fn grant_from(row: GrantRow) -> Grant {
     }
 }
 
-fn entry_from(row: EntryRow) -> Result<Entry, StoreError> {
+pub(super) fn entry_from(row: EntryRow) -> Result<Entry, StoreError> {
     let (at, kind, units, grant_id) = row;
     Ok(Entry {
         at,
@@ -103,15 +103,16 @@ fn entry_from(row: EntryRow) -> Result<Entry, StoreError> {
     })
 }
 
-const GRANTS_SQL: &str = "select grant_id, units, credit_type, starts_at, expires_at, created_at \
+pub(super) const GRANTS_SQL: &str =
+    "select grant_id, units, credit_type, starts_at, expires_at, created_at \
      from credit_grant where partner_customer_id = $1 order by created_at, grant_id";
 // Negative units are corrupt rows and count as nothing, as in the wallet module.
-const ENTRIES_SQL: &str =
+pub(super) const ENTRIES_SQL: &str =
     "select case when at >= $2 and at < $3 then $2 else $2 - 1 end as period, \
      kind, cast(sum(case when units > 0 then units else 0 end) as bigint) as units, grant_id \
      from wallet_ledger where partner_customer_id = $1 \
      group by period, kind, grant_id order by period, kind, grant_id";
-const INSERT_ENTRY_SQL: &str = "insert into wallet_ledger \
+pub(super) const INSERT_ENTRY_SQL: &str = "insert into wallet_ledger \
      (partner_customer_id, at, kind, units, grant_id, user_id, reference) values ($1, $2, $3, $4, $5, $6, $7)";
 
 /// Loads a customer (locking it on PostgreSQL), its grants and its ledger inside
@@ -157,6 +158,8 @@ macro_rules! load_wallet {
         }
     }};
 }
+
+pub(super) use load_wallet;
 
 impl Store {
     /// The wallet inputs of one of the tenant's customers at `now`, read

@@ -14,5 +14,6 @@ mod embed;
 mod fuzz;
 mod http;
 mod partner_api;
+mod purchases;
 mod search;
 mod spend;

@@ -1,0 +1,213 @@
+//! Buying records: [`Store::buy`] makes a partner customer the owner of a set of
+//! people, charging only the ones it does not own yet, all or nothing. Ownership
+//! rows, the purchase row and the ledger entries commit in the transaction that
+//! read the balance and the existing ownership, serialised per wallet like
+//! [`Store::spend`], so concurrent buys of overlapping selections bill every
+//! record exactly once and never overdraw an enforced wallet.
+
+use std::collections::HashSet;
+
+use super::customers::COLUMNS as CUSTOMER_COLUMNS;
+use super::embed_keys::enum_text;
+use super::wallets::{
+    entry_from, grant_from, load_wallet, EntryRow, GrantRow, SpendRefusal, WalletState,
+    ENTRIES_SQL, GRANTS_SQL, INSERT_ENTRY_SQL,
+};
+use super::{on_pool, Backend, Store, StoreError};
+use crate::partners::customers::CustomerStatus;
+use crate::partners::ids::new_sorted_id;
+use crate::partners::Tenant;
+use crate::wallet::{month_containing, plan_spend, SpendPlan};
+
+/// Ids per `in (…)` list and rows per multi-row insert.
+const CHUNK: usize = 250;
+
+/// What to buy.
+#[derive(Debug, Clone, Copy)]
+pub struct BuyRequest<'a> {
+    /// Internal person ids (the search index's), without duplicates.
+    pub people: &'a [u32],
+    /// Credit units one net-new record costs.
+    pub units_per_record: i64,
+    /// The partner user the purchase is attributed to.
+    pub user_id: Option<&'a str>,
+    /// The prospecting session the selection came from.
+    pub search_id: Option<&'a str>,
+}
+
+/// A committed purchase.
+#[derive(Debug, Clone)]
+pub struct BuyOutcome {
+    pub purchase_id: String,
+    /// Bought now, in request order.
+    pub net_new: Vec<u32>,
+    /// Owned before, delivered again for free, in request order.
+    pub already_owned: Vec<u32>,
+    pub credit_units: i64,
+    pub plan: SpendPlan,
+    /// The wallet after the purchase.
+    pub wallet: WalletState,
+}
+
+fn in_list(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl Store {
+    /// Which of `people` the customer owns (no tenant check: callers pass a
+    /// customer id they resolved for their tenant).
+    pub async fn owned_among(
+        &self,
+        customer_id: &str,
+        people: &[u32],
+    ) -> Result<HashSet<u32>, StoreError> {
+        let mut owned = HashSet::new();
+        for chunk in people.chunks(CHUNK) {
+            let sql = format!(
+                "select person from owned_record where partner_customer_id = $1 and person in ({})",
+                in_list(2, chunk.len())
+            );
+            let rows: Vec<i64> = on_pool!(self, pool => {
+                let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+                query = query.bind(customer_id);
+                for id in chunk {
+                    query = query.bind(i64::from(*id));
+                }
+                query.fetch_all(pool).await
+            })?;
+            owned.extend(rows.into_iter().filter_map(|id| u32::try_from(id).ok()));
+        }
+        Ok(owned)
+    }
+
+    /// Every person the customer owns.
+    pub async fn owned_people(&self, customer_id: &str) -> Result<Vec<u32>, StoreError> {
+        let rows: Vec<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "select person from owned_record where partner_customer_id = $1")
+            .bind(customer_id)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|id| u32::try_from(id).ok())
+            .collect())
+    }
+
+    /// Buys `request.people` for one of the tenant's customers at `now`: the ones
+    /// it does not own cost `units_per_record` each, the others nothing; all or
+    /// nothing (see the module header).
+    pub async fn buy(
+        &self,
+        tenant: &Tenant,
+        customer_id: &str,
+        request: BuyRequest<'_>,
+        now: i64,
+    ) -> Result<Result<BuyOutcome, SpendRefusal>, StoreError> {
+        let postgres = self.backend() == Backend::Postgres;
+        let _queued = if postgres {
+            None
+        } else {
+            Some(self.wallet_writers.lock().await)
+        };
+        let purchase_id = new_sorted_id("pur");
+        on_pool!(self, pool => {
+            let mut tx = if postgres {
+                pool.begin().await?
+            } else {
+                pool.begin_with("begin immediate").await?
+            };
+            let Some(state) = load_wallet!(tx, tenant, customer_id, postgres, now) else {
+                return Ok(Err(SpendRefusal::NotFound));
+            };
+            let settings = &state.customer.settings;
+            if settings.status == CustomerStatus::Suspended {
+                return Ok(Err(SpendRefusal::Suspended));
+            }
+            let mut owned = HashSet::new();
+            for chunk in request.people.chunks(CHUNK) {
+                let sql = format!(
+                    "select person from owned_record where partner_customer_id = $1 and person in ({})",
+                    in_list(2, chunk.len())
+                );
+                let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(customer_id);
+                for id in chunk {
+                    query = query.bind(i64::from(*id));
+                }
+                owned.extend(query.fetch_all(&mut *tx).await?);
+            }
+            let (already_owned, net_new): (Vec<u32>, Vec<u32>) =
+                request.people.iter().partition(|id| owned.contains(&i64::from(**id)));
+            let records = i64::try_from(net_new.len()).unwrap_or(i64::MAX);
+            let units = records.saturating_mul(request.units_per_record);
+            let plan = match plan_spend(
+                &state.grants,
+                &state.entries,
+                settings.credit_enforcement_mode,
+                settings.credit_reset_policy,
+                &settings.limits,
+                now,
+                units,
+                records,
+            ) {
+                Ok(plan) => plan,
+                Err(blocked) => return Ok(Err(SpendRefusal::Blocked(blocked))),
+            };
+            for entry in &plan.entries {
+                sqlx::query(INSERT_ENTRY_SQL)
+                    .bind(customer_id)
+                    .bind(entry.at)
+                    .bind(enum_text(&entry.kind))
+                    .bind(entry.units)
+                    .bind(&entry.grant_id)
+                    .bind(request.user_id)
+                    .bind(&purchase_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for chunk in net_new.chunks(CHUNK) {
+                let values: Vec<String> = (0..chunk.len())
+                    .map(|i| format!("($1, $2, $3, ${})", i + 4))
+                    .collect();
+                let sql = format!(
+                    "insert into owned_record (partner_customer_id, purchase_id, bought_at, person) values {}",
+                    values.join(",")
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(customer_id)
+                    .bind(&purchase_id)
+                    .bind(now);
+                for id in chunk {
+                    query = query.bind(i64::from(*id));
+                }
+                query.execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "insert into purchase (purchase_id, partner_customer_id, user_id, search_id, records, \
+                 net_new_records, credit_units, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(&purchase_id)
+                .bind(customer_id)
+                .bind(request.user_id)
+                .bind(request.search_id)
+                .bind(i64::try_from(request.people.len()).unwrap_or(i64::MAX))
+                .bind(records)
+                .bind(units)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            let mut wallet = state;
+            wallet.entries.extend(plan.entries.iter().cloned());
+            Ok(Ok(BuyOutcome {
+                purchase_id,
+                net_new,
+                already_owned,
+                credit_units: units,
+                plan,
+                wallet,
+            }))
+        })
+    }
+}

@@ -1,0 +1,198 @@
+//! `Store::buy` on both backends: owned records are free, buying is all or
+//! nothing, and 100 concurrent buys of overlapping selections bill every record
+//! exactly once with ledger, ownership and purchases agreeing.
+
+use std::collections::HashSet;
+
+use quarry_server::partners::customers::CreateCustomer;
+use quarry_server::partners::{Mode, Tenant};
+use quarry_server::store::{BuyRequest, SpendRefusal, Store};
+use quarry_server::wallet::{Blocked, EnforcementMode, EntryKind, Grant, ResetPolicy};
+
+use crate::contract;
+use crate::support::{now, partner};
+
+async fn customer(store: &Store, credits: i64) -> (Tenant, String) {
+    let p = partner(store).await;
+    let tenant = Tenant {
+        partner_id: p.partner_id,
+        mode: Mode::Live,
+    };
+    let (external, settings) = CreateCustomer {
+        customer_id: "acme".into(),
+        credit_enforcement_mode: Some(EnforcementMode::Enforced),
+        credit_reset_policy: Some(ResetPolicy::Rollover),
+        ..CreateCustomer::default()
+    }
+    .into_settings(false)
+    .unwrap();
+    let c = store
+        .insert_customer(&tenant, &external, &settings, None, now())
+        .await
+        .unwrap()
+        .unwrap();
+    let grant = Grant {
+        id: String::new(),
+        units: credits,
+        credit_type: None,
+        starts_at: now() - 60,
+        expires_at: None,
+        created_at: now() - 60,
+    };
+    store
+        .add_grant(&tenant, &c.partner_customer_id, &grant, None)
+        .await
+        .unwrap()
+        .unwrap();
+    (tenant, c.partner_customer_id)
+}
+
+fn buy(people: &[u32], units_per_record: i64) -> BuyRequest<'_> {
+    BuyRequest {
+        people,
+        units_per_record,
+        user_id: Some("u-1"),
+        search_id: None,
+    }
+}
+
+async fn ledger_sum(store: &Store, tenant: &Tenant, id: &str, kind: EntryKind) -> i64 {
+    let state = store.wallet(tenant, id, now()).await.unwrap().unwrap();
+    state
+        .entries
+        .iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| e.units)
+        .sum()
+}
+
+contract!(
+    owned_records_are_free_and_buying_is_all_or_nothing,
+    |store, _db| {
+        let (tenant, id) = customer(&store, 10).await;
+        let first = store
+            .buy(&tenant, &id, buy(&[1, 2, 3], 2), now())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((first.net_new, first.credit_units), (vec![1, 2, 3], 6));
+        let second = store
+            .buy(&tenant, &id, buy(&[2, 3, 4], 2), now())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(second.net_new, vec![4]);
+        assert_eq!(second.already_owned, vec![2, 3]);
+        assert_eq!(second.credit_units, 2);
+        // 2 units left: three new records at 1 each do not fit; nothing is bought.
+        let refused = store
+            .buy(&tenant, &id, buy(&[5, 6, 7, 1], 1), now())
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                refused,
+                Err(SpendRefusal::Blocked(Blocked::InsufficientCredits {
+                    required: 3,
+                    available: 2
+                }))
+            ),
+            "{refused:?}"
+        );
+        let owned: HashSet<u32> = store.owned_people(&id).await.unwrap().into_iter().collect();
+        assert_eq!(owned, HashSet::from([1, 2, 3, 4]));
+        // Only owned records: free, even with an empty wallet.
+        let again = store
+            .buy(&tenant, &id, buy(&[1, 4], 5), now())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((again.net_new.len(), again.credit_units), (0, 0));
+        assert_eq!(ledger_sum(&store, &tenant, &id, EntryKind::Spend).await, 8);
+        assert_eq!(ledger_sum(&store, &tenant, &id, EntryKind::Reveal).await, 4);
+        // Another tenant cannot buy for this customer.
+        let other = Tenant {
+            mode: Mode::Test,
+            ..tenant.clone()
+        };
+        let refused = store.buy(&other, &id, buy(&[9], 1), now()).await.unwrap();
+        assert!(
+            matches!(refused, Err(SpendRefusal::NotFound)),
+            "{refused:?}"
+        );
+    }
+);
+
+contract!(
+    concurrent_overlapping_buys_bill_every_record_once,
+    |store, _db| {
+        let (tenant, id) = customer(&store, 100_000).await;
+        let selections: Vec<Vec<u32>> = (0..100u32)
+            .map(|i| {
+                let start = (i * 7) % 450;
+                (start..start + 50).collect()
+            })
+            .collect();
+        let union: HashSet<u32> = selections.iter().flatten().copied().collect();
+        let mut tasks = Vec::new();
+        for selection in selections {
+            let (store, tenant, id) = (store.store.clone(), tenant.clone(), id.clone());
+            tasks.push(tokio::spawn(async move {
+                store
+                    .buy(&tenant, &id, buy(&selection, 3), now())
+                    .await
+                    .expect("no database error under contention")
+                    .expect("the wallet covers everything")
+            }));
+        }
+        let mut bought = Vec::new();
+        for task in tasks {
+            bought.extend(task.await.unwrap().net_new);
+        }
+        let distinct: HashSet<u32> = bought.iter().copied().collect();
+        assert_eq!(bought.len(), distinct.len(), "a record was billed twice");
+        assert_eq!(distinct, union);
+        let owned: HashSet<u32> = store.owned_people(&id).await.unwrap().into_iter().collect();
+        assert_eq!(owned, union);
+        let records = union.len() as i64;
+        assert_eq!(
+            ledger_sum(&store, &tenant, &id, EntryKind::Spend).await,
+            3 * records
+        );
+        assert_eq!(
+            ledger_sum(&store, &tenant, &id, EntryKind::Reveal).await,
+            records
+        );
+    }
+);
+
+contract!(
+    concurrent_buys_never_overdraw_an_enforced_wallet,
+    |store, _db| {
+        let (tenant, id) = customer(&store, 100).await;
+        let mut tasks = Vec::new();
+        for i in 0..100u32 {
+            let (store, tenant, id) = (store.store.clone(), tenant.clone(), id.clone());
+            tasks.push(tokio::spawn(async move {
+                let selection: Vec<u32> = (i * 3..i * 3 + 10).collect();
+                store
+                    .buy(&tenant, &id, buy(&selection, 1), now())
+                    .await
+                    .expect("no database error under contention")
+            }));
+        }
+        let mut bought = 0;
+        for task in tasks {
+            if let Ok(outcome) = task.await.unwrap() {
+                bought += outcome.net_new.len() as i64;
+            }
+        }
+        assert!(bought <= 100, "{bought} records bought with 100 credits");
+        let owned = store.owned_people(&id).await.unwrap().len() as i64;
+        assert_eq!(owned, bought);
+        assert_eq!(
+            ledger_sum(&store, &tenant, &id, EntryKind::Spend).await,
+            bought
+        );
+    }
+);
