@@ -242,13 +242,6 @@ pub fn validate_limits(limits: Limits) -> Result<Limits, FieldError> {
     Ok(limits)
 }
 
-fn dedup_actions(actions: Vec<ResultAction>) -> Vec<ResultAction> {
-    ResultAction::ALL
-        .into_iter()
-        .filter(|a| actions.contains(a))
-        .collect()
-}
-
 impl CreateCustomer {
     /// The external id and settings to store, or the first field at fault.
     pub fn into_settings(self, dev: bool) -> Result<(String, CustomerSettings), FieldError> {
@@ -265,7 +258,7 @@ impl CreateCustomer {
                     .credit_reset_policy
                     .unwrap_or(ResetPolicy::MonthlyReset),
                 limits: validate_limits(self.limits.unwrap_or_default())?,
-                allowed_result_actions: dedup_actions(
+                allowed_result_actions: ResultAction::canonical(
                     self.allowed_result_actions
                         .unwrap_or_else(|| ResultAction::ALL.to_vec()),
                 ),
@@ -303,7 +296,7 @@ impl UpdateCustomer {
             current.limits = validate_limits(limits)?;
         }
         if let Some(actions) = self.allowed_result_actions {
-            current.allowed_result_actions = dedup_actions(actions);
+            current.allowed_result_actions = ResultAction::canonical(actions);
         }
         if let Some(url) = self.result_delivery_url {
             current.result_delivery_url =

@@ -43,6 +43,14 @@ pub enum ResultAction {
 
 impl ResultAction {
     pub const ALL: [ResultAction; 2] = [ResultAction::PushEndpoint, ResultAction::CsvExport];
+
+    /// A configured list as stored: canonical order, each action once.
+    pub fn canonical(actions: Vec<ResultAction>) -> Vec<ResultAction> {
+        ResultAction::ALL
+            .into_iter()
+            .filter(|a| actions.contains(a))
+            .collect()
+    }
 }
 
 /// Everything stored about an embed key except its identity and secrets.
@@ -187,13 +195,6 @@ fn validate_units_per_record(units: i64) -> Result<i64, FieldError> {
     }
 }
 
-fn dedup_actions(actions: Vec<ResultAction>) -> Vec<ResultAction> {
-    ResultAction::ALL
-        .into_iter()
-        .filter(|a| actions.contains(a))
-        .collect()
-}
-
 impl CreateEmbedKey {
     /// The settings to store, or the first field at fault.
     pub fn into_settings(self, dev: bool) -> Result<EmbedKeySettings, FieldError> {
@@ -220,7 +221,7 @@ impl CreateEmbedKey {
                 .credit_reset_policy
                 .unwrap_or(ResetPolicy::MonthlyReset),
             default_limits: validate_limits(self.limits.unwrap_or_default())?,
-            default_allowed_result_actions: dedup_actions(
+            default_allowed_result_actions: ResultAction::canonical(
                 self.allowed_result_actions
                     .unwrap_or_else(|| ResultAction::ALL.to_vec()),
             ),
@@ -251,7 +252,7 @@ impl UpdateEmbedKey {
             current.default_limits = validate_limits(limits)?;
         }
         if let Some(actions) = self.allowed_result_actions {
-            current.default_allowed_result_actions = dedup_actions(actions);
+            current.default_allowed_result_actions = ResultAction::canonical(actions);
         }
         if let Some(url) = self.result_delivery_url {
             current.result_delivery_url =

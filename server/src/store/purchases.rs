@@ -10,8 +10,8 @@ use std::collections::HashSet;
 use super::customers::COLUMNS as CUSTOMER_COLUMNS;
 use super::embed_keys::enum_text;
 use super::wallets::{
-    entry_from, grant_from, load_wallet, EntryRow, GrantRow, SpendRefusal, WalletState,
-    ENTRIES_SQL, GRANTS_SQL, INSERT_ENTRY_SQL,
+    append_entries, begin_wallet_write, entry_from, grant_from, load_wallet, EntryRow, GrantRow,
+    SpendRefusal, WalletState, ENTRIES_SQL, GRANTS_SQL, INSERT_ENTRY_SQL,
 };
 use super::{on_pool, Backend, Store, StoreError};
 use crate::partners::customers::CustomerStatus;
@@ -107,18 +107,10 @@ impl Store {
         now: i64,
     ) -> Result<Result<BuyOutcome, SpendRefusal>, StoreError> {
         let postgres = self.backend() == Backend::Postgres;
-        let _queued = if postgres {
-            None
-        } else {
-            Some(self.wallet_writers.lock().await)
-        };
+        let _queued = self.queue_wallet_write().await;
         let purchase_id = new_sorted_id("pur");
         on_pool!(self, pool => {
-            let mut tx = if postgres {
-                pool.begin().await?
-            } else {
-                pool.begin_with("begin immediate").await?
-            };
+            let mut tx = begin_wallet_write!(pool, postgres);
             let Some(state) = load_wallet!(tx, tenant, customer_id, postgres, now) else {
                 return Ok(Err(SpendRefusal::NotFound));
             };
@@ -155,18 +147,7 @@ impl Store {
                 Ok(plan) => plan,
                 Err(blocked) => return Ok(Err(SpendRefusal::Blocked(blocked))),
             };
-            for entry in &plan.entries {
-                sqlx::query(INSERT_ENTRY_SQL)
-                    .bind(customer_id)
-                    .bind(entry.at)
-                    .bind(enum_text(&entry.kind))
-                    .bind(entry.units)
-                    .bind(&entry.grant_id)
-                    .bind(request.user_id)
-                    .bind(&purchase_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            append_entries!(tx, customer_id, &plan.entries, request.user_id, &purchase_id);
             for chunk in net_new.chunks(CHUNK) {
                 let values: Vec<String> = (0..chunk.len())
                     .map(|i| format!("($1, $2, $3, ${})", i + 4))

@@ -161,6 +161,50 @@ macro_rules! load_wallet {
 
 pub(super) use load_wallet;
 
+/// Opens the transaction of a wallet write on `$pool`: on SQLite it takes the write
+/// lock before reading, so the read cannot go stale (PostgreSQL locks the customer
+/// row in [`load_wallet`] instead).
+macro_rules! begin_wallet_write {
+    ($pool:expr, $postgres:expr) => {
+        if $postgres {
+            $pool.begin().await?
+        } else {
+            $pool.begin_with("begin immediate").await?
+        }
+    };
+}
+pub(super) use begin_wallet_write;
+
+/// Appends `$entries` to a customer's ledger inside `$tx`.
+macro_rules! append_entries {
+    ($tx:expr, $customer_id:expr, $entries:expr, $user_id:expr, $reference:expr) => {
+        for entry in $entries {
+            sqlx::query(INSERT_ENTRY_SQL)
+                .bind($customer_id)
+                .bind(entry.at)
+                .bind(enum_text(&entry.kind))
+                .bind(entry.units)
+                .bind(&entry.grant_id)
+                .bind($user_id)
+                .bind($reference)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+pub(super) use append_entries;
+
+impl Store {
+    /// On SQLite, waits for this process's earlier wallet writers (see
+    /// `wallet_writers`); on PostgreSQL the row lock does the queueing.
+    pub(super) async fn queue_wallet_write(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend() {
+            Backend::Postgres => None,
+            Backend::Sqlite => Some(self.wallet_writers.lock().await),
+        }
+    }
+}
+
 impl Store {
     /// The wallet inputs of one of the tenant's customers at `now`, read
     /// consistently.
@@ -281,18 +325,9 @@ impl Store {
         now: i64,
     ) -> Result<Result<SpendOutcome, SpendRefusal>, StoreError> {
         let postgres = self.backend() == Backend::Postgres;
-        let _queued = if postgres {
-            None
-        } else {
-            Some(self.wallet_writers.lock().await)
-        };
+        let _queued = self.queue_wallet_write().await;
         on_pool!(self, pool => {
-            let mut tx = if postgres {
-                pool.begin().await?
-            } else {
-                // Take SQLite's write lock before reading, so the read cannot go stale.
-                pool.begin_with("begin immediate").await?
-            };
+            let mut tx = begin_wallet_write!(pool, postgres);
             let Some(state) = load_wallet!(tx, tenant, customer_id, postgres, now) else {
                 return Ok(Err(SpendRefusal::NotFound));
             };
@@ -313,18 +348,7 @@ impl Store {
                 Ok(plan) => plan,
                 Err(blocked) => return Ok(Err(SpendRefusal::Blocked(blocked))),
             };
-            for entry in &plan.entries {
-                sqlx::query(INSERT_ENTRY_SQL)
-                    .bind(customer_id)
-                    .bind(entry.at)
-                    .bind(enum_text(&entry.kind))
-                    .bind(entry.units)
-                    .bind(&entry.grant_id)
-                    .bind(request.user_id)
-                    .bind(request.reference)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            append_entries!(tx, customer_id, &plan.entries, request.user_id, request.reference);
             tx.commit().await?;
             let mut wallet = state;
             wallet.entries.extend(plan.entries.iter().cloned());

@@ -4,48 +4,12 @@
 
 use std::collections::HashSet;
 
-use quarry_server::partners::customers::CreateCustomer;
 use quarry_server::partners::{Mode, Tenant};
 use quarry_server::store::{BuyRequest, SpendRefusal, Store};
-use quarry_server::wallet::{Blocked, EnforcementMode, EntryKind, Grant, ResetPolicy};
+use quarry_server::wallet::{Blocked, EnforcementMode, EntryKind};
 
 use crate::contract;
-use crate::support::{now, partner};
-
-async fn customer(store: &Store, credits: i64) -> (Tenant, String) {
-    let p = partner(store).await;
-    let tenant = Tenant {
-        partner_id: p.partner_id,
-        mode: Mode::Live,
-    };
-    let (external, settings) = CreateCustomer {
-        customer_id: "acme".into(),
-        credit_enforcement_mode: Some(EnforcementMode::Enforced),
-        credit_reset_policy: Some(ResetPolicy::Rollover),
-        ..CreateCustomer::default()
-    }
-    .into_settings(false)
-    .unwrap();
-    let c = store
-        .insert_customer(&tenant, &external, &settings, None, now())
-        .await
-        .unwrap()
-        .unwrap();
-    let grant = Grant {
-        id: String::new(),
-        units: credits,
-        credit_type: None,
-        starts_at: now() - 60,
-        expires_at: None,
-        created_at: now() - 60,
-    };
-    store
-        .add_grant(&tenant, &c.partner_customer_id, &grant, None)
-        .await
-        .unwrap()
-        .unwrap();
-    (tenant, c.partner_customer_id)
-}
+use crate::support::{now, wallet_customer};
 
 fn buy(people: &[u32], units_per_record: i64) -> BuyRequest<'_> {
     BuyRequest {
@@ -69,7 +33,7 @@ async fn ledger_sum(store: &Store, tenant: &Tenant, id: &str, kind: EntryKind) -
 contract!(
     owned_records_are_free_and_buying_is_all_or_nothing,
     |store, _db| {
-        let (tenant, id) = customer(&store, 10).await;
+        let (tenant, id) = wallet_customer(&store, EnforcementMode::Enforced, &[(10, None)]).await;
         let first = store
             .buy(&tenant, &id, buy(&[1, 2, 3], 2), now())
             .await
@@ -126,7 +90,8 @@ contract!(
 contract!(
     concurrent_overlapping_buys_bill_every_record_once,
     |store, _db| {
-        let (tenant, id) = customer(&store, 100_000).await;
+        let (tenant, id) =
+            wallet_customer(&store, EnforcementMode::Enforced, &[(100_000, None)]).await;
         let selections: Vec<Vec<u32>> = (0..100u32)
             .map(|i| {
                 let start = (i * 7) % 450;
@@ -169,7 +134,7 @@ contract!(
 contract!(
     concurrent_buys_never_overdraw_an_enforced_wallet,
     |store, _db| {
-        let (tenant, id) = customer(&store, 100).await;
+        let (tenant, id) = wallet_customer(&store, EnforcementMode::Enforced, &[(100, None)]).await;
         let mut tasks = Vec::new();
         for i in 0..100u32 {
             let (store, tenant, id) = (store.store.clone(), tenant.clone(), id.clone());

@@ -2,56 +2,15 @@
 //! against one wallet never overdraw an enforced wallet, never lose an update, and
 //! leave a ledger whose sums are exactly the balance moved.
 
-use quarry_server::partners::customers::{CreateCustomer, CustomerStatus};
+use quarry_server::partners::customers::CustomerStatus;
 use quarry_server::partners::{Mode, Tenant};
 use quarry_server::store::{SpendRefusal, SpendRequest, Store};
-use quarry_server::wallet::{self, Blocked, EnforcementMode, EntryKind, Grant, ResetPolicy};
+use quarry_server::wallet::{self, Blocked, EnforcementMode, EntryKind};
 
 use crate::contract;
-use crate::support::{now, partner};
+use crate::support::{now, wallet_customer};
 
 const SPENDERS: usize = 200;
-
-async fn customer(
-    store: &Store,
-    mode: EnforcementMode,
-    grants: &[(i64, Option<i64>)],
-) -> (Tenant, String) {
-    let p = partner(store).await;
-    let tenant = Tenant {
-        partner_id: p.partner_id,
-        mode: Mode::Live,
-    };
-    let (external, settings) = CreateCustomer {
-        customer_id: "acme".into(),
-        credit_enforcement_mode: Some(mode),
-        credit_reset_policy: Some(ResetPolicy::Rollover),
-        ..CreateCustomer::default()
-    }
-    .into_settings(false)
-    .unwrap();
-    let c = store
-        .insert_customer(&tenant, &external, &settings, None, now())
-        .await
-        .unwrap()
-        .unwrap();
-    for (i, (units, expires_at)) in grants.iter().enumerate() {
-        let grant = Grant {
-            id: String::new(),
-            units: *units,
-            credit_type: None,
-            starts_at: now() - 60,
-            expires_at: *expires_at,
-            created_at: now() - 60 + i as i64,
-        };
-        store
-            .add_grant(&tenant, &c.partner_customer_id, &grant, None)
-            .await
-            .unwrap()
-            .unwrap();
-    }
-    (tenant, c.partner_customer_id)
-}
 
 /// Runs `SPENDERS` one-unit, one-record spends at once; returns (ok, refused).
 async fn contend(store: &Store, tenant: &Tenant, id: &str) -> (usize, Vec<SpendRefusal>) {
@@ -99,7 +58,7 @@ fn sum(
 contract!(
     concurrent_spenders_never_overdraw_an_enforced_wallet,
     |store, _db| {
-        let (tenant, id) = customer(&store, EnforcementMode::Enforced, &[(150, None)]).await;
+        let (tenant, id) = wallet_customer(&store, EnforcementMode::Enforced, &[(150, None)]).await;
         let (ok, refused) = contend(&store, &tenant, &id).await;
         assert_eq!(ok, 150, "exactly the balance is spent");
         assert_eq!(refused.len(), SPENDERS - 150);
@@ -135,7 +94,7 @@ contract!(
 contract!(
     concurrent_spenders_on_a_metered_wallet_all_pass_and_overage_is_exact,
     |store, _db| {
-        let (tenant, id) = customer(&store, EnforcementMode::Metered, &[(40, None)]).await;
+        let (tenant, id) = wallet_customer(&store, EnforcementMode::Metered, &[(40, None)]).await;
         let (ok, refused) = contend(&store, &tenant, &id).await;
         assert_eq!((ok, refused.len()), (SPENDERS, 0));
         let state = store.wallet(&tenant, &id, now()).await.unwrap().unwrap();
@@ -170,7 +129,7 @@ contract!(
     spends_draw_the_soonest_expiring_grant_first_all_or_nothing,
     |store, _db| {
         let t = now();
-        let (tenant, id) = customer(
+        let (tenant, id) = wallet_customer(
             &store,
             EnforcementMode::Enforced,
             &[(10, None), (5, Some(t + 3600))],
@@ -246,7 +205,7 @@ contract!(
 );
 
 contract!(suspended_customers_cannot_spend, |store, _db| {
-    let (tenant, id) = customer(&store, EnforcementMode::Metered, &[(10, None)]).await;
+    let (tenant, id) = wallet_customer(&store, EnforcementMode::Metered, &[(10, None)]).await;
     let mut c = store.customer(&tenant, &id).await.unwrap().unwrap();
     c.settings.status = CustomerStatus::Suspended;
     store

@@ -7,9 +7,11 @@
 
 use std::path::PathBuf;
 
+use quarry_server::partners::customers::CreateCustomer;
 use quarry_server::partners::keys::{issue_secret_key, Scope};
 use quarry_server::partners::{Mode, Tenant};
 use quarry_server::store::{ConnectOptions, Store};
+use quarry_server::wallet::{EnforcementMode, Grant, ResetPolicy};
 use quarry_server::ServeConfig;
 use rand::distr::{Alphanumeric, SampleString};
 
@@ -231,4 +233,47 @@ pub fn write_file(dir: &std::path::Path, name: &str, contents: &str) -> PathBuf 
     let path = dir.join(name);
     std::fs::write(&path, contents).expect("write test file");
     path
+}
+
+/// A live partner's customer `acme` with a rollover wallet in `mode`, holding
+/// `grants` of (units, expiry) that started a minute ago.
+pub async fn wallet_customer(
+    store: &Store,
+    mode: EnforcementMode,
+    grants: &[(i64, Option<i64>)],
+) -> (Tenant, String) {
+    let p = partner(store).await;
+    let tenant = Tenant {
+        partner_id: p.partner_id,
+        mode: Mode::Live,
+    };
+    let (external, settings) = CreateCustomer {
+        customer_id: "acme".into(),
+        credit_enforcement_mode: Some(mode),
+        credit_reset_policy: Some(ResetPolicy::Rollover),
+        ..CreateCustomer::default()
+    }
+    .into_settings(false)
+    .unwrap();
+    let c = store
+        .insert_customer(&tenant, &external, &settings, None, now())
+        .await
+        .unwrap()
+        .unwrap();
+    for (i, (units, expires_at)) in grants.iter().enumerate() {
+        let grant = Grant {
+            id: String::new(),
+            units: *units,
+            credit_type: None,
+            starts_at: now() - 60,
+            expires_at: *expires_at,
+            created_at: now() - 60 + i as i64,
+        };
+        store
+            .add_grant(&tenant, &c.partner_customer_id, &grant, None)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    (tenant, c.partner_customer_id)
 }
