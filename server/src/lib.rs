@@ -10,6 +10,7 @@ pub mod embed;
 pub mod http;
 pub mod partners;
 pub mod progress;
+pub mod prospecting;
 pub mod records;
 pub mod search;
 pub mod seed;

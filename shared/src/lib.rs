@@ -8,6 +8,7 @@ pub mod error;
 pub mod geo;
 pub mod health;
 pub mod interpret;
+pub mod prospecting;
 pub mod taxonomy;
 
 pub use error::{ErrorBody, ErrorCode, ErrorCodeInfo, ErrorDetail};

@@ -1,0 +1,6 @@
+//! Prospecting for partner customers inside the iframe: search sessions over the
+//! people index, masked previews, and turning a selection into the people to buy.
+//! Plain functions; the store keeps sessions and purchases, `http/` exposes them.
+
+pub mod preview;
+pub mod prospect_id;

@@ -1,0 +1,127 @@
+//! Bodies of the prospecting routes the iframe calls with its embed token
+//! (`/v1/prospecting/sessions…`): the request, the applied refinement filters and
+//! the masked previews. Shared so the widget decodes exactly what the server sends.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::{Facets, Pagination};
+use crate::interpret::Interpretation;
+
+/// Whether the customer owns a record (and sees it in full).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RevealState {
+    /// Masked: bought records only are shown in full.
+    Preview,
+    /// Owned by this customer: shown in full.
+    Purchased,
+}
+
+/// Refinements on top of the search text; explicit values override the text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct AppliedFilters {
+    /// Seniority keys (any of them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seniority: Option<Vec<String>>,
+    /// Department keys (any of them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub department: Option<Vec<String>>,
+    /// Industry keys (any of them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub industry: Option<Vec<String>>,
+    /// Company state, code or name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_state: Option<String>,
+    /// Company city.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location_city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employee_count_min: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employee_count_max: Option<u32>,
+    /// Email statuses (`verified`, `unverified`, `catch_all`, `invalid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_status: Option<Vec<String>>,
+    /// Only people with (true) or without (false) a mobile phone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub has_phone: Option<bool>,
+    /// Hide records this customer already owns.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub net_new_only: bool,
+}
+
+/// `POST /v1/prospecting/sessions`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StartSession {
+    /// Plain-language search.
+    pub q: String,
+    #[serde(default)]
+    pub filters: Option<AppliedFilters>,
+    /// Page size, 1–100 (default 25).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// The company part of a preview.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PreviewCompany {
+    pub name: String,
+    pub domain: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub industry: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+}
+
+/// One search result as the iframe shows it: masked unless the customer owns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProspectPreview {
+    /// Stable within Quarry; what selections name.
+    pub prospect_id: String,
+    pub first_name: String,
+    /// The initial only (`D.`) unless purchased.
+    pub last_name: String,
+    pub job_title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seniority: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    pub company: PreviewCompany,
+    pub has_email: bool,
+    pub has_phone: bool,
+    pub has_linkedin: bool,
+    /// `j•••@example.com` unless purchased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Only when purchased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<String>,
+    /// Only when purchased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linkedin_url: Option<String>,
+    pub reveal_state: RevealState,
+}
+
+/// A page of a prospecting session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionPage {
+    pub search_id: String,
+    pub interpretation: Interpretation,
+    pub applied_filters: AppliedFilters,
+    pub pagination: Pagination,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
+    pub data: Vec<ProspectPreview>,
+}
