@@ -92,6 +92,12 @@ pub struct ServeConfig {
     #[arg(long, env = "QUARRY_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<String>,
 
+    /// A prospecting session unused for this many seconds expires (its pages answer
+    /// `410 session_expired`).
+    #[arg(long, env = "QUARRY_SESSION_IDLE_SECS", default_value_t = 86_400,
+          value_parser = clap::value_parser!(u64).range(60..=2_592_000))]
+    pub session_idle_secs: u64,
+
     /// Partner API requests allowed per secret key per 60-second window.
     #[arg(long, env = "QUARRY_RATE_LIMIT_PER_KEY", default_value_t = 600,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -126,6 +132,7 @@ impl ServeConfig {
             db_max_connections: None,
             dev: true,
             client_ip_header: None,
+            session_idle_secs: 86_400,
             embed_token_secrets: Vec::new(),
             // Suites make thousands of requests; rate-limit tests set their own.
             rate_limit_per_key: 1_000_000,

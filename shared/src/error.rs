@@ -12,6 +12,16 @@ pub struct ErrorBody {
     /// With `query_not_understood`: what was (not) understood, so a UI can explain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interpretation: Option<crate::interpret::Interpretation>,
+    /// With 402/403 from a wallet: why the customer is blocked
+    /// (`insufficient_credits`, `monthly_search_session_limit_reached`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_reason: Option<String>,
+    /// With 402: the credit units (or records, for a reveal limit) the request needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<i64>,
+    /// With 402: what is available against that need.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available: Option<i64>,
 }
 
 /// What went wrong, for programs (`code`, `field`) and for people (`message`).
@@ -115,6 +125,12 @@ error_codes! {
     TokenNotYetValid = ("token_not_yet_valid", 401, false),
     /// The partner customer is suspended.
     CustomerSuspended = ("customer_suspended", 403, false),
+    /// The wallet cannot cover the request; the body carries `required` and `available`.
+    InsufficientCredits = ("insufficient_credits", 402, false),
+    /// A monthly or lifetime limit of the customer is reached; `block_reason` says which.
+    LimitReached = ("limit_reached", 402, false),
+    /// The prospecting session was idle too long; start a new search.
+    SessionExpired = ("session_expired", 410, false),
     /// A partner customer with this `customer_id` already exists.
     CustomerAlreadyExists = ("customer_already_exists", 409, false),
     /// The request body must be `application/json`.
@@ -193,6 +209,9 @@ mod tests {
                 field: Some("limit".into()),
             },
             interpretation: None,
+            block_reason: None,
+            required: None,
+            available: None,
         };
         let v = serde_json::to_value(&body).unwrap();
         assert_eq!(

@@ -23,3 +23,18 @@ create table purchase (
     created_at          bigint not null
 );
 create index purchase_by_customer on purchase (partner_customer_id, purchase_id);
+
+-- Prospecting sessions: one search of one partner customer in the iframe. Paging
+-- and refining stay in the session without counting a new one.
+create table prospect_session (
+    search_id           text   primary key,
+    partner_customer_id text   not null references partner_customer (partner_customer_id),
+    embed_key_id        text   not null,
+    user_id             text,
+    q                   text   not null,
+    -- JSON of the applied filters of the first search
+    filters             text   not null,
+    created_at          bigint not null,
+    last_used_at        bigint not null
+);
+create index prospect_session_by_customer on prospect_session (partner_customer_id, search_id);

@@ -24,6 +24,10 @@ pub enum ApiError {
         message: String,
         field: Option<String>,
     },
+    /// A wallet refused: 403 for a suspended customer, 402 otherwise, with the block
+    /// reason (and `required`/`available` for credits) in the body.
+    #[error("blocked: {0}")]
+    Blocked(crate::wallet::Blocked),
     /// Nothing in the search text was understood (422); the body carries the
     /// interpretation and its warnings.
     #[error("query not understood")]
@@ -69,6 +73,16 @@ impl ApiError {
         match self {
             ApiError::Client { code, .. } => *code,
             ApiError::NotUnderstood(_) => ErrorCode::QueryNotUnderstood,
+            ApiError::Blocked(crate::wallet::Blocked::CustomerSuspended) => {
+                ErrorCode::CustomerSuspended
+            }
+            ApiError::Blocked(crate::wallet::Blocked::InsufficientCredits { .. }) => {
+                ErrorCode::InsufficientCredits
+            }
+            ApiError::Blocked(crate::wallet::Blocked::InvalidAmount { .. }) => {
+                ErrorCode::InternalError
+            }
+            ApiError::Blocked(_) => ErrorCode::LimitReached,
             ApiError::Unavailable(_) => ErrorCode::ServiceUnavailable,
             ApiError::Internal(_) => ErrorCode::InternalError,
         }
@@ -108,10 +122,16 @@ impl IntoResponse for ApiError {
                 "The database is unavailable; retry shortly.".to_owned(),
                 None,
             ),
-            ApiError::Internal(_) => (
+            ApiError::Internal(_)
+            | ApiError::Blocked(crate::wallet::Blocked::InvalidAmount { .. }) => (
                 "Something went wrong on our side; quote the request id to support.".to_owned(),
                 None,
             ),
+            ApiError::Blocked(blocked) => (blocked_message(blocked), None),
+        };
+        let blocked = match &self {
+            ApiError::Blocked(b) if code != ErrorCode::InternalError => Some(b.clone()),
+            _ => None,
         };
         let body = ErrorBody {
             error: ErrorDetail {
@@ -124,6 +144,9 @@ impl IntoResponse for ApiError {
                 ApiError::NotUnderstood(ref i) => Some((**i).clone()),
                 _ => None,
             },
+            block_reason: blocked.as_ref().map(|b| b.reason().to_owned()),
+            required: blocked.as_ref().and_then(|b| b.required()),
+            available: blocked.as_ref().and_then(|b| b.available()),
         };
         let status =
             StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -133,6 +156,26 @@ impl IntoResponse for ApiError {
             detail: format!("{self:#}"),
         });
         response
+    }
+}
+
+/// What a customer is told when the wallet blocks them.
+fn blocked_message(blocked: &crate::wallet::Blocked) -> String {
+    use crate::wallet::Blocked;
+    match blocked {
+        Blocked::CustomerSuspended => {
+            "This customer account is suspended; contact the provider of this app.".to_owned()
+        }
+        Blocked::InsufficientCredits {
+            required,
+            available,
+        } => format!(
+            "Not enough credits: {required} needed, {available} available. Nothing was bought."
+        ),
+        other => format!(
+            "{}: {other}. Nothing was counted or bought.",
+            other.reason()
+        ),
     }
 }
 

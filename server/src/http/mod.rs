@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod partner_customers;
 pub mod persons;
+pub mod prospecting;
 pub mod rate_limit;
 pub mod request_id;
 pub mod wallets;
@@ -144,6 +145,7 @@ pub fn router(state: AppState) -> Router {
         .merge(partner)
         .merge(embed_sessions::router())
         .merge(wallets::embed_router())
+        .merge(prospecting::router())
         .merge(widget::router(&state.config.widget_dir));
     with_middleware(routes, metrics, timeout, max_body).with_state(state)
 }

@@ -158,6 +158,18 @@ pub fn person_json(p: PersonRecordParts, c: &Company) -> Person {
 /// Joins stored people with their companies from the index (the store is asked only
 /// for companies imported after the index was built).
 pub async fn people_json(state: &AppState, rows: Vec<PersonRow>) -> Result<Vec<Person>, ApiError> {
+    Ok(people_json_with_ids(state, rows)
+        .await?
+        .into_iter()
+        .map(|(_, person)| person)
+        .collect())
+}
+
+/// [`people_json`] keeping each person's index id.
+pub async fn people_json_with_ids(
+    state: &AppState,
+    rows: Vec<PersonRow>,
+) -> Result<Vec<(u32, Person)>, ApiError> {
     let index = state.search.index();
     let missing: Vec<String> = rows
         .iter()
@@ -182,7 +194,7 @@ pub async fn people_json(state: &AppState, rows: Vec<PersonRow>) -> Result<Vec<P
                 Some(&ix) => &index.companies[ix as usize].record,
                 None => fetched.get(&r.person.company_id)?,
             };
-            Some(person_json(r.person, company))
+            Some((u32::try_from(r.id).ok()?, person_json(r.person, company)))
         })
         .collect())
 }
@@ -404,6 +416,11 @@ fn compatibility() -> std::collections::BTreeMap<&'static str, Vec<&'static str>
     responses((status = 200, description = "The search vocabulary", body = TaxonomyResponse)))]
 pub async fn get_search_taxonomy(auth: PartnerAuth) -> Result<Json<TaxonomyResponse>, ApiError> {
     auth.require(Scope::Data)?;
+    Ok(Json(taxonomy_response()))
+}
+
+/// The vocabulary for chips, shared by the data API and the iframe.
+pub fn taxonomy_response() -> TaxonomyResponse {
     let terms = |list: &'static [taxonomy::Term]| {
         list.iter()
             .map(|t| TaxonomyTerm {
@@ -412,7 +429,7 @@ pub async fn get_search_taxonomy(auth: PartnerAuth) -> Result<Json<TaxonomyRespo
             })
             .collect()
     };
-    Ok(Json(TaxonomyResponse {
+    TaxonomyResponse {
         fast_paths: FastPaths {
             taxonomy: TaxonomyPath {
                 description: "Every key below is searchable with exact counts.",
@@ -431,7 +448,7 @@ pub async fn get_search_taxonomy(auth: PartnerAuth) -> Result<Json<TaxonomyRespo
             },
         },
         native_geo_parameters: vec!["location_city", "location_state"],
-    }))
+    }
 }
 
 pub fn router() -> Router<AppState> {

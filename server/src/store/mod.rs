@@ -9,6 +9,7 @@ mod embed_keys;
 mod partners;
 mod purchases;
 mod search;
+mod sessions;
 mod wallets;
 
 pub use customers::Customer;
@@ -17,6 +18,7 @@ pub use embed_keys::{EmbedKey, EmbedKeyStatus};
 pub use partners::ApiKey;
 pub use purchases::{BuyOutcome, BuyRequest};
 pub use search::{IndexPersonRow, Lookup, PersonRow};
+pub use sessions::ProspectSession;
 pub use wallets::{LedgerRow, SpendOutcome, SpendRefusal, SpendRequest, WalletState};
 
 use std::path::Path;

@@ -14,6 +14,7 @@ mod embed;
 mod fuzz;
 mod http;
 mod partner_api;
+mod prospecting;
 mod purchases;
 mod search;
 mod spend;

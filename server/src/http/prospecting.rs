@@ -1,0 +1,292 @@
+//! `/v1/prospecting/sessions…` and `/v1/prospecting/taxonomy`: the iframe's search,
+//! with the embed token's customer. Starting a session counts one search session
+//! against the wallet (nothing is counted when the text is not understood or the
+//! wallet blocks); pages and refinements stay in the session for free. Results are
+//! masked previews unless the customer owns the person.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use quarry_shared::prospecting::{AppliedFilters, ProspectPreview, SessionPage, StartSession};
+use quarry_shared::taxonomy::{self, EmailStatus};
+use quarry_shared::{ErrorBody, ErrorCode};
+use roaring::RoaringBitmap;
+use serde::Deserialize;
+
+use super::auth::EmbedAuth;
+use super::error::ApiError;
+use super::extract::{parse_json, Json, Query};
+use super::persons::{people_json_with_ids, taxonomy_response, TaxonomyResponse};
+use super::AppState;
+use crate::partners::ids::new_sorted_id;
+use crate::prospecting::preview::preview;
+use crate::search::people::{self, PeopleQuery};
+use crate::store::{now_unix, ProspectSession, SpendRefusal};
+
+/// Page size when the request gives none (the widget's default).
+const DEFAULT_LIMIT: u32 = 25;
+const MAX_LIMIT: u32 = 100;
+
+fn bad_filter(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::field(ErrorCode::InvalidBody, field, message)
+}
+
+fn check_limit(limit: Option<u32>, field: &str) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if (1..=MAX_LIMIT).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::field(
+            ErrorCode::InvalidParameter,
+            field,
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        ))
+    }
+}
+
+/// Checks the keys of one filter list; `None` leaves the text's value.
+fn keys(
+    field: &str,
+    list: &Option<Vec<String>>,
+    known: impl Fn(&str) -> bool,
+) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(list) = list else { return Ok(None) };
+    let mut out = Vec::new();
+    for (i, key) in list.iter().enumerate() {
+        let key = key.trim().to_ascii_lowercase();
+        if !known(&key) {
+            return Err(bad_filter(
+                &format!("{field}[{i}]"),
+                format!("{key:?} is not a known key (see GET /v1/prospecting/taxonomy)"),
+            ));
+        }
+        if !out.contains(&key) {
+            out.push(key);
+        }
+    }
+    Ok(Some(out))
+}
+
+/// The search a session runs: its text with the applied filters on top.
+fn people_query(
+    q: &str,
+    filters: &AppliedFilters,
+    prefix: &str,
+    limit: u32,
+    cursor: Option<String>,
+) -> Result<PeopleQuery, ApiError> {
+    let email_status = match &filters.email_status {
+        None => Vec::new(),
+        Some(list) => {
+            let mut out = Vec::new();
+            for (i, s) in list.iter().enumerate() {
+                let status = EmailStatus::parse(s.trim()).ok_or_else(|| {
+                    bad_filter(
+                        &format!("{prefix}.email_status[{i}]"),
+                        "email_status is one of verified, unverified, catch_all, invalid",
+                    )
+                })?;
+                out.push(status);
+            }
+            out
+        }
+    };
+    Ok(PeopleQuery {
+        q: q.to_owned(),
+        location_city: filters.location_city.clone(),
+        location_state: filters.location_state.clone(),
+        roles: None,
+        seniorities: keys(&format!("{prefix}.seniority"), &filters.seniority, |k| {
+            taxonomy::seniority(k).is_some()
+        })?,
+        departments: keys(&format!("{prefix}.department"), &filters.department, |k| {
+            taxonomy::department(k).is_some()
+        })?,
+        industries: keys(&format!("{prefix}.industry"), &filters.industry, |k| {
+            taxonomy::industry(k).is_some()
+        })?,
+        email_status,
+        has_phone: filters.has_phone,
+        employee_count_min: filters.employee_count_min,
+        employee_count_max: filters.employee_count_max,
+        limit,
+        max_records: None,
+        cursor,
+        dedupe_token: None,
+        dedupe_user_id: None,
+    })
+}
+
+/// Runs one page of a session for the token's customer.
+async fn page(
+    state: &AppState,
+    auth: &EmbedAuth,
+    search_id: String,
+    query: PeopleQuery,
+    filters: AppliedFilters,
+) -> Result<SessionPage, ApiError> {
+    let prepared = people::prepare(&query, "")?;
+    let owned: RoaringBitmap = state
+        .store
+        .owned_people(auth.customer_id())
+        .await?
+        .into_iter()
+        .collect();
+    let empty = RoaringBitmap::new();
+    let excluded = if filters.net_new_only { &owned } else { &empty };
+    let result = people::run(
+        &state.search.index(),
+        &state.cursors,
+        &query,
+        prepared,
+        excluded,
+    )?;
+    let rows = state.store.people_by_ids(&result.ids).await?;
+    let people = people_json_with_ids(state, rows).await?;
+    let data: Vec<ProspectPreview> = people
+        .into_iter()
+        .map(|(id, person)| preview(id, person, owned.contains(id)))
+        .collect();
+    Ok(SessionPage {
+        search_id,
+        interpretation: result.interpretation,
+        applied_filters: filters,
+        pagination: result.pagination,
+        facets: result.facets,
+        data,
+    })
+}
+
+fn refusal(refusal: SpendRefusal) -> ApiError {
+    match refusal {
+        SpendRefusal::NotFound => ApiError::not_found("No such customer."),
+        SpendRefusal::Suspended => ApiError::Blocked(crate::wallet::Blocked::CustomerSuspended),
+        SpendRefusal::Blocked(blocked) => ApiError::Blocked(blocked),
+    }
+}
+
+/// Starts a search session: interprets `q`, counts one search session and answers
+/// the first page with facets.
+#[utoipa::path(post, path = "/v1/prospecting/sessions", tag = "prospecting",
+    security(("embed_token" = [])), request_body = StartSession,
+    responses(
+        (status = 201, description = "The first page of masked previews", body = SessionPage),
+        (status = 400, description = "Invalid body (the field is named)", body = ErrorBody),
+        (status = 402, description = "A search-session limit is reached; block_reason says which", body = ErrorBody),
+        (status = 403, description = "The customer is suspended", body = ErrorBody),
+        (status = 422, description = "Nothing in q was understood; nothing was counted", body = ErrorBody)))]
+pub async fn start_prospecting_session(
+    auth: EmbedAuth,
+    State(state): State<AppState>,
+    Json(body): Json<StartSession>,
+) -> Result<(StatusCode, axum::Json<SessionPage>), ApiError> {
+    let limit = check_limit(body.limit, "body.limit")?;
+    if body.q.chars().count() > 500 {
+        return Err(bad_filter("body.q", "q is at most 500 characters"));
+    }
+    let filters = body.filters.unwrap_or_default();
+    let query = people_query(&body.q, &filters, "body.filters", limit, None)?;
+    // Refuse what cannot be understood before anything is counted.
+    people::prepare(&query, "")?;
+    let now = now_unix();
+    let session = ProspectSession {
+        search_id: new_sorted_id("search"),
+        partner_customer_id: auth.customer_id().to_owned(),
+        embed_key_id: auth.claims.ekid.clone(),
+        user_id: auth.claims.uid.clone(),
+        q: body.q.clone(),
+        filters: serde_json::to_string(&filters).unwrap_or_else(|_| "{}".into()),
+        created_at: now,
+        last_used_at: now,
+    };
+    state
+        .store
+        .start_session(&auth.tenant, &session, now)
+        .await?
+        .map_err(refusal)?;
+    let page = page(&state, &auth, session.search_id, query, filters).await?;
+    Ok((StatusCode::CREATED, axum::Json(page)))
+}
+
+/// Query parameters of a session page.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SessionPageParams {
+    /// `next_cursor` of the previous page (with the same filters).
+    pub cursor: Option<String>,
+    /// Page size, 1–100 (default 25).
+    pub limit: Option<u32>,
+    /// Refinements as a JSON object (`{"net_new_only":true,"email_status":["verified"]}`);
+    /// absent: the session's own.
+    pub applied_filters: Option<String>,
+}
+
+/// The next page of a session, or the session refined by `applied_filters`; never
+/// counts a new search session.
+#[utoipa::path(get, path = "/v1/prospecting/sessions/{search_id}", tag = "prospecting",
+    security(("embed_token" = [])),
+    params(("search_id" = String, Path, description = "Session id"), SessionPageParams),
+    responses(
+        (status = 200, description = "A page of masked previews", body = SessionPage),
+        (status = 400, description = "Invalid cursor, limit or filters", body = ErrorBody),
+        (status = 404, description = "No such session for this customer", body = ErrorBody),
+        (status = 410, description = "The session expired; start a new search", body = ErrorBody)))]
+pub async fn get_prospecting_session(
+    auth: EmbedAuth,
+    State(state): State<AppState>,
+    Path(search_id): Path<String>,
+    Query(params): Query<SessionPageParams>,
+) -> Result<axum::Json<SessionPage>, ApiError> {
+    let limit = check_limit(params.limit, "limit")?;
+    let now = now_unix();
+    let session = state
+        .store
+        .session(auth.customer_id(), &search_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("No such search session."))?;
+    let idle = i64::try_from(state.config.session_idle_secs).unwrap_or(i64::MAX);
+    if now.saturating_sub(session.last_used_at) > idle {
+        return Err(ApiError::new(
+            ErrorCode::SessionExpired,
+            "This search session expired after being idle; start a new search.",
+        ));
+    }
+    let filters: AppliedFilters = match &params.applied_filters {
+        Some(text) => parse_json(text.as_bytes()).map_err(|e| match e {
+            ApiError::Client { message, .. } => {
+                ApiError::field(ErrorCode::InvalidParameter, "applied_filters", message)
+            }
+            other => other,
+        })?,
+        None => serde_json::from_str(&session.filters).unwrap_or_default(),
+    };
+    let query = people_query(
+        &session.q,
+        &filters,
+        "applied_filters",
+        limit,
+        params.cursor,
+    )?;
+    let page = page(&state, &auth, session.search_id.clone(), query, filters).await?;
+    state.store.touch_session(&session.search_id, now).await?;
+    Ok(axum::Json(page))
+}
+
+/// Roles, seniorities, departments and industries for the iframe's chips.
+#[utoipa::path(get, path = "/v1/prospecting/taxonomy", tag = "prospecting",
+    security(("embed_token" = [])),
+    responses((status = 200, description = "The search vocabulary", body = TaxonomyResponse)))]
+pub async fn get_prospecting_taxonomy(_auth: EmbedAuth) -> axum::Json<TaxonomyResponse> {
+    axum::Json(taxonomy_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/prospecting/sessions", post(start_prospecting_session))
+        .route(
+            "/v1/prospecting/sessions/{search_id}",
+            get(get_prospecting_session),
+        )
+        .route("/v1/prospecting/taxonomy", get(get_prospecting_taxonomy))
+}
