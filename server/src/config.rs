@@ -98,6 +98,11 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u64).range(60..=2_592_000))]
     pub session_idle_secs: u64,
 
+    /// Most records one `all_results` purchase, quote or export may cover.
+    #[arg(long, env = "QUARRY_MAX_SELECTION_RECORDS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_selection_records: u32,
+
     /// Partner API requests allowed per secret key per 60-second window.
     #[arg(long, env = "QUARRY_RATE_LIMIT_PER_KEY", default_value_t = 600,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -133,6 +138,7 @@ impl ServeConfig {
             dev: true,
             client_ip_header: None,
             session_idle_secs: 86_400,
+            max_selection_records: 10_000,
             embed_token_secrets: Vec::new(),
             // Suites make thousands of requests; rate-limit tests set their own.
             rate_limit_per_key: 1_000_000,

@@ -131,6 +131,10 @@ error_codes! {
     LimitReached = ("limit_reached", 402, false),
     /// The prospecting session was idle too long; start a new search.
     SessionExpired = ("session_expired", 410, false),
+    /// An `all_results` selection matches more records than one purchase may hold.
+    SelectionTooLarge = ("selection_too_large", 400, false),
+    /// This customer may not use this result action (CSV export or push is off).
+    ActionNotAllowed = ("action_not_allowed", 403, false),
     /// A partner customer with this `customer_id` already exists.
     CustomerAlreadyExists = ("customer_already_exists", 409, false),
     /// The request body must be `application/json`.

@@ -125,3 +125,44 @@ pub struct SessionPage {
     pub facets: Option<Facets>,
     pub data: Vec<ProspectPreview>,
 }
+
+/// Which records a quote, push or export is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SelectionMode {
+    /// The `prospect_ids` the user ticked.
+    Selected,
+    /// The `prospect_ids` of the page on screen.
+    Page,
+    /// Everything the session matches with `applied_filters` (capped).
+    AllResults,
+}
+
+/// The selection body of quote, push and export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Selection {
+    pub selection_mode: SelectionMode,
+    /// For `selected` and `page`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prospect_ids: Option<Vec<String>>,
+    /// For `all_results` (absent: the session's own filters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_filters: Option<AppliedFilters>,
+}
+
+/// What buying a selection would cost; changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Quote {
+    pub records: u64,
+    pub net_new_billable_records: u64,
+    pub already_purchased_records: u64,
+    pub credit_units: i64,
+    /// `null` for a metered wallet without grants (no finite balance).
+    pub available_credit_units: Option<i64>,
+    pub allowed: bool,
+    pub block_reason: Option<String>,
+}

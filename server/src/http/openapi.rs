@@ -40,6 +40,8 @@ use super::AppState;
         super::prospecting::start_prospecting_session,
         super::prospecting::get_prospecting_session,
         super::prospecting::get_prospecting_taxonomy,
+        super::prospecting::buy::quote_selection,
+        super::prospecting::buy::export_selection,
     ),
     modifiers(&SecurityAddon),
     components(schemas(quarry_shared::ErrorBody, quarry_shared::ErrorDetail, quarry_shared::Health)),

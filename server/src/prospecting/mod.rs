@@ -2,5 +2,6 @@
 //! people index, masked previews, and turning a selection into the people to buy.
 //! Plain functions; the store keeps sessions and purchases, `http/` exposes them.
 
+pub mod csv_cells;
 pub mod preview;
 pub mod prospect_id;

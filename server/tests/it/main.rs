@@ -6,6 +6,7 @@ mod api;
 mod support;
 
 mod accounts_cli;
+mod buying;
 mod cli;
 mod companies;
 mod customers;

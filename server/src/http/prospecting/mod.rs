@@ -2,7 +2,10 @@
 //! with the embed token's customer. Starting a session counts one search session
 //! against the wallet (nothing is counted when the text is not understood or the
 //! wallet blocks); pages and refinements stay in the session for free. Results are
-//! masked previews unless the customer owns the person.
+//! masked previews unless the customer owns the person. Quote and export live in
+//! [`buy`].
+
+pub mod buy;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -69,7 +72,7 @@ fn keys(
 }
 
 /// The search a session runs: its text with the applied filters on top.
-fn people_query(
+pub(super) fn people_query(
     q: &str,
     filters: &AppliedFilters,
     prefix: &str,
@@ -158,7 +161,7 @@ async fn page(
     })
 }
 
-fn refusal(refusal: SpendRefusal) -> ApiError {
+pub(super) fn refusal(refusal: SpendRefusal) -> ApiError {
     match refusal {
         SpendRefusal::NotFound => ApiError::not_found("No such customer."),
         SpendRefusal::Suspended => ApiError::Blocked(crate::wallet::Blocked::CustomerSuspended),
@@ -240,18 +243,7 @@ pub async fn get_prospecting_session(
 ) -> Result<axum::Json<SessionPage>, ApiError> {
     let limit = check_limit(params.limit, "limit")?;
     let now = now_unix();
-    let session = state
-        .store
-        .session(auth.customer_id(), &search_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("No such search session."))?;
-    let idle = i64::try_from(state.config.session_idle_secs).unwrap_or(i64::MAX);
-    if now.saturating_sub(session.last_used_at) > idle {
-        return Err(ApiError::new(
-            ErrorCode::SessionExpired,
-            "This search session expired after being idle; start a new search.",
-        ));
-    }
+    let session = buy::own_session(&state, &auth, &search_id, now).await?;
     let filters: AppliedFilters = match &params.applied_filters {
         Some(text) => parse_json(text.as_bytes()).map_err(|e| match e {
             ApiError::Client { message, .. } => {
@@ -289,4 +281,12 @@ pub fn router() -> Router<AppState> {
             get(get_prospecting_session),
         )
         .route("/v1/prospecting/taxonomy", get(get_prospecting_taxonomy))
+        .route(
+            "/v1/prospecting/sessions/{search_id}/quote",
+            post(buy::quote_selection),
+        )
+        .route(
+            "/v1/prospecting/sessions/{search_id}/export",
+            post(buy::export_selection),
+        )
 }
