@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod data;
+pub mod delivery;
 pub mod embed;
 pub mod http;
 pub mod partners;
