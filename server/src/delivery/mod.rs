@@ -6,4 +6,5 @@
 
 pub mod address;
 pub mod schedule;
+pub mod sender;
 pub mod signing;
