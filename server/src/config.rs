@@ -103,6 +103,22 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_selection_records: u32,
 
+    /// Seconds between delivery attempts after the 1st, 2nd, … failure (±20 %
+    /// jitter; a partner's longer `retry-after` wins); after the last the delivery
+    /// is `failed`.
+    #[arg(
+        long,
+        env = "QUARRY_DELIVERY_RETRY_SCHEDULE",
+        value_delimiter = ',',
+        default_value = "5,300,1800,7200,18000,36000,50400,72000,86400"
+    )]
+    pub delivery_retry_schedule: Vec<u64>,
+
+    /// Seconds one delivery request may take.
+    #[arg(long, env = "QUARRY_DELIVERY_TIMEOUT_SECS", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub delivery_timeout_secs: u64,
+
     /// Partner API requests allowed per secret key per 60-second window.
     #[arg(long, env = "QUARRY_RATE_LIMIT_PER_KEY", default_value_t = 600,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -139,6 +155,8 @@ impl ServeConfig {
             client_ip_header: None,
             session_idle_secs: 86_400,
             max_selection_records: 10_000,
+            delivery_retry_schedule: crate::delivery::schedule::DEFAULT_SCHEDULE.to_vec(),
+            delivery_timeout_secs: 15,
             embed_token_secrets: Vec::new(),
             // Suites make thousands of requests; rate-limit tests set their own.
             rate_limit_per_key: 1_000_000,

@@ -42,6 +42,10 @@ pub async fn run(
         store,
         std::time::Duration::from_secs(state.config.index_refresh_secs),
     );
+    let worker = state
+        .deliverer
+        .clone()
+        .spawn_worker(std::time::Duration::from_secs(1));
     let app = http::router(state);
     let served = axum::serve(
         listener,
@@ -50,5 +54,6 @@ pub async fn run(
     .with_graceful_shutdown(shutdown)
     .await;
     refresher.abort();
+    worker.abort();
     served
 }

@@ -412,7 +412,14 @@ async fn create_demo(store: &Store, args: &DemoArgs) -> Result<DemoPartner, Stri
     let public = issue_public_key(Mode::Live);
     let signing_secret = issue_signing_secret();
     let key = store
-        .insert_embed_key(&tenant, &public, &signing_secret, &settings, now)
+        .insert_embed_key(
+            &tenant,
+            &public,
+            &signing_secret,
+            &crate::delivery::signing::new_secret(),
+            &settings,
+            now,
+        )
         .await
         .map_err(|e| e.to_string())?;
     let mut customer = CustomerSettings::from_key_defaults(&settings, Some("Demo customer".into()));

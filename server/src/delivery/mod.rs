@@ -8,3 +8,4 @@ pub mod address;
 pub mod schedule;
 pub mod sender;
 pub mod signing;
+pub mod worker;

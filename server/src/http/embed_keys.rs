@@ -12,6 +12,7 @@ use super::auth::PartnerAuth;
 use super::error::ApiError;
 use super::extract::Json;
 use super::{field_error, iso8601, AppState};
+use crate::delivery::signing;
 use crate::partners::embed_keys::{CreateEmbedKey, ResultAction, UpdateEmbedKey};
 use crate::partners::keys::{issue_public_key, issue_signing_secret, Scope};
 use crate::partners::Mode;
@@ -77,6 +78,8 @@ pub struct CreatedEmbedKey {
     pub public_key: String,
     /// Signs customer assertions on the partner's backend (keep it secret).
     pub customer_signing_secret: String,
+    /// Standard Webhooks secret (`whsec_…`) to verify pushed records with.
+    pub webhook_signing_secret: String,
     pub embed_key: EmbedKeyView,
 }
 
@@ -106,15 +109,24 @@ pub async fn create_embed_key(
     let settings = body.into_settings(state.config.dev).map_err(field_error)?;
     let public = issue_public_key(tenant.mode);
     let signing_secret = issue_signing_secret();
+    let webhook_secret = signing::new_secret();
     let key = state
         .store
-        .insert_embed_key(&tenant, &public, &signing_secret, &settings, now_unix())
+        .insert_embed_key(
+            &tenant,
+            &public,
+            &signing_secret,
+            &webhook_secret,
+            &settings,
+            now_unix(),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(CreatedEmbedKey {
             public_key: public.secret,
             customer_signing_secret: signing_secret,
+            webhook_signing_secret: webhook_secret,
             embed_key: key.into(),
         }),
     ))
@@ -205,6 +217,45 @@ pub async fn revoke_embed_key(
     Ok(axum::Json(key.into()))
 }
 
+/// A new webhook signing secret, shown once.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RotatedWebhookSecret {
+    pub webhook_signing_secret: String,
+    /// Until then pushes carry signatures with the old secret too.
+    pub previous_secret_valid_until: String,
+    pub embed_key: EmbedKeyView,
+}
+
+/// How long the previous webhook secret keeps signing after a rotation.
+const WEBHOOK_ROTATION_GRACE_SECS: i64 = 86_400;
+
+/// Rotates the key's webhook signing secret; for a day pushes are signed with
+/// both, so receivers can switch without dropping a delivery.
+#[utoipa::path(post, path = "/v1/prospecting/embed-keys/{embed_key_id}/webhook-secret/rotate", tag = "embed keys",
+    security(("api_key" = [])), params(("embed_key_id" = String, Path, description = "Embed key id")),
+    responses((status = 200, description = "The new secret, shown once", body = RotatedWebhookSecret),
+        (status = 404, description = "No such key for this partner and mode", body = ErrorBody)))]
+pub async fn rotate_webhook_secret(
+    auth: PartnerAuth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<RotatedWebhookSecret>, ApiError> {
+    let tenant = auth.require(Scope::EmbedKeys)?;
+    let now = now_unix();
+    let secret = signing::new_secret();
+    let until = now + WEBHOOK_ROTATION_GRACE_SECS;
+    let key = state
+        .store
+        .rotate_webhook_secret(&tenant, &id, &secret, until, now)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(axum::Json(RotatedWebhookSecret {
+        webhook_signing_secret: secret,
+        previous_secret_valid_until: iso8601(until),
+        embed_key: key.into(),
+    }))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(
@@ -216,5 +267,9 @@ pub fn router() -> Router<AppState> {
             get(get_embed_key)
                 .patch(update_embed_key)
                 .delete(revoke_embed_key),
+        )
+        .route(
+            "/v1/prospecting/embed-keys/{embed_key_id}/webhook-secret/rotate",
+            axum::routing::post(rotate_webhook_secret),
         )
 }

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod companies;
+pub mod deliveries;
 pub mod embed_keys;
 pub mod embed_sessions;
 pub mod error;
@@ -35,6 +36,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::ServeConfig;
+use crate::delivery::worker::Deliverer;
 use crate::embed::token::TokenKeys;
 use crate::search::cursor::CursorCodec;
 use crate::search::SearchService;
@@ -56,6 +58,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub limiter: Arc<RateLimiter>,
     pub rechecks: Arc<EmbedRechecks>,
+    /// Sends pushes (at once from the request, later from the worker).
+    pub deliverer: Arc<Deliverer>,
 }
 
 impl AppState {
@@ -64,6 +68,12 @@ impl AppState {
         let search = SearchService::build(&store).await?;
         let cursors = CursorCodec::new(store.server_secret("cursor_signing").await?.as_bytes());
         let tokens = token_keys(&store, &config).await?;
+        let deliverer = Deliverer::new(
+            store.clone(),
+            config.dev,
+            Duration::from_secs(config.delivery_timeout_secs),
+            config.delivery_retry_schedule.clone(),
+        );
         Ok(AppState {
             store,
             metrics: Arc::new(Metrics::new()),
@@ -73,6 +83,7 @@ impl AppState {
             tokens: Arc::new(tokens),
             limiter: Arc::new(RateLimiter::new()),
             rechecks: Arc::new(EmbedRechecks::default()),
+            deliverer: Arc::new(deliverer),
         })
     }
 }
@@ -133,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .merge(embed_keys::router())
         .merge(partner_customers::router())
         .merge(wallets::partner_router())
+        .merge(deliveries::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::partner_gate,

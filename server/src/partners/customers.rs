@@ -206,6 +206,12 @@ pub fn validate_delivery_url(value: &str, dev: bool) -> Result<String, FieldErro
             "result_delivery_url is at most 2048 characters",
         ));
     }
+    crate::delivery::sender::check_url(url.as_str(), dev).map_err(|e| {
+        FieldError::new(
+            field,
+            format!("result_delivery_url cannot be delivered to: {e}"),
+        )
+    })?;
     Ok(url.to_string())
 }
 
@@ -344,6 +350,9 @@ mod tests {
         assert!(validate_delivery_url("http://127.0.0.1:9/hook", true).is_ok());
         assert!(validate_delivery_url("https://user:pw@crm.example/", false).is_err());
         assert!(validate_delivery_url("ftp://crm.example/", true).is_err());
+        assert!(validate_delivery_url("https://127.0.0.1/hook", false).is_err());
+        assert!(validate_delivery_url("https://169.254.169.254/latest/meta-data", false).is_err());
+        assert!(validate_delivery_url("https://127.0.0.1/hook", true).is_ok());
         assert!(validate_delivery_url("/relative", false).is_err());
     }
 

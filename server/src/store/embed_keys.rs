@@ -34,6 +34,26 @@ pub struct EmbedKey {
     pub created_at: i64,
     pub updated_at: i64,
     pub revoked_at: Option<i64>,
+    /// Standard Webhooks secret (`whsec_…`) signing pushes.
+    pub webhook_secret: Option<String>,
+    /// The secret before the last rotation, still used until `previous_until`.
+    pub previous_webhook_secret: Option<String>,
+    pub previous_webhook_secret_until: Option<i64>,
+}
+
+impl EmbedKey {
+    /// The secrets pushes are signed with at `now`: the current one, and the
+    /// previous one while a rotation is in progress.
+    pub fn webhook_secrets(&self, now: i64) -> Vec<&str> {
+        let mut secrets: Vec<&str> = self.webhook_secret.as_deref().into_iter().collect();
+        if self
+            .previous_webhook_secret_until
+            .is_some_and(|until| now < until)
+        {
+            secrets.extend(self.previous_webhook_secret.as_deref());
+        }
+        secrets
+    }
 }
 
 #[derive(FromRow)]
@@ -60,12 +80,16 @@ struct EmbedKeyRow {
     created_at: i64,
     updated_at: i64,
     revoked_at: Option<i64>,
+    webhook_secret: Option<String>,
+    previous_webhook_secret: Option<String>,
+    previous_webhook_secret_until: Option<i64>,
 }
 
 const COLUMNS: &str = "embed_key_id, partner_id, mode, label, key_prefix, key_hash, signing_secret, status, \
     allowed_origins, result_delivery_url, result_delivery_cta, csv_export_enabled, require_customer_signature, \
     credit_units_per_record, token_ttl_seconds, default_credit_enforcement_mode, default_credit_reset_policy, \
-    default_limits, default_allowed_result_actions, created_at, updated_at, revoked_at";
+    default_limits, default_allowed_result_actions, created_at, updated_at, revoked_at, webhook_secret, \
+    previous_webhook_secret, previous_webhook_secret_until";
 
 /// Reads a JSON column back.
 pub(super) fn from_json<T: serde::de::DeserializeOwned>(
@@ -129,6 +153,9 @@ impl EmbedKeyRow {
             created_at: self.created_at,
             updated_at: self.updated_at,
             revoked_at: self.revoked_at,
+            webhook_secret: self.webhook_secret,
+            previous_webhook_secret: self.previous_webhook_secret,
+            previous_webhook_secret_until: self.previous_webhook_secret_until,
         })
     }
 }
@@ -140,6 +167,7 @@ impl Store {
         tenant: &Tenant,
         public: &IssuedKey,
         signing_secret: &str,
+        webhook_secret: &str,
         settings: &EmbedKeySettings,
         now: i64,
     ) -> Result<EmbedKey, StoreError> {
@@ -153,11 +181,14 @@ impl Store {
             created_at: now,
             updated_at: now,
             revoked_at: None,
+            webhook_secret: Some(webhook_secret.to_owned()),
+            previous_webhook_secret: None,
+            previous_webhook_secret_until: None,
         };
         let s = settings;
         on_pool!(self, pool => sqlx::query(sqlx::AssertSqlSafe(format!(
             "insert into embed_key ({COLUMNS}) values \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)")))
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)")))
             .bind(&key.embed_key_id)
             .bind(&tenant.partner_id)
             .bind(tenant.mode.as_str())
@@ -179,6 +210,9 @@ impl Store {
             .bind(to_json(&s.default_allowed_result_actions))
             .bind(now)
             .bind(now)
+            .bind(None::<i64>)
+            .bind(webhook_secret)
+            .bind(None::<String>)
             .bind(None::<i64>)
             .execute(pool)
             .await
@@ -316,6 +350,32 @@ impl Store {
         if done == 0 {
             return Ok(None);
         }
+        self.embed_key(tenant, id).await
+    }
+
+    /// Makes `secret` the key's webhook secret; the old one keeps signing (beside
+    /// the new) until `previous_until`. `None` when the tenant has no such key.
+    pub async fn rotate_webhook_secret(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+        secret: &str,
+        previous_until: i64,
+        now: i64,
+    ) -> Result<Option<EmbedKey>, StoreError> {
+        on_pool!(self, pool => sqlx::query(
+            "update embed_key set previous_webhook_secret = webhook_secret, \
+             previous_webhook_secret_until = $4, webhook_secret = $5, updated_at = $6 \
+             where partner_id = $1 and mode = $2 and embed_key_id = $3")
+            .bind(&tenant.partner_id)
+            .bind(tenant.mode.as_str())
+            .bind(id)
+            .bind(previous_until)
+            .bind(secret)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(drop))?;
         self.embed_key(tenant, id).await
     }
 

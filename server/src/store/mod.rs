@@ -5,6 +5,7 @@
 
 mod customers;
 mod data;
+mod deliveries;
 mod embed_keys;
 mod partners;
 mod purchases;
@@ -14,9 +15,10 @@ mod wallets;
 
 pub use customers::Customer;
 pub use data::Writer;
+pub use deliveries::{AttemptRow, ChunkRow, DeliveryRow, NewAttempt, RoundResult};
 pub use embed_keys::{EmbedKey, EmbedKeyStatus};
 pub use partners::ApiKey;
-pub use purchases::{BuyOutcome, BuyRequest};
+pub use purchases::{BuyOutcome, BuyRequest, DeliveryJob};
 pub use search::{IndexPersonRow, Lookup, PersonRow};
 pub use sessions::ProspectSession;
 pub use wallets::{LedgerRow, SpendOutcome, SpendRefusal, SpendRequest, WalletState};

@@ -33,6 +33,34 @@ pub struct BuyRequest<'a> {
     pub user_id: Option<&'a str>,
     /// The prospecting session the selection came from.
     pub search_id: Option<&'a str>,
+    /// A push: the delivery job committed with the purchase.
+    pub delivery: Option<DeliveryJob<'a>>,
+}
+
+/// Builds a push's chunk bodies from the net-new and already-owned people.
+pub type ChunkBodies<'b> = dyn Fn(&[u32], &[u32]) -> Vec<String> + Send + Sync + 'b;
+
+/// The delivery of a push, written in the purchase's transaction so a purchase
+/// never exists without its delivery (nor the reverse).
+#[derive(Clone, Copy)]
+pub struct DeliveryJob<'a> {
+    pub delivery_id: &'a str,
+    pub url: &'a str,
+    pub embed_key_id: &'a str,
+    /// The chunk bodies, given the net-new and already-owned people (in request
+    /// order): the payload reports those counts.
+    pub bodies: &'a ChunkBodies<'a>,
+    /// Until then the pushing request holds the job (it tries at once).
+    pub claimed_until: i64,
+}
+
+impl std::fmt::Debug for DeliveryJob<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeliveryJob")
+            .field("delivery_id", &self.delivery_id)
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A committed purchase.
@@ -178,6 +206,34 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+            if let Some(job) = request.delivery {
+                let bodies = (job.bodies)(&net_new, &already_owned);
+                sqlx::query(
+                    "insert into delivery (delivery_id, partner_id, mode, partner_customer_id, embed_key_id, \
+                     purchase_id, search_id, url, status, chunks, attempts, next_attempt_at, claimed_until, \
+                     created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, 0, $10, $11, $10, $10)")
+                    .bind(job.delivery_id)
+                    .bind(&tenant.partner_id)
+                    .bind(tenant.mode.as_str())
+                    .bind(customer_id)
+                    .bind(job.embed_key_id)
+                    .bind(&purchase_id)
+                    .bind(request.search_id)
+                    .bind(job.url)
+                    .bind(i64::try_from(bodies.len()).unwrap_or(i64::MAX))
+                    .bind(now)
+                    .bind(job.claimed_until)
+                    .execute(&mut *tx)
+                    .await?;
+                for (i, body) in bodies.iter().enumerate() {
+                    sqlx::query("insert into delivery_chunk (delivery_id, chunk, body) values ($1, $2, $3)")
+                        .bind(job.delivery_id)
+                        .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
+                        .bind(body)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
             tx.commit().await?;
             let mut wallet = state;
             wallet.entries.extend(plan.entries.iter().cloned());

@@ -3,6 +3,7 @@
 //! has behaviour only its own tests cover.
 
 mod api;
+mod receiver;
 mod support;
 
 mod accounts_cli;
@@ -17,5 +18,6 @@ mod http;
 mod partner_api;
 mod prospecting;
 mod purchases;
+mod push;
 mod search;
 mod spend;

@@ -248,6 +248,7 @@ contract!(
                     units_per_record: 1,
                     user_id: None,
                     search_id: None,
+                    delivery: None,
                 },
                 now(),
             )

@@ -17,6 +17,7 @@ fn buy(people: &[u32], units_per_record: i64) -> BuyRequest<'_> {
         units_per_record,
         user_id: Some("u-1"),
         search_id: None,
+        delivery: None,
     }
 }
 

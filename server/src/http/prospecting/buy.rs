@@ -336,6 +336,7 @@ pub async fn export_selection(
                 units_per_record: key.settings.credit_units_per_record,
                 user_id: auth.claims.uid.as_deref(),
                 search_id: Some(&session.search_id),
+                delivery: None,
             },
             now,
         )

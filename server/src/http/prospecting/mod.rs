@@ -6,6 +6,7 @@
 //! [`buy`].
 
 pub mod buy;
+pub mod push;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -288,5 +289,9 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/prospecting/sessions/{search_id}/export",
             post(buy::export_selection),
+        )
+        .route(
+            "/v1/prospecting/sessions/{search_id}/push",
+            post(push::push_selection),
         )
 }

@@ -1,0 +1,206 @@
+//! `/v1/deliveries`: the partner's delivery log (every attempt with its status,
+//! latency and error) and replay. A replay re-sends the chunks not yet accepted
+//! with the same `webhook-id`s, so receivers can drop duplicates.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::Router;
+use quarry_shared::{ErrorBody, ErrorCode};
+use serde::{Deserialize, Serialize};
+
+use super::auth::PartnerAuth;
+use super::error::ApiError;
+use super::extract::Query;
+use super::partner_customers::ListPagination;
+use super::{iso8601, AppState};
+use crate::delivery::worker::webhook_id;
+use crate::partners::keys::Scope;
+use crate::search::people::cursor_error;
+use crate::store::{now_unix, AttemptRow, DeliveryRow};
+
+/// One attempt at one chunk.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AttemptView {
+    pub chunk: i64,
+    pub webhook_id: String,
+    pub at: String,
+    pub status_code: Option<i64>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
+}
+
+/// A delivery with its attempts.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeliveryView {
+    pub id: String,
+    pub partner_customer_id: String,
+    pub search_id: Option<String>,
+    pub purchase_id: String,
+    pub url: String,
+    /// `pending`, `delivered`, `failed` (retries exhausted) or `gone` (410).
+    pub status: String,
+    pub chunks: i64,
+    pub attempts: i64,
+    pub next_attempt_at: Option<String>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub attempt_log: Vec<AttemptView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeliveryList {
+    pub data: Vec<DeliveryView>,
+    pub pagination: ListPagination,
+}
+
+/// Filters and paging of `GET /v1/deliveries`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryParams {
+    /// Only this customer's deliveries.
+    pub partner_customer_id: Option<String>,
+    /// Only deliveries in this status.
+    pub status: Option<String>,
+    /// Page size, 1–100 (default 50).
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+fn view(d: DeliveryRow, attempts: &[AttemptRow]) -> DeliveryView {
+    DeliveryView {
+        attempt_log: attempts
+            .iter()
+            .filter(|a| a.delivery_id == d.delivery_id)
+            .map(|a| AttemptView {
+                chunk: a.chunk,
+                webhook_id: webhook_id(&d.delivery_id, a.chunk),
+                at: iso8601(a.at),
+                status_code: a.status_code,
+                latency_ms: a.latency_ms,
+                error: a.error.clone(),
+            })
+            .collect(),
+        id: d.delivery_id,
+        partner_customer_id: d.partner_customer_id,
+        search_id: d.search_id,
+        purchase_id: d.purchase_id,
+        url: d.url,
+        status: d.status,
+        chunks: d.chunks,
+        attempts: d.attempts,
+        next_attempt_at: d.next_attempt_at.map(iso8601),
+        last_status: d.last_status,
+        last_error: d.last_error,
+        created_at: iso8601(d.created_at),
+        updated_at: iso8601(d.updated_at),
+    }
+}
+
+/// The delivery log, newest first.
+#[utoipa::path(get, path = "/v1/deliveries", tag = "deliveries", security(("api_key" = [])),
+    params(DeliveryParams),
+    responses((status = 200, description = "A page of deliveries with their attempts", body = DeliveryList),
+        (status = 400, description = "Invalid filter, limit or cursor", body = ErrorBody)))]
+pub async fn list_deliveries(
+    auth: PartnerAuth,
+    State(state): State<AppState>,
+    Query(params): Query<DeliveryParams>,
+) -> Result<axum::Json<DeliveryList>, ApiError> {
+    let tenant = auth.require(Scope::Customers)?;
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::field(
+            ErrorCode::InvalidParameter,
+            "limit",
+            "limit must be between 1 and 100",
+        ));
+    }
+    if let Some(status) = &params.status {
+        if !["pending", "delivered", "failed", "gone"].contains(&status.as_str()) {
+            return Err(ApiError::field(
+                ErrorCode::InvalidParameter,
+                "status",
+                "status is one of pending, delivered, failed, gone",
+            ));
+        }
+    }
+    let list = format!("deliveries:{}:{}", tenant.partner_id, tenant.mode.as_str());
+    let before = params
+        .cursor
+        .as_deref()
+        .map(|c| state.cursors.decode_list(&list, c).map_err(cursor_error))
+        .transpose()?;
+    let mut rows = state
+        .store
+        .deliveries(
+            &tenant,
+            params.partner_customer_id.as_deref(),
+            params.status.as_deref(),
+            before.as_deref(),
+            limit + 1,
+        )
+        .await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = match rows.last() {
+        Some(last) if more => Some(state.cursors.encode_list(&list, &last.delivery_id)),
+        _ => None,
+    };
+    let ids: Vec<String> = rows.iter().map(|d| d.delivery_id.clone()).collect();
+    let attempts = state.store.delivery_attempts(&ids).await?;
+    Ok(axum::Json(DeliveryList {
+        data: rows.into_iter().map(|d| view(d, &attempts)).collect(),
+        pagination: ListPagination { limit, next_cursor },
+    }))
+}
+
+/// Sends a delivery again now (the chunks not accepted yet, same `webhook-id`s).
+#[utoipa::path(post, path = "/v1/deliveries/{delivery_id}/retry", tag = "deliveries", security(("api_key" = [])),
+    params(("delivery_id" = String, Path, description = "Delivery id")),
+    responses((status = 200, description = "The delivery after the new attempt", body = DeliveryView),
+        (status = 404, description = "No such delivery for this partner and mode", body = ErrorBody)))]
+pub async fn retry_delivery(
+    auth: PartnerAuth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<DeliveryView>, ApiError> {
+    let tenant = auth.require(Scope::Customers)?;
+    let now = now_unix();
+    let not_found = || ApiError::not_found("No delivery with this id.");
+    let row = state
+        .store
+        .delivery(&tenant, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    if row.status != "delivered" {
+        state.store.retry_delivery(&tenant, &id, now).await?;
+        if state.store.claim_delivery(&id, now, now + 120).await? {
+            let job = state
+                .store
+                .delivery(&tenant, &id)
+                .await?
+                .ok_or_else(not_found)?;
+            if let Err(e) = state.deliverer.run_round(&job).await {
+                tracing::error!(delivery_id = %id, error = %e, "replay failed");
+            }
+        }
+    }
+    let row = state
+        .store
+        .delivery(&tenant, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let attempts = state
+        .store
+        .delivery_attempts(std::slice::from_ref(&row.delivery_id))
+        .await?;
+    Ok(axum::Json(view(row, &attempts)))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/deliveries", get(list_deliveries))
+        .route("/v1/deliveries/{delivery_id}/retry", post(retry_delivery))
+}
