@@ -135,6 +135,10 @@ error_codes! {
     SelectionTooLarge = ("selection_too_large", 400, false),
     /// This customer may not use this result action (CSV export or push is off).
     ActionNotAllowed = ("action_not_allowed", 403, false),
+    /// The `Idempotency-Key` was used before with another method, path or body.
+    IdempotencyKeyReused = ("idempotency_key_reused", 422, false),
+    /// A request with this `Idempotency-Key` is still running; retry shortly.
+    IdempotencyInProgress = ("idempotency_in_progress", 409, true),
     /// A partner customer with this `customer_id` already exists.
     CustomerAlreadyExists = ("customer_already_exists", 409, false),
     /// The request body must be `application/json`.

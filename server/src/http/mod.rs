@@ -11,6 +11,7 @@ pub mod error;
 pub mod error_codes;
 pub mod extract;
 pub mod health;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod partner_customers;
@@ -147,7 +148,19 @@ pub fn router(state: AppState) -> Router {
         .merge(deliveries::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
+            idempotency::idempotent,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
             auth::partner_gate,
+        ));
+    // The iframe's routes, behind the embed token (checked by each handler).
+    let embed = Router::new()
+        .merge(wallets::embed_router())
+        .merge(prospecting::router())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::idempotent,
         ));
     let routes = Router::new()
         .merge(health::router())
@@ -156,8 +169,7 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::router())
         .merge(partner)
         .merge(embed_sessions::router())
-        .merge(wallets::embed_router())
-        .merge(prospecting::router())
+        .merge(embed)
         .merge(widget::router(&state.config.widget_dir));
     with_middleware(routes, metrics, timeout, max_body).with_state(state)
 }

@@ -15,6 +15,7 @@ mod data;
 mod embed;
 mod fuzz;
 mod http;
+mod idempotency;
 mod partner_api;
 mod prospecting;
 mod purchases;

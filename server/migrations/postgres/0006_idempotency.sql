@@ -1,0 +1,19 @@
+-- Idempotency-Key (PRODUCT.md §8): the first answer to a mutating request is kept
+-- for 24 hours and replayed for the same key, caller and request.
+create table idempotency_key (
+    scope            text   not null,
+    idem_key         text   not null,
+    -- SHA-256 of method, path, query and body
+    fingerprint      text   not null,
+    -- in_progress or done
+    state            text   not null,
+    -- an in-progress request older than this was abandoned (crash, timeout)
+    locked_until     bigint not null,
+    response_status  bigint,
+    response_headers text,
+    response_body    bytea,
+    created_at       bigint not null,
+    expires_at       bigint not null,
+    primary key (scope, idem_key)
+);
+create index idempotency_key_expiry on idempotency_key (expires_at);

@@ -1,0 +1,143 @@
+//! Stored answers for `Idempotency-Key`. A key is taken with an insert that only
+//! one request can win (the primary key), so two concurrent duplicates cannot both
+//! run; the loser sees `in_progress` and gets a 409.
+
+use sqlx::FromRow;
+
+use super::{on_pool, Store, StoreError};
+
+/// A stored answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub status: u16,
+    /// JSON array of [name, value] pairs.
+    pub headers: String,
+    pub body: Vec<u8>,
+}
+
+/// What taking a key found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyStart {
+    /// The key is ours: run the request, then [`Store::finish_idempotent`].
+    New,
+    /// The same request ran before: replay this.
+    Replay(StoredAnswer),
+    /// The key was used for another method, path or body.
+    Mismatch,
+    /// The first request with this key is still running.
+    InProgress,
+}
+
+#[derive(FromRow)]
+struct Row {
+    fingerprint: String,
+    state: String,
+    locked_until: i64,
+    response_status: Option<i64>,
+    response_headers: Option<String>,
+    response_body: Option<Vec<u8>>,
+    expires_at: i64,
+}
+
+impl Store {
+    /// Takes `key` for `scope` unless a live entry holds it.
+    pub async fn start_idempotent(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &str,
+        now: i64,
+        locked_until: i64,
+        expires_at: i64,
+    ) -> Result<IdempotencyStart, StoreError> {
+        for _ in 0..2 {
+            let inserted = on_pool!(self, pool => sqlx::query(
+                "insert into idempotency_key (scope, idem_key, fingerprint, state, locked_until, created_at, expires_at) \
+                 values ($1, $2, $3, 'in_progress', $4, $5, $6) on conflict (scope, idem_key) do nothing")
+                .bind(scope)
+                .bind(key)
+                .bind(fingerprint)
+                .bind(locked_until)
+                .bind(now)
+                .bind(expires_at)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
+            if inserted == 1 {
+                return Ok(IdempotencyStart::New);
+            }
+            let row: Option<Row> = on_pool!(self, pool => sqlx::query_as(
+                "select fingerprint, state, locked_until, response_status, response_headers, response_body, expires_at \
+                 from idempotency_key where scope = $1 and idem_key = $2")
+                .bind(scope)
+                .bind(key)
+                .fetch_optional(pool)
+                .await)?;
+            let Some(row) = row else { continue };
+            let stale =
+                row.expires_at <= now || (row.state == "in_progress" && row.locked_until <= now);
+            if stale {
+                // Expired, or abandoned by a request that never finished: free it and retry.
+                on_pool!(self, pool => sqlx::query(
+                    "delete from idempotency_key where scope = $1 and idem_key = $2 and fingerprint = $3 \
+                     and (expires_at <= $4 or (state = 'in_progress' and locked_until <= $4))")
+                    .bind(scope)
+                    .bind(key)
+                    .bind(&row.fingerprint)
+                    .bind(now)
+                    .execute(pool)
+                    .await
+                    .map(drop))?;
+                continue;
+            }
+            if row.fingerprint != fingerprint {
+                return Ok(IdempotencyStart::Mismatch);
+            }
+            if row.state != "done" {
+                return Ok(IdempotencyStart::InProgress);
+            }
+            return Ok(IdempotencyStart::Replay(StoredAnswer {
+                status: row
+                    .response_status
+                    .and_then(|s| u16::try_from(s).ok())
+                    .unwrap_or(500),
+                headers: row.response_headers.unwrap_or_else(|| "[]".into()),
+                body: row.response_body.unwrap_or_default(),
+            }));
+        }
+        Ok(IdempotencyStart::InProgress)
+    }
+
+    /// Stores the answer of a request that took `key`.
+    pub async fn finish_idempotent(
+        &self,
+        scope: &str,
+        key: &str,
+        answer: &StoredAnswer,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query(
+            "update idempotency_key set state = 'done', response_status = $3, response_headers = $4, \
+             response_body = $5 where scope = $1 and idem_key = $2")
+            .bind(scope)
+            .bind(key)
+            .bind(i64::from(answer.status))
+            .bind(&answer.headers)
+            .bind(&answer.body)
+            .execute(pool)
+            .await
+            .map(drop))?;
+        Ok(())
+    }
+
+    /// Releases `key` without an answer (a server error: the client may retry).
+    pub async fn abandon_idempotent(&self, scope: &str, key: &str) -> Result<(), StoreError> {
+        on_pool!(self, pool => sqlx::query(
+            "delete from idempotency_key where scope = $1 and idem_key = $2 and state = 'in_progress'")
+            .bind(scope)
+            .bind(key)
+            .execute(pool)
+            .await
+            .map(drop))?;
+        Ok(())
+    }
+}
