@@ -46,6 +46,19 @@ pub async fn run(
         .deliverer
         .clone()
         .spawn_worker(std::time::Duration::from_secs(1));
+    let counts = {
+        let (requests, store) = (state.requests.clone(), state.store.clone());
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                interval.tick().await;
+                if let Err(e) = requests.flush(&store).await {
+                    tracing::warn!(error = %e, "could not store request counts");
+                }
+            }
+        })
+    };
+    let (requests, flush_store) = (state.requests.clone(), state.store.clone());
     let app = http::router(state);
     let served = axum::serve(
         listener,
@@ -55,5 +68,10 @@ pub async fn run(
     .await;
     refresher.abort();
     worker.abort();
+    counts.abort();
+    // Requests counted since the last flush are kept.
+    if let Err(e) = requests.flush(&flush_store).await {
+        tracing::warn!(error = %e, "could not store request counts at shutdown");
+    }
     served
 }

@@ -17,3 +17,14 @@ create table idempotency_key (
     primary key (scope, idem_key)
 );
 create index idempotency_key_expiry on idempotency_key (expires_at);
+
+-- Successful partner API requests per partner, mode and UTC day, for GET /v1/usage.
+-- Counted in memory and added here every few seconds.
+create table usage_requests (
+    partner_id text   not null,
+    mode       text   not null,
+    -- unix seconds of the day's first second (UTC)
+    day        bigint not null,
+    requests   bigint not null,
+    primary key (partner_id, mode, day)
+);

@@ -122,8 +122,12 @@ pub async fn partner_gate(
     if !quota.allowed {
         return quota.rejection();
     }
+    let tenant = key.tenant();
     request.extensions_mut().insert(PartnerAuth { key });
     let mut response = next.run(request).await;
+    if response.status().is_success() {
+        state.requests.count(&tenant, now);
+    }
     quota.write_headers(response.headers_mut());
     response
 }

@@ -19,6 +19,7 @@ pub mod persons;
 pub mod prospecting;
 pub mod rate_limit;
 pub mod request_id;
+pub mod usage;
 pub mod wallets;
 pub mod widget;
 
@@ -61,6 +62,8 @@ pub struct AppState {
     pub rechecks: Arc<EmbedRechecks>,
     /// Sends pushes (at once from the request, later from the worker).
     pub deliverer: Arc<Deliverer>,
+    /// Successful partner requests not yet stored.
+    pub requests: Arc<usage::RequestCounter>,
 }
 
 impl AppState {
@@ -85,6 +88,7 @@ impl AppState {
             limiter: Arc::new(RateLimiter::new()),
             rechecks: Arc::new(EmbedRechecks::default()),
             deliverer: Arc::new(deliverer),
+            requests: Arc::new(usage::RequestCounter::default()),
         })
     }
 }
@@ -146,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .merge(partner_customers::router())
         .merge(wallets::partner_router())
         .merge(deliveries::router())
+        .merge(usage::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotent,

@@ -12,6 +12,7 @@ mod partners;
 mod purchases;
 mod search;
 mod sessions;
+mod usage;
 mod wallets;
 
 pub use customers::Customer;
@@ -23,6 +24,7 @@ pub use partners::ApiKey;
 pub use purchases::{BuyOutcome, BuyRequest, DeliveryJob};
 pub use search::{IndexPersonRow, Lookup, PersonRow};
 pub use sessions::ProspectSession;
+pub use usage::CustomerUsage;
 pub use wallets::{LedgerRow, SpendOutcome, SpendRefusal, SpendRequest, WalletState};
 
 use std::path::Path;

@@ -22,3 +22,4 @@ mod purchases;
 mod push;
 mod search;
 mod spend;
+mod usage;

@@ -1,0 +1,109 @@
+//! Usage for `GET /v1/usage`: request counts per day, and the ledger summed per
+//! customer and kind over a time range (the same ledger the wallets are derived
+//! from, so usage and wallets cannot disagree).
+
+use super::embed_keys::enum_from_text;
+use super::{on_pool, Store, StoreError};
+use crate::partners::Tenant;
+use crate::wallet::EntryKind;
+
+/// One customer's ledger totals in a range.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerUsage {
+    pub partner_customer_id: String,
+    pub external_customer_id: String,
+    pub billable_records: i64,
+    pub credit_units: i64,
+    pub search_sessions: i64,
+}
+
+impl Store {
+    /// Adds request counts: ((partner, mode, day), requests).
+    pub async fn add_request_counts(
+        &self,
+        counts: &[((String, String, i64), u64)],
+    ) -> Result<(), StoreError> {
+        for ((partner_id, mode, day), n) in counts {
+            on_pool!(self, pool => sqlx::query(
+                "insert into usage_requests (partner_id, mode, day, requests) values ($1, $2, $3, $4) \
+                 on conflict (partner_id, mode, day) do update set requests = usage_requests.requests + excluded.requests")
+                .bind(partner_id)
+                .bind(mode)
+                .bind(day)
+                .bind(i64::try_from(*n).unwrap_or(i64::MAX))
+                .execute(pool)
+                .await
+                .map(drop))?;
+        }
+        Ok(())
+    }
+
+    /// Successful requests of the tenant on the days in `[from, to)`.
+    pub async fn request_count(
+        &self,
+        tenant: &Tenant,
+        from: i64,
+        to: i64,
+    ) -> Result<i64, StoreError> {
+        let n: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "select cast(sum(requests) as bigint) from usage_requests \
+             where partner_id = $1 and mode = $2 and day >= $3 and day < $4")
+            .bind(&tenant.partner_id)
+            .bind(tenant.mode.as_str())
+            .bind(from - from.rem_euclid(86_400))
+            .bind(to)
+            .fetch_one(pool)
+            .await)?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// The tenant's customers' ledger totals in `[from, to)`, busiest first.
+    pub async fn customer_usage(
+        &self,
+        tenant: &Tenant,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<CustomerUsage>, StoreError> {
+        let rows: Vec<(String, String, String, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "select l.partner_customer_id, c.external_customer_id, l.kind, \
+             cast(sum(case when l.units > 0 then l.units else 0 end) as bigint) \
+             from wallet_ledger l join partner_customer c on c.partner_customer_id = l.partner_customer_id \
+             where c.partner_id = $1 and c.mode = $2 and l.at >= $3 and l.at < $4 \
+             group by l.partner_customer_id, c.external_customer_id, l.kind")
+            .bind(&tenant.partner_id)
+            .bind(tenant.mode.as_str())
+            .bind(from)
+            .bind(to)
+            .fetch_all(pool)
+            .await)?;
+        let mut out: Vec<CustomerUsage> = Vec::new();
+        for (id, external, kind, units) in rows {
+            let kind: EntryKind = enum_from_text("kind", &kind)?;
+            let entry = match out.iter_mut().position(|c| c.partner_customer_id == id) {
+                Some(i) => &mut out[i],
+                None => {
+                    out.push(CustomerUsage {
+                        partner_customer_id: id,
+                        external_customer_id: external,
+                        ..CustomerUsage::default()
+                    });
+                    out.last_mut()
+                        .ok_or_else(|| StoreError::Corrupt("usage".into()))?
+                }
+            };
+            match kind {
+                EntryKind::Reveal => entry.billable_records += units,
+                EntryKind::Spend => entry.credit_units += units,
+                EntryKind::Refund => entry.credit_units -= units,
+                EntryKind::SearchSession => entry.search_sessions += units,
+                EntryKind::Grant => {}
+            }
+        }
+        out.sort_by(|a, b| {
+            b.billable_records
+                .cmp(&a.billable_records)
+                .then(a.partner_customer_id.cmp(&b.partner_customer_id))
+        });
+        Ok(out)
+    }
+}

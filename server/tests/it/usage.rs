@@ -1,0 +1,115 @@
+//! `GET /v1/usage`: successful requests and the ledger per customer over a date
+//! range, for the calling partner only.
+
+use quarry_server::partners::{Mode, Tenant};
+use quarry_server::store::BuyRequest;
+use serde_json::json;
+
+use crate::api::Api;
+use crate::contract;
+use crate::support::{now, partner, TestServer};
+
+contract!(
+    usage_counts_requests_and_billable_records_per_customer,
+    |store, _db| {
+        let server = TestServer::start(
+            store.store.clone(),
+            std::env::temp_dir().join("quarry-no-widget"),
+        )
+        .await;
+        let api = Api::new(&server);
+        let p = partner(&store).await;
+        let mut ids = Vec::new();
+        for name in ["acme", "globex"] {
+            let c = api
+                .post(
+                    "/v1/partner-customers",
+                    &p.secret,
+                    &json!({"customer_id": name}),
+                )
+                .await
+                .expect(201);
+            let id = c["partner_customer_id"].as_str().unwrap().to_owned();
+            api.post(
+                &format!("/v1/partner-customers/{id}/wallet/credits"),
+                &p.secret,
+                &json!({"credit_units": 100}),
+            )
+            .await
+            .expect(201);
+            ids.push(id);
+        }
+        for _ in 0..3 {
+            api.get("/v1/partner-customers", &p.secret)
+                .await
+                .expect(200);
+        }
+        // Refused requests are not counted.
+        api.get("/v1/partner-customers/pc_nope", &p.secret)
+            .await
+            .expect_error(404, "not_found");
+        let tenant = Tenant {
+            partner_id: p.partner_id.clone(),
+            mode: Mode::Live,
+        };
+        let buy = |people: &'static [u32]| BuyRequest {
+            people,
+            units_per_record: 2,
+            user_id: None,
+            search_id: None,
+            delivery: None,
+        };
+        store
+            .buy(&tenant, &ids[0], buy(&[1, 2, 3]), now())
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .buy(&tenant, &ids[1], buy(&[1]), now())
+            .await
+            .unwrap()
+            .unwrap();
+
+        let usage = api.get("/v1/usage", &p.secret).await.expect(200);
+        assert_eq!(usage["requests"], 7, "{usage}");
+        assert_eq!(usage["billable_records"], 4);
+        assert_eq!(usage["credit_units"], 8);
+        assert_eq!(usage["customers"][0]["external_customer_id"], "acme");
+        assert_eq!(usage["customers"][0]["billable_records"], 3);
+        assert_eq!(usage["customers"][1]["billable_records"], 1);
+
+        let tomorrow = quarry_server::http::iso8601(now() + 86_400);
+        let later = api
+            .get(&format!("/v1/usage?from={}", &tomorrow[..10]), &p.secret)
+            .await;
+        // from after the default `to` (now) is an empty range: refused.
+        later.expect_error(400, "invalid_parameter");
+        let future = api
+            .get(
+                &format!("/v1/usage?from={}&to={}", &tomorrow[..10], "2100-01-01"),
+                &p.secret,
+            )
+            .await
+            .expect(200);
+        assert_eq!(
+            (
+                future["billable_records"].as_i64(),
+                future["customers"].as_array().unwrap().len()
+            ),
+            (Some(0), 0)
+        );
+        let bad = api.get("/v1/usage?from=yesterday", &p.secret).await;
+        bad.expect_error(400, "invalid_parameter");
+        assert_eq!(bad.field(), "from");
+        let other = partner(&store).await;
+        let theirs = api.get("/v1/usage", &other.secret).await.expect(200);
+        assert_eq!(
+            (
+                theirs["requests"].as_i64(),
+                theirs["billable_records"].as_i64()
+            ),
+            (Some(0), Some(0))
+        );
+        server.stop().await;
+    }
+);
