@@ -31,6 +31,9 @@ cargo bench --locked -p quarry-server --bench search
 echo "==> spend throughput under contention (one wallet, 200 spenders)"
 cargo bench --locked -p quarry-server --bench wallet
 
+echo "==> push and CSV export at scale (10k push, 10k/100k-row exports)"
+cargo bench --locked -p quarry-server --bench delivery
+
 echo "==> HTTP throughput (wrk, loopback)"
 cargo build --release --locked -p quarry-server
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

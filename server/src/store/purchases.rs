@@ -19,7 +19,7 @@ use crate::partners::ids::new_sorted_id;
 use crate::partners::Tenant;
 use crate::wallet::{month_containing, plan_spend, SpendPlan};
 
-/// Ids per `in (…)` list and rows per multi-row insert.
+/// Rows per multi-row insert.
 const CHUNK: usize = 250;
 
 /// What to buy.
@@ -77,11 +77,24 @@ pub struct BuyOutcome {
     pub wallet: WalletState,
 }
 
-fn in_list(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(",")
+const OWNED_AMONG_SQLITE: &str = "select person from owned_record where partner_customer_id = $1 \
+     and person in (select value from json_each($2))";
+const OWNED_AMONG_POSTGRES: &str =
+    "select person from owned_record where partner_customer_id = $1 \
+     and person in (select value::bigint from jsonb_array_elements_text($2::jsonb) as ids (value))";
+
+/// `[1,2,3]`: ids as one JSON parameter for SQLite's `json_each`.
+fn id_list_json(ids: &[u32]) -> String {
+    let mut out = String::with_capacity(ids.len() * 8 + 2);
+    out.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&id.to_string());
+    }
+    out.push(']');
+    out
 }
 
 impl Store {
@@ -92,23 +105,19 @@ impl Store {
         customer_id: &str,
         people: &[u32],
     ) -> Result<HashSet<u32>, StoreError> {
-        let mut owned = HashSet::new();
-        for chunk in people.chunks(CHUNK) {
-            let sql = format!(
-                "select person from owned_record where partner_customer_id = $1 and person in ({})",
-                in_list(2, chunk.len())
-            );
-            let rows: Vec<i64> = on_pool!(self, pool => {
-                let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
-                query = query.bind(customer_id);
-                for id in chunk {
-                    query = query.bind(i64::from(*id));
-                }
-                query.fetch_all(pool).await
-            })?;
-            owned.extend(rows.into_iter().filter_map(|id| u32::try_from(id).ok()));
-        }
-        Ok(owned)
+        let sql = match self.backend() {
+            Backend::Postgres => OWNED_AMONG_POSTGRES,
+            Backend::Sqlite => OWNED_AMONG_SQLITE,
+        };
+        let rows: Vec<i64> = on_pool!(self, pool => sqlx::query_scalar(sql)
+            .bind(customer_id)
+            .bind(id_list_json(people))
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|id| u32::try_from(id).ok())
+            .collect())
     }
 
     /// Every person the customer owns.
@@ -146,18 +155,18 @@ impl Store {
             if settings.status == CustomerStatus::Suspended {
                 return Ok(Err(SpendRefusal::Suspended));
             }
-            let mut owned = HashSet::new();
-            for chunk in request.people.chunks(CHUNK) {
-                let sql = format!(
-                    "select person from owned_record where partner_customer_id = $1 and person in ({})",
-                    in_list(2, chunk.len())
-                );
-                let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).bind(customer_id);
-                for id in chunk {
-                    query = query.bind(i64::from(*id));
-                }
-                owned.extend(query.fetch_all(&mut *tx).await?);
-            }
+            // One statement whatever the selection size (ids as one JSON parameter).
+            let owned: HashSet<i64> = sqlx::query_scalar::<_, i64>(if postgres {
+                OWNED_AMONG_POSTGRES
+            } else {
+                OWNED_AMONG_SQLITE
+            })
+            .bind(customer_id)
+            .bind(id_list_json(request.people))
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
             let (already_owned, net_new): (Vec<u32>, Vec<u32>) =
                 request.people.iter().partition(|id| owned.contains(&i64::from(**id)));
             let records = i64::try_from(net_new.len()).unwrap_or(i64::MAX);

@@ -4,12 +4,13 @@
 //! records free) and streams the full records as CSV in chunks, so memory does not
 //! grow with the export.
 
+use std::collections::HashMap;
+
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use quarry_shared::api::Person;
 use quarry_shared::prospecting::{AppliedFilters, Quote, Selection, SelectionMode};
 use quarry_shared::{ErrorBody, ErrorCode};
 use roaring::RoaringBitmap;
@@ -18,18 +19,18 @@ use super::{people_query, refusal};
 use crate::http::auth::EmbedAuth;
 use crate::http::error::ApiError;
 use crate::http::extract::Json;
-use crate::http::persons::people_json_with_ids;
 use crate::http::AppState;
 use crate::partners::customers::{effective_actions, CustomerStatus};
 use crate::partners::embed_keys::ResultAction;
 use crate::prospecting::csv_cells::neutralise;
 use crate::prospecting::prospect_id;
+use crate::records::Company;
 use crate::search::people;
-use crate::store::{now_unix, BuyRequest, EmbedKey, ProspectSession};
+use crate::store::{now_unix, BuyRequest, EmbedKey, PersonRow, ProspectSession};
 use crate::wallet::{self, plan_spend, Blocked};
 
 /// Rows per chunk of a CSV export.
-const EXPORT_CHUNK: usize = 1_000;
+const EXPORT_CHUNK: usize = 2_000;
 /// Offending ids named in an error message.
 const NAMED: usize = 10;
 
@@ -248,42 +249,84 @@ pub async fn quote_selection(
     }))
 }
 
-fn csv_row(id: u32, p: Person) -> [String; 19] {
-    let text = |v: Option<String>| v.unwrap_or_default();
-    let number = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-    let c = p.company;
-    [
-        prospect_id::encode(id),
-        p.person_id,
-        p.first_name,
-        p.last_name,
-        p.job_title,
-        text(p.business_email),
-        text(p.mobile_phone),
-        text(p.linkedin_url),
-        c.name,
-        c.domain,
-        text(c.phone),
-        text(c.linkedin_url),
-        number(c.revenue),
-        number(c.employee_count),
-        text(c.industry),
-        text(c.sic),
-        text(c.naics),
-        text(c.city),
-        text(c.state),
-    ]
+/// An optional cell, neutralised.
+fn text(v: &Option<String>) -> std::borrow::Cow<'_, str> {
+    v.as_deref().map(neutralise).unwrap_or_default()
 }
 
-/// CSV text of some rows, every cell neutralised.
-fn csv_chunk(header: bool, rows: Vec<(u32, Person)>) -> Result<Bytes, csv::Error> {
-    let mut out = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 256 + 512));
+/// CSV text of some stored people, every cell neutralised. Companies come from the
+/// search index (the store only for companies imported since it was built); cells
+/// are written from the rows without building API records.
+async fn csv_chunk(
+    state: &AppState,
+    header: bool,
+    rows: Vec<PersonRow>,
+) -> Result<Bytes, csv::Error> {
+    let index = state.search.index();
+    let missing: Vec<String> = rows
+        .iter()
+        .filter(|r| !index.company_by_id.contains_key(&r.person.company_id))
+        .map(|r| r.person.company_id.clone())
+        .collect();
+    let fetched: HashMap<String, Company> = if missing.is_empty() {
+        HashMap::new()
+    } else {
+        state
+            .store
+            .companies_by_ids(&missing)
+            .await
+            .map_err(|e| csv::Error::from(std::io::Error::other(e)))?
+            .into_iter()
+            .map(|c| (c.company_id.clone(), c))
+            .collect()
+    };
+    let mut out = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 320 + 512));
     if header {
         out.write_record(CSV_COLUMNS)?;
     }
-    for (id, person) in rows {
-        let row = csv_row(id, person);
-        out.write_record(row.iter().map(|cell| neutralise(cell).into_owned()))?;
+    for row in &rows {
+        let Some(id) = u32::try_from(row.id).ok() else {
+            continue;
+        };
+        let company = match index.company_by_id.get(&row.person.company_id) {
+            Some(&ix) => &index.companies[ix as usize].record,
+            None => match fetched.get(&row.person.company_id) {
+                Some(c) => c,
+                None => continue,
+            },
+        };
+        let p = &row.person;
+        let prospect = prospect_id::encode(id);
+        let revenue = company.revenue.map(|n| n.to_string()).unwrap_or_default();
+        let employees = company
+            .employee_count
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        out.write_record(
+            [
+                neutralise(&prospect),
+                neutralise(&p.person_id),
+                neutralise(&p.first_name),
+                neutralise(&p.last_name),
+                neutralise(&p.job_title),
+                text(&p.business_email),
+                text(&p.mobile_phone),
+                text(&p.linkedin_url),
+                neutralise(&company.name),
+                neutralise(&company.domain),
+                text(&company.phone),
+                text(&company.linkedin_url),
+                neutralise(&revenue),
+                neutralise(&employees),
+                text(&company.industry),
+                text(&company.sic),
+                text(&company.naics),
+                text(&company.city),
+                text(&company.state),
+            ]
+            .iter()
+            .map(|c| c.as_bytes()),
+        )?;
     }
     out.into_inner()
         .map(Bytes::from)
@@ -381,7 +424,9 @@ pub async fn export_selection(
     }
     let chunks: Vec<Vec<u32>> = ids.chunks(EXPORT_CHUNK).map(<[u32]>::to_vec).collect();
     let stream_state = state.clone();
-    let header_row = futures::stream::once(async { csv_chunk(true, Vec::new()) });
+    let header_state = state.clone();
+    let header_row =
+        futures::stream::once(async move { csv_chunk(&header_state, true, Vec::new()).await });
     let rows = futures::stream::iter(chunks).then(move |chunk: Vec<u32>| {
         let state = stream_state.clone();
         async move {
@@ -390,10 +435,7 @@ pub async fn export_selection(
                 .people_by_ids(&chunk)
                 .await
                 .map_err(|e| csv::Error::from(std::io::Error::other(e)))?;
-            let people = people_json_with_ids(&state, rows)
-                .await
-                .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))?;
-            csv_chunk(false, people)
+            csv_chunk(&state, false, rows).await
         }
     });
     let body = header_row.chain(rows).map(|chunk| {
