@@ -33,6 +33,7 @@ struct Customer {
     token: String,
     customer: String,
     webhook_secret: String,
+    key_id: String,
 }
 
 async fn customer(api: &Api, p: &TestPartner, url: &str, credits: i64) -> Customer {
@@ -59,6 +60,7 @@ async fn customer(api: &Api, p: &TestPartner, url: &str, credits: i64) -> Custom
         token: session["token"].as_str().unwrap().to_owned(),
         customer,
         webhook_secret: key["webhook_signing_secret"].as_str().unwrap().to_owned(),
+        key_id: key["embed_key"]["id"].as_str().unwrap().to_owned(),
     }
 }
 
@@ -431,6 +433,122 @@ contract!(
                 .await;
             assert_eq!(answer.field(), "body.result_delivery_url", "{url}");
         }
+        server.stop().await;
+    }
+);
+
+contract!(
+    redirects_fail_and_exhausted_retries_end_failed,
+    |store, _db| {
+        seeded(&store, 2_000).await;
+        let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
+        let server = TestServer::start_with(
+            store.store.clone(),
+            std::env::temp_dir().join("quarry-no-widget"),
+            |cfg| {
+                cfg.delivery_retry_schedule = vec![1];
+            },
+        )
+        .await;
+        let api = Api::new(&server);
+        let p = partner(&store).await;
+        let c = customer(&api, &p, &receiver.url(), 100).await;
+        let (search_id, ids) = search(&api, &c.token, "sales people").await;
+        receiver.answer(302, None);
+        let result = api
+            .post(
+                &push_path(&search_id),
+                &c.token,
+                &json!({"selection_mode": "selected", "prospect_ids": [ids[0]]}),
+            )
+            .await
+            .expect(200);
+        assert_eq!(
+            (
+                result["delivered"].as_bool(),
+                result["delivery_status"].as_u64()
+            ),
+            (Some(false), Some(302))
+        );
+        let mut failed = None;
+        for _ in 0..50 {
+            let log = api
+                .get("/v1/deliveries?status=failed", &p.secret)
+                .await
+                .expect(200);
+            if let Some(d) = log["data"].as_array().unwrap().first() {
+                failed = Some(d.clone());
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let d = failed.expect("the delivery never ended failed");
+        assert_eq!(d["attempts"], 2);
+        assert!(
+            d["last_error"].as_str().unwrap().contains("redirect"),
+            "{d}"
+        );
+        assert_eq!(receiver.received().len(), 2);
+        server.stop().await;
+    }
+);
+
+contract!(
+    a_rotated_webhook_secret_signs_beside_the_old_one,
+    |store, _db| {
+        seeded(&store, 2_000).await;
+        let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
+        let server = TestServer::start(
+            store.store.clone(),
+            std::env::temp_dir().join("quarry-no-widget"),
+        )
+        .await;
+        let api = Api::new(&server);
+        let p = partner(&store).await;
+        let c = customer(&api, &p, &receiver.url(), 100).await;
+        let rotated = api
+            .post(
+                &format!(
+                    "/v1/prospecting/embed-keys/{}/webhook-secret/rotate",
+                    c.key_id
+                ),
+                &p.secret,
+                &json!({}),
+            )
+            .await
+            .expect(200);
+        let new_secret = rotated["webhook_signing_secret"].as_str().unwrap();
+        assert_ne!(new_secret, c.webhook_secret);
+        let (search_id, ids) = search(&api, &c.token, "sales people").await;
+        api.post(
+            &push_path(&search_id),
+            &c.token,
+            &json!({"selection_mode": "selected", "prospect_ids": [ids[0]]}),
+        )
+        .await
+        .expect(200);
+        let got = receiver.received();
+        assert_eq!(
+            got[0].headers["webhook-signature"]
+                .to_str()
+                .unwrap()
+                .split(' ')
+                .count(),
+            2
+        );
+        assert!(verify(new_secret, &got[0]) && verify(&c.webhook_secret, &got[0]));
+        // Another partner cannot rotate it.
+        let other = partner(&store).await;
+        api.post(
+            &format!(
+                "/v1/prospecting/embed-keys/{}/webhook-secret/rotate",
+                c.key_id
+            ),
+            &other.secret,
+            &json!({}),
+        )
+        .await
+        .expect_error(404, "not_found");
         server.stop().await;
     }
 );
