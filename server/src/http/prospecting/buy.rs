@@ -427,17 +427,21 @@ pub async fn export_selection(
     let header_state = state.clone();
     let header_row =
         futures::stream::once(async move { csv_chunk(&header_state, true, Vec::new()).await });
-    let rows = futures::stream::iter(chunks).then(move |chunk: Vec<u32>| {
-        let state = stream_state.clone();
-        async move {
-            let rows = state
-                .store
-                .people_by_ids(&chunk)
-                .await
-                .map_err(|e| csv::Error::from(std::io::Error::other(e)))?;
-            csv_chunk(&state, false, rows).await
-        }
-    });
+    // Two chunks in flight: the next is read while this one is written out. The
+    // order is kept, and memory holds at most two chunks whatever the export size.
+    let rows = futures::stream::iter(chunks)
+        .map(move |chunk: Vec<u32>| {
+            let state = stream_state.clone();
+            async move {
+                let rows = state
+                    .store
+                    .people_by_ids(&chunk)
+                    .await
+                    .map_err(|e| csv::Error::from(std::io::Error::other(e)))?;
+                csv_chunk(&state, false, rows).await
+            }
+        })
+        .buffered(2);
     let body = header_row.chain(rows).map(|chunk| {
         chunk.map_err(|e| {
             tracing::error!(error = %e, "CSV export stream failed");
