@@ -30,7 +30,7 @@ use crate::store::{now_unix, BuyRequest, EmbedKey, PersonRow, ProspectSession};
 use crate::wallet::{self, plan_spend, Blocked};
 
 /// Rows per chunk of a CSV export.
-const EXPORT_CHUNK: usize = 2_000;
+const EXPORT_CHUNK: usize = 5_000;
 /// Offending ids named in an error message.
 const NAMED: usize = 10;
 
