@@ -100,6 +100,14 @@ pub fn check_url(url: &str, dev: bool) -> Result<reqwest::Url, String> {
                 return Err(format!("{ip} is not a public address"));
             }
         }
+        // Names that only ever mean this machine or a private network.
+        let local_name = host == "localhost"
+            || [".localhost", ".local", ".internal", ".lan", ".home.arpa"]
+                .iter()
+                .any(|suffix| host.ends_with(suffix));
+        if !dev && local_name {
+            return Err(format!("{host} is not a public host"));
+        }
     } else {
         return Err("the URL has no host".into());
     }
@@ -195,6 +203,9 @@ mod tests {
             "https://10.0.0.2/",
             "ftp://x.example/",
             "nonsense",
+            "https://localhost/x",
+            "https://db.internal/x",
+            "https://printer.local/x",
         ] {
             assert!(check_url(bad, false).is_err(), "{bad}");
         }
