@@ -213,15 +213,20 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn names_resolving_to_private_addresses_are_refused() {
-        let sender = Sender::new(false, Duration::from_secs(2));
-        let attempt = sender
-            .post("https://localhost:9/hook", &[], b"{}".to_vec())
+    async fn names_resolving_to_private_addresses_are_refused_after_dns() {
+        use std::str::FromStr;
+        // The resolver itself, for names the configuration-time check lets through.
+        let refused = PublicOnly { dev: false }
+            .resolve(Name::from_str("localhost").unwrap())
             .await;
-        assert_eq!(attempt.status, None);
-        assert!(
-            attempt.error.as_deref().unwrap().contains("public"),
-            "{attempt:?}"
-        );
+        let error = refused
+            .err()
+            .expect("loopback answers are dropped")
+            .to_string();
+        assert!(error.contains("no public address"), "{error}");
+        let allowed = PublicOnly { dev: true }
+            .resolve(Name::from_str("localhost").unwrap())
+            .await;
+        assert!(allowed.is_ok_and(|mut addrs| addrs.next().is_some()));
     }
 }
