@@ -120,8 +120,11 @@ impl Store {
             .collect())
     }
 
-    /// Every person the customer owns.
-    pub async fn owned_people(&self, customer_id: &str) -> Result<Vec<u32>, StoreError> {
+    /// Every person the customer owns, as a bitmap of index ids.
+    pub async fn owned_people(
+        &self,
+        customer_id: &str,
+    ) -> Result<roaring::RoaringBitmap, StoreError> {
         let rows: Vec<i64> = on_pool!(self, pool => sqlx::query_scalar(
             "select person from owned_record where partner_customer_id = $1")
             .bind(customer_id)

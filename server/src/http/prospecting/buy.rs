@@ -26,7 +26,9 @@ use crate::prospecting::csv_cells::neutralise;
 use crate::prospecting::prospect_id;
 use crate::records::Company;
 use crate::search::people;
-use crate::store::{now_unix, BuyRequest, EmbedKey, PersonRow, ProspectSession};
+use crate::store::{
+    now_unix, BuyOutcome, BuyRequest, Customer, EmbedKey, PersonRow, ProspectSession,
+};
 use crate::wallet::{self, plan_spend, Blocked};
 
 /// Rows per chunk of a CSV export.
@@ -148,13 +150,7 @@ pub(super) async fn resolve(
         }
         SelectionMode::AllResults => {
             if filters.net_new_only {
-                let owned: RoaringBitmap = state
-                    .store
-                    .owned_people(auth.customer_id())
-                    .await?
-                    .into_iter()
-                    .collect();
-                matched -= owned;
+                matched -= state.store.owned_people(auth.customer_id()).await?;
             }
             if matched.len() > u64::from(cap) {
                 return Err(ApiError::field(
@@ -183,6 +179,60 @@ pub(super) async fn token_key(state: &AppState, auth: &EmbedAuth) -> Result<Embe
                 "The embed key of this session is gone.",
             )
         })
+}
+
+/// What a purchase route works with, once the customer may use its action.
+pub(super) struct Purchase {
+    pub session: ProspectSession,
+    pub key: EmbedKey,
+    pub customer: Customer,
+}
+
+/// The customer's session, the token's key and the customer, or why the
+/// customer may not `action` (403 `action_not_allowed`).
+pub(super) async fn prepare_purchase(
+    state: &AppState,
+    auth: &EmbedAuth,
+    search_id: &str,
+    action: ResultAction,
+    now: i64,
+) -> Result<Purchase, ApiError> {
+    let session = own_session(state, auth, search_id, now).await?;
+    let key = token_key(state, auth).await?;
+    let customer = state
+        .store
+        .customer(&auth.tenant, auth.customer_id())
+        .await?
+        .ok_or_else(|| ApiError::not_found("No such customer."))?;
+    let actions = effective_actions(&customer.settings, Some(&key.settings));
+    if !actions.iter().any(|(a, _)| *a == action) {
+        let what = match action {
+            ResultAction::CsvExport => "CSV export is not enabled for this account.",
+            ResultAction::PushEndpoint => "Pushing records is not set up for this account.",
+        };
+        return Err(ApiError::new(ErrorCode::ActionNotAllowed, what));
+    }
+    Ok(Purchase {
+        session,
+        key,
+        customer,
+    })
+}
+
+/// `x-credits-remaining` after a purchase, when the wallet has a finite balance.
+pub(super) fn credits_remaining(bought: &BuyOutcome, now: i64) -> Option<HeaderValue> {
+    let s = &bought.wallet.customer.settings;
+    wallet::summary(
+        &bought.wallet.grants,
+        &bought.wallet.entries,
+        s.credit_enforcement_mode,
+        s.credit_reset_policy,
+        &s.limits,
+        false,
+        now,
+    )
+    .available_credit_units
+    .and_then(|left| HeaderValue::from_str(&left.to_string()).ok())
 }
 
 /// Prices a selection: what it would cost and whether the wallet allows it.
@@ -354,20 +404,8 @@ pub async fn export_selection(
     Json(selection): Json<Selection>,
 ) -> Result<Response, ApiError> {
     let now = now_unix();
-    let session = own_session(&state, &auth, &search_id, now).await?;
-    let key = token_key(&state, &auth).await?;
-    let customer = state
-        .store
-        .customer(&auth.tenant, auth.customer_id())
-        .await?
-        .ok_or_else(|| ApiError::not_found("No such customer."))?;
-    let actions = effective_actions(&customer.settings, Some(&key.settings));
-    if !actions.iter().any(|(a, _)| *a == ResultAction::CsvExport) {
-        return Err(ApiError::new(
-            ErrorCode::ActionNotAllowed,
-            "CSV export is not enabled for this account.",
-        ));
-    }
+    let Purchase { session, key, .. } =
+        prepare_purchase(&state, &auth, &search_id, ResultAction::CsvExport, now).await?;
     let ids = resolve(&state, &auth, &session, &selection).await?;
     let bought = state
         .store
@@ -386,18 +424,6 @@ pub async fn export_selection(
         .await?
         .map_err(refusal)?;
     state.store.touch_session(&session.search_id, now).await?;
-    let s = &bought.wallet.customer.settings;
-    let remaining = wallet::summary(
-        &bought.wallet.grants,
-        &bought.wallet.entries,
-        s.credit_enforcement_mode,
-        s.credit_reset_policy,
-        &s.limits,
-        false,
-        now,
-    )
-    .available_credit_units;
-
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
@@ -419,8 +445,8 @@ pub async fn export_selection(
         "x-already-purchased-records",
         header_value(bought.already_owned.len()),
     );
-    if let Some(left) = remaining {
-        headers.insert("x-credits-remaining", header_value(left));
+    if let Some(left) = credits_remaining(&bought, now) {
+        headers.insert("x-credits-remaining", left);
     }
     let chunks: Vec<Vec<u32>> = ids.chunks(EXPORT_CHUNK).map(<[u32]>::to_vec).collect();
     let stream_state = state.clone();

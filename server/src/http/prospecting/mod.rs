@@ -131,12 +131,7 @@ async fn page(
     filters: AppliedFilters,
 ) -> Result<SessionPage, ApiError> {
     let prepared = people::prepare(&query, "")?;
-    let owned: RoaringBitmap = state
-        .store
-        .owned_people(auth.customer_id())
-        .await?
-        .into_iter()
-        .collect();
+    let owned = state.store.owned_people(auth.customer_id()).await?;
     let empty = RoaringBitmap::new();
     let excluded = if filters.net_new_only { &owned } else { &empty };
     let result = people::run(

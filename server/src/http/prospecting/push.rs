@@ -4,26 +4,24 @@
 //! answers with what the partner said; failures are retried by the worker.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use quarry_shared::prospecting::{Selection, SelectionMode};
-use quarry_shared::{ErrorBody, ErrorCode};
+use quarry_shared::ErrorBody;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::buy::{own_session, resolve, token_key};
+use super::buy::{credits_remaining, prepare_purchase, resolve, Purchase};
 use super::refusal;
 use crate::http::auth::EmbedAuth;
 use crate::http::error::ApiError;
 use crate::http::extract::Json;
 use crate::http::persons::people_json_with_ids;
 use crate::http::AppState;
-use crate::partners::customers::effective_actions;
 use crate::partners::embed_keys::ResultAction;
 use crate::partners::ids::new_sorted_id;
 use crate::prospecting::prospect_id;
 use crate::store::{now_unix, BuyRequest, DeliveryJob};
-use crate::wallet;
 
 /// Records per delivery request.
 pub const CHUNK_RECORDS: usize = 1_000;
@@ -63,32 +61,20 @@ pub async fn push_selection(
     Json(selection): Json<Selection>,
 ) -> Result<Response, ApiError> {
     let now = now_unix();
-    let session = own_session(&state, &auth, &search_id, now).await?;
-    let key = token_key(&state, &auth).await?;
-    let customer = state
-        .store
-        .customer(&auth.tenant, auth.customer_id())
-        .await?
-        .ok_or_else(|| ApiError::not_found("No such customer."))?;
-    let actions = effective_actions(&customer.settings, Some(&key.settings));
-    let url = match (
-        actions
-            .iter()
-            .any(|(a, _)| *a == ResultAction::PushEndpoint),
-        customer
-            .settings
-            .result_delivery_url
-            .clone()
-            .or_else(|| key.settings.result_delivery_url.clone()),
-    ) {
-        (true, Some(url)) => url,
-        _ => {
-            return Err(ApiError::new(
-                ErrorCode::ActionNotAllowed,
-                "Pushing records is not set up for this account.",
-            ))
-        }
-    };
+    let Purchase {
+        session,
+        key,
+        customer,
+    } = prepare_purchase(&state, &auth, &search_id, ResultAction::PushEndpoint, now).await?;
+    // The action is only allowed when one of the two is set.
+    let url = customer
+        .settings
+        .result_delivery_url
+        .clone()
+        .or_else(|| key.settings.result_delivery_url.clone())
+        .ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("push allowed without a delivery URL"))
+        })?;
     let ids = resolve(&state, &auth, &session, &selection).await?;
 
     // The full records, read before the purchase so the job can be written with it.
@@ -189,22 +175,9 @@ pub async fn push_selection(
         }
     };
 
-    let s = &bought.wallet.customer.settings;
-    let remaining = wallet::summary(
-        &bought.wallet.grants,
-        &bought.wallet.entries,
-        s.credit_enforcement_mode,
-        s.credit_reset_policy,
-        &s.limits,
-        false,
-        now,
-    )
-    .available_credit_units;
     let mut headers = HeaderMap::new();
-    if let Some(left) = remaining {
-        if let Ok(v) = HeaderValue::from_str(&left.to_string()) {
-            headers.insert("x-credits-remaining", v);
-        }
+    if let Some(left) = credits_remaining(&bought, now) {
+        headers.insert("x-credits-remaining", left);
     }
     let answer = PushResult {
         delivered,
