@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::PartnerAuth;
 use super::error::ApiError;
-use super::extract::Query;
+use super::extract::{page_limit, Query};
 use super::persons::people_json;
 use super::AppState;
 use crate::data::normalize;
@@ -42,12 +42,7 @@ fn decode(
 }
 
 fn check_limit(limit: Option<u32>, max: u32) -> Result<u32, ApiError> {
-    let limit = limit.unwrap_or(100.min(max));
-    if (1..=max).contains(&limit) {
-        Ok(limit)
-    } else {
-        Err(bad("limit", format!("limit must be between 1 and {max}")))
-    }
+    page_limit("limit", limit, 100.min(max), max)
 }
 
 /// A company record as the API shows it (optional fields omitted).

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::PartnerAuth;
 use super::error::ApiError;
-use super::extract::Query;
+use super::extract::{page_limit, Query};
 use super::partner_customers::ListPagination;
 use super::{iso8601, AppState};
 use crate::delivery::worker::webhook_id;
@@ -109,14 +109,7 @@ pub async fn list_deliveries(
     Query(params): Query<DeliveryParams>,
 ) -> Result<axum::Json<DeliveryList>, ApiError> {
     let tenant = auth.require(Scope::Customers)?;
-    let limit = params.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::field(
-            ErrorCode::InvalidParameter,
-            "limit",
-            "limit must be between 1 and 100",
-        ));
-    }
+    let limit = page_limit("limit", params.limit, 50, 100)?;
     if let Some(status) = &params.status {
         if !["pending", "delivered", "failed", "gone"].contains(&status.as_str()) {
             return Err(ApiError::field(

@@ -99,6 +99,26 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// A page size: `default` when absent, else it must lie in `1..=max`
+/// (`invalid_parameter` naming `field` otherwise). Every list route uses it.
+pub fn page_limit(
+    field: &str,
+    value: Option<u32>,
+    default: u32,
+    max: u32,
+) -> Result<u32, ApiError> {
+    let limit = value.unwrap_or(default);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::field(
+            ErrorCode::InvalidParameter,
+            field,
+            format!("limit must be between 1 and {max}"),
+        ))
+    }
+}
+
 /// Query-string parameters.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Query<T>(pub T);

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::PartnerAuth;
 use super::error::ApiError;
-use super::extract::{Json, Query};
+use super::extract::{page_limit, Json, Query};
 use super::{field_error, iso8601, AppState};
 use crate::partners::customers::{CreateCustomer, CustomerStatus, UpdateCustomer};
 use crate::partners::embed_keys::ResultAction;
@@ -91,15 +91,7 @@ pub struct ListParams {
 
 impl ListParams {
     pub fn limit(&self) -> Result<u32, ApiError> {
-        match self.limit {
-            None => Ok(100),
-            Some(l) if (1..=100).contains(&l) => Ok(l),
-            Some(_) => Err(ApiError::field(
-                ErrorCode::InvalidParameter,
-                "limit",
-                "limit must be between 1 and 100",
-            )),
-        }
+        page_limit("limit", self.limit, 100, 100)
     }
 }
 

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use super::auth::EmbedAuth;
 use super::error::ApiError;
-use super::extract::{parse_json, Json, Query};
+use super::extract::{page_limit, parse_json, Json, Query};
 use super::persons::{people_json_with_ids, taxonomy_response, TaxonomyResponse};
 use super::AppState;
 use crate::partners::ids::new_sorted_id;
@@ -37,16 +37,7 @@ fn bad_filter(field: &str, message: impl Into<String>) -> ApiError {
 }
 
 fn check_limit(limit: Option<u32>, field: &str) -> Result<u32, ApiError> {
-    let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    if (1..=MAX_LIMIT).contains(&limit) {
-        Ok(limit)
-    } else {
-        Err(ApiError::field(
-            ErrorCode::InvalidParameter,
-            field,
-            format!("limit must be between 1 and {MAX_LIMIT}"),
-        ))
-    }
+    page_limit(field, limit, DEFAULT_LIMIT, MAX_LIMIT)
 }
 
 /// Checks the keys of one filter list; `None` leaves the text's value.
