@@ -8,6 +8,8 @@
 pub mod buy;
 pub mod push;
 
+use std::collections::HashSet;
+
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -122,21 +124,33 @@ async fn page(
     filters: AppliedFilters,
 ) -> Result<SessionPage, ApiError> {
     let prepared = people::prepare(&query, "")?;
-    let owned = state.store.owned_people(auth.customer_id()).await?;
-    let empty = RoaringBitmap::new();
-    let excluded = if filters.net_new_only { &owned } else { &empty };
+    // The customer's whole ownership only when it filters the results; otherwise
+    // a page needs to know only which of its own ids are owned.
+    let excluded = if filters.net_new_only {
+        state.store.owned_people(auth.customer_id()).await?
+    } else {
+        RoaringBitmap::new()
+    };
     let result = people::run(
         &state.search.index(),
         &state.cursors,
         &query,
         prepared,
-        excluded,
+        &excluded,
     )?;
+    let owned = if filters.net_new_only {
+        HashSet::new()
+    } else {
+        state
+            .store
+            .owned_among(auth.customer_id(), &result.ids)
+            .await?
+    };
     let rows = state.store.people_by_ids(&result.ids).await?;
     let people = people_json_with_ids(state, rows).await?;
     let data: Vec<ProspectPreview> = people
         .into_iter()
-        .map(|(id, person)| preview(id, person, owned.contains(id)))
+        .map(|(id, person)| preview(id, person, owned.contains(&id)))
         .collect();
     Ok(SessionPage {
         search_id,
