@@ -84,6 +84,13 @@ pub struct ServeConfig {
     )]
     pub embed_token_secrets: Vec<TokenSecret>,
 
+    /// Caps every embed token's lifetime at this many seconds, below the embed
+    /// keys' own `token_ttl_seconds` (for a stricter security policy; the loader
+    /// renews tokens before they expire, so users never notice). Unset: the key's.
+    #[arg(long, env = "QUARRY_EMBED_TOKEN_MAX_TTL_SECS",
+          value_parser = clap::value_parser!(u64).range(5..=3600))]
+    pub embed_token_max_ttl_secs: Option<u64>,
+
     /// Header carrying the client's IP when Quarry runs behind a reverse proxy or
     /// load balancer (`x-forwarded-for`, `x-real-ip`, `cf-connecting-ip`), for the
     /// per-IP limit. For a comma-separated list the last entry counts: the one your
@@ -158,6 +165,7 @@ impl ServeConfig {
             delivery_retry_schedule: crate::delivery::schedule::DEFAULT_SCHEDULE.to_vec(),
             delivery_timeout_secs: 15,
             embed_token_secrets: Vec::new(),
+            embed_token_max_ttl_secs: None,
             // Suites make thousands of requests; rate-limit tests set their own.
             rate_limit_per_key: 1_000_000,
             rate_limit_embed_sessions_per_ip: 1_000_000,

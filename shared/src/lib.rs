@@ -8,8 +8,10 @@ pub mod error;
 pub mod geo;
 pub mod health;
 pub mod interpret;
+pub mod present;
 pub mod prospecting;
 pub mod taxonomy;
+pub mod wallet;
 
 pub use error::{ErrorBody, ErrorCode, ErrorCodeInfo, ErrorDetail};
 pub use health::Health;

@@ -166,3 +166,35 @@ pub struct Quote {
     pub allowed: bool,
     pub block_reason: Option<String>,
 }
+
+/// The answer to `POST /v1/prospecting/sessions/{search_id}/push`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushResult {
+    /// Whether the partner accepted every chunk (2xx) in this request.
+    pub delivered: bool,
+    /// The partner's last HTTP status, if it answered.
+    pub delivery_status: Option<u16>,
+    /// Follow it in `GET /v1/deliveries`; retries keep its `webhook-id`s.
+    pub delivery_id: String,
+    pub search_id: String,
+    pub partner_customer_id: String,
+    /// The selection as pushed: mode, ids, filters and record count.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub selection: serde_json::Value,
+    pub pushed_records: usize,
+    pub net_new_billable_records: usize,
+    pub already_purchased_records: usize,
+}
+
+/// What an export's headers say about it (`x-exported-records`,
+/// `x-net-new-billable-records`, `x-already-purchased-records`,
+/// `content-disposition`), as the widget reports it to the partner page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportResult {
+    pub search_id: String,
+    pub filename: String,
+    pub exported_records: u64,
+    pub net_new_billable_records: u64,
+    pub already_purchased_records: u64,
+}

@@ -324,6 +324,41 @@ pub fn industry(key: &str) -> Option<&'static Industry> {
     INDUSTRIES.iter().find(|r| r.key == key)
 }
 
+/// Example queries shown as suggestions (taxonomy answers and the widget's search
+/// box); every one of them is understood by the interpreter (tested).
+pub const EXAMPLE_QUERIES: &[&str] = &[
+    "CMOs of SaaS companies with 50+ employees",
+    "owners of insurance agencies in Las Vegas",
+    "real estate agents in Nevada",
+    "partners at law firms",
+    "VP of Sales at fintech companies in New York",
+    "give me 1000 decision makers for marketing agencies",
+    "dentists in Boise, Idaho",
+    "all employees at SaaS companies with fewer than 50 employees",
+];
+
+/// Employee-count buckets of the `employee_range` facet and range filters:
+/// `(lower, upper, key)`, bounds inclusive.
+pub const SIZE_BUCKETS: &[(u32, u32, &str)] = &[
+    (0, 10, "1-10"),
+    (11, 50, "11-50"),
+    (51, 200, "51-200"),
+    (201, 500, "201-500"),
+    (501, 1000, "501-1000"),
+    (1001, 5000, "1001-5000"),
+    (5001, 10_000, "5001-10000"),
+    (10_001, u32::MAX, "10001+"),
+];
+
+/// The `(employee_count_min, employee_count_max)` filter of an `employee_range`
+/// facet key; the open top bucket has no maximum.
+pub fn size_bucket(key: &str) -> Option<(Option<u32>, Option<u32>)> {
+    SIZE_BUCKETS
+        .iter()
+        .find(|(_, _, k)| *k == key)
+        .map(|&(lo, hi, _)| (Some(lo), (hi != u32::MAX).then_some(hi)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,5 +425,28 @@ mod tests {
             assert_eq!(EmailStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(EmailStatus::parse("VERIFIED"), None);
+    }
+
+    #[test]
+    fn example_queries_are_understood() {
+        for q in EXAMPLE_QUERIES {
+            let i = crate::interpret::interpret(q);
+            assert!(!i.is_empty(), "{q}");
+            assert!(
+                i.warnings.iter().all(|w| !w.starts_with("ignored")),
+                "{q}: {:?}",
+                i.warnings
+            );
+        }
+    }
+
+    #[test]
+    fn size_buckets_tile_the_counts_and_map_back_to_filters() {
+        for pair in SIZE_BUCKETS.windows(2) {
+            assert_eq!(pair[0].1 + 1, pair[1].0, "{pair:?}");
+        }
+        assert_eq!(size_bucket("11-50"), Some((Some(11), Some(50))));
+        assert_eq!(size_bucket("10001+"), Some((Some(10_001), None)));
+        assert_eq!(size_bucket("12-50"), None);
     }
 }

@@ -4,9 +4,16 @@
 //! The order of checks is part of the contract: the per-IP rate limit first (so a
 //! flood costs no database work), then the public key, the browser `Origin`
 //! against the key's allowlist (exact scheme, host and port), the signed customer
-//! assertion when the key requires one, and only then the customer upsert. CORS
-//! headers are written only for an origin the key allows; the preflight (which
-//! carries no key) is answered only for an origin some active key allows.
+//! assertion when the key requires one, and only then the customer upsert.
+//!
+//! CORS: a token only ever goes to an origin the key allows. Refusals carry no
+//! token, so they are readable from any origin: the loader on a page that is not
+//! allowed can then tell the person why ("origin not allowed", "key revoked",
+//! "customer suspended") instead of seeing a bare network error. For the same
+//! reason the preflight (which carries no key) is answered for any well-formed
+//! origin; the origin check itself happens on the POST. CORS is a browser rule
+//! only — a script outside a browser can send any `Origin` — which is why keys can
+//! require signed customer assertions.
 
 use std::net::SocketAddr;
 
@@ -111,12 +118,19 @@ pub async fn create_embed_session(
         Err(error) => error.into_response(),
     };
     quota.write_headers(response.headers_mut());
-    if let Some(origin) = allowed_origin {
-        cors(response.headers_mut(), &origin);
-    } else {
-        response
-            .headers_mut()
-            .insert(header::VARY, HeaderValue::from_static("origin"));
+    let readable = match allowed_origin {
+        Some(origin) => Some(origin),
+        // A refusal (never a token) is readable by the page that asked.
+        None if !response.status().is_success() => origin_header(&headers).and_then(request_origin),
+        None => None,
+    };
+    match readable {
+        Some(origin) => cors(response.headers_mut(), &origin),
+        None => {
+            response
+                .headers_mut()
+                .insert(header::VARY, HeaderValue::from_static("origin"));
+        }
     }
     response
 }
@@ -188,7 +202,13 @@ async fn bootstrap(
         ));
     }
 
-    let ttl = key.settings.token_ttl_seconds;
+    let cap = state
+        .config
+        .embed_token_max_ttl_secs
+        .and_then(|c| i64::try_from(c).ok());
+    let ttl = cap.map_or(key.settings.token_ttl_seconds, |cap| {
+        key.settings.token_ttl_seconds.min(cap)
+    });
     let claims = EmbedClaims {
         iss: ISSUER.to_owned(),
         aud: AUDIENCE.to_owned(),
@@ -270,30 +290,19 @@ fn check_signature(
     )
 }
 
-/// CORS preflight: answered only for origins some active embed key allows.
-pub async fn preflight_embed_session(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Response {
-    let origin = match origin_header(&headers).and_then(request_origin) {
-        Some(origin) => origin,
-        None => return StatusCode::FORBIDDEN.into_response(),
-    };
-    let allowed = match state.store.active_embed_origins().await {
-        Ok(origins) => origins.contains(&origin),
-        Err(error) => return ApiError::from(error).into_response(),
-    };
-    if !allowed {
+/// CORS preflight: answered for any well-formed origin (the POST checks it).
+pub async fn preflight_embed_session(headers: HeaderMap) -> Response {
+    let Some(origin) = origin_header(&headers).and_then(request_origin) else {
         let mut response = ApiError::new(
             ErrorCode::OriginNotAllowed,
-            "This origin is not allowed by any partner key.",
+            "A preflight needs the Origin of a web page.",
         )
         .into_response();
         response
             .headers_mut()
             .insert(header::VARY, HeaderValue::from_static("origin"));
         return response;
-    }
+    };
     let mut response = StatusCode::NO_CONTENT.into_response();
     let h = response.headers_mut();
     cors(h, &origin);

@@ -64,6 +64,8 @@ pub struct AppState {
     pub deliverer: Arc<Deliverer>,
     /// Successful partner requests not yet stored.
     pub requests: Arc<usage::RequestCounter>,
+    /// Who may frame the widget, per embed key prefix.
+    pub frame_ancestors: Arc<widget::FrameAncestors>,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
             rechecks: Arc::new(EmbedRechecks::default()),
             deliverer: Arc::new(deliverer),
             requests: Arc::new(usage::RequestCounter::default()),
+            frame_ancestors: Arc::new(widget::FrameAncestors::default()),
         })
     }
 }
@@ -175,7 +178,7 @@ pub fn router(state: AppState) -> Router {
         .merge(partner)
         .merge(embed_sessions::router())
         .merge(embed)
-        .merge(widget::router(&state.config.widget_dir));
+        .merge(widget::router(&state));
     with_middleware(routes, metrics, timeout, max_body).with_state(state)
 }
 

@@ -344,17 +344,6 @@ pub struct TaxonomyResponse {
     pub native_geo_parameters: Vec<&'static str>,
 }
 
-/// Example queries shown as suggestions.
-pub const EXAMPLE_QUERIES: &[&str] = &[
-    "CMOs of SaaS companies with 50+ employees",
-    "owners of insurance agencies in Las Vegas",
-    "real estate agents in Nevada",
-    "partners at law firms",
-    "VP of Sales at fintech companies in New York",
-    "give me 1000 decision makers for marketing agencies",
-    "dentists in Boise, Idaho",
-    "all employees at SaaS companies with fewer than 50 employees",
-];
 
 /// Roles offered as chips per industry (executives fit everywhere).
 fn compatibility() -> std::collections::BTreeMap<&'static str, Vec<&'static str>> {
@@ -444,7 +433,7 @@ pub fn taxonomy_response() -> TaxonomyResponse {
                     })
                     .collect(),
                 compatibility: compatibility(),
-                example_queries: EXAMPLE_QUERIES.to_vec(),
+                example_queries: taxonomy::EXAMPLE_QUERIES.to_vec(),
             },
         },
         native_geo_parameters: vec!["location_city", "location_state"],

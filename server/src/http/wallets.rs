@@ -24,27 +24,8 @@ use crate::partners::Tenant;
 use crate::search::cursor::CursorError;
 use crate::search::people::cursor_error;
 use crate::store::{now_unix, LedgerRow, WalletState};
-use crate::wallet::{self, validate_grant, EntryKind, Grant, WalletSummary};
-
-/// The `wallet` object: the summary plus the iframe's actions.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct WalletObject {
-    #[serde(flatten)]
-    pub summary: WalletSummary,
-    pub allowed_result_actions: Vec<ResultAction>,
-    pub result_action_labels: BTreeMap<ResultAction, String>,
-}
-
-/// The reference wallet answer.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct WalletView {
-    pub partner_customer_id: String,
-    pub external_customer_id: String,
-    pub status: CustomerStatus,
-    pub allowed_result_actions: Vec<ResultAction>,
-    pub result_action_labels: BTreeMap<ResultAction, String>,
-    pub wallet: WalletObject,
-}
+use crate::wallet::{self, validate_grant, EntryKind, Grant};
+pub use quarry_shared::wallet::{WalletObject, WalletView};
 
 /// A credit grant as the API shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

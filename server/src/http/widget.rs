@@ -1,36 +1,242 @@
-//! Serves the widget that Trunk built (`dist/`) at `/embed/`: HTML is never cached
-//! (so a deploy takes effect at once); Trunk's content-hashed assets are cached for a
-//! year as immutable.
+//! Serves the widget that Trunk built (`dist/`) at `/embed/`, and the loader at
+//! `/embed.js`.
+//!
+//! The widget page is what a partner frames, so it carries the clickjacking defence
+//! of PRODUCT.md §2.5: `Content-Security-Policy: frame-ancestors` lists exactly the
+//! allowed origins of the embed key named by the `key` query parameter (its visible
+//! prefix), and is `'none'` for an unknown or revoked key. The rest of the policy
+//! is strict too: scripts only from this origin plus the hash of the one inline
+//! bootstrap script Trunk writes (computed from the built file, so a rebuild needs
+//! no configuration), WebAssembly compilation, and requests to this origin only.
+//!
+//! Caching: the page and the loader are revalidated (a deploy takes effect at
+//! once, and the loader's URL never changes); Trunk's content-hashed assets are
+//! cached for a year as immutable.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use axum::extract::Request;
-use axum::handler::HandlerWithoutStateExt;
-use axum::http::header::CACHE_CONTROL;
-use axum::http::HeaderValue;
+use axum::extract::{Request, State};
+use axum::handler::Handler;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-use super::error;
+use super::error::{self, ApiError};
 use super::AppState;
+use crate::store::{EmbedKeyStatus, Store};
 
-/// `/embed/…` from `dir`; unknown files get the 404 envelope.
-pub fn router(dir: &Path) -> Router<AppState> {
+/// The loader partners include with one `<script>` tag.
+const LOADER: &str = include_str!("../../../public/embed.js");
+
+/// How long a key's frame-ancestors answer is reused; a revocation bites after this.
+pub const FRAME_ANCESTORS_TTL: Duration = Duration::from_secs(2);
+
+/// `/embed/…` from the widget folder and `/embed.js`; unknown files get the 404
+/// envelope.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let dir = &state.config.widget_dir;
     if !dir.join("index.html").is_file() {
         tracing::warn!(dir = %dir.display(), "the widget is not built; /embed/ will answer 404 (run `make run`)");
     }
-    let files = ServeDir::new(dir).not_found_service(error::not_found.into_service());
-    Router::new()
-        .nest_service("/embed", files)
-        .layer(middleware::from_fn(cache_control))
+    let files = ServeDir::new(dir);
+    let embed = Router::new()
+        .nest_service("/embed", widget_files.with_state((state.clone(), files)))
+        .layer(middleware::from_fn(cache_control));
+    Router::new().route("/embed.js", get(loader)).merge(embed)
+}
+
+/// Everything under `/embed`: the page itself, or Trunk's files.
+async fn widget_files(
+    State((state, files)): State<(AppState, ServeDir)>,
+    request: Request,
+) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return error::method_not_allowed().await.into_response();
+    }
+    match request.uri().path() {
+        "" | "/" | "/index.html" => {
+            let query = request.uri().query().unwrap_or("");
+            match super::extract::parse_query::<PageParams>(query) {
+                Ok(params) => widget_page(&state, params)
+                    .await
+                    .unwrap_or_else(IntoResponse::into_response),
+                Err(e) => e.into_response(),
+            }
+        }
+        _ => match files.oneshot(request).await {
+            Ok(response) if response.status() == StatusCode::NOT_FOUND => {
+                error::not_found().await.into_response()
+            }
+            Ok(response) => response.into_response(),
+            Err(never) => match never {},
+        },
+    }
+}
+
+/// `GET /embed.js`: the loader script.
+async fn loader() -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    // Revalidated often: partners never change the URL, so a fix must reach them.
+    headers.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300, stale-while-revalidate=86400"),
+    );
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    (headers, LOADER).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct PageParams {
+    /// The embed key's visible prefix (`qpk_live_1a2b3c4d`), or the public key.
+    key: Option<String>,
+}
+
+/// `GET /embed/`: the widget page with its security headers.
+async fn widget_page(state: &AppState, params: PageParams) -> Result<Response, ApiError> {
+    let html = match read_page(&state.config.widget_dir).await {
+        Some(html) => html,
+        None => return Err(error::not_found().await),
+    };
+    let ancestors = match params.key.as_deref().and_then(key_prefix) {
+        Some(prefix) => state.frame_ancestors.lookup(&state.store, prefix).await?,
+        None => None,
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    let policy = content_security_policy(&html, ancestors.as_deref());
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        headers.insert("content-security-policy", value);
+    }
+    Ok((headers, html).into_response())
+}
+
+async fn read_page(dir: &Path) -> Option<String> {
+    let path: PathBuf = dir.join("index.html");
+    tokio::fs::read_to_string(path).await.ok()
+}
+
+/// The visible prefix of a public key or prefix (`qpk_live_` / `qpk_test_` and 8
+/// alphanumerics); `None` for anything else.
+pub fn key_prefix(value: &str) -> Option<&str> {
+    let value = value.trim();
+    let rest = value
+        .strip_prefix("qpk_live_")
+        .or_else(|| value.strip_prefix("qpk_test_"))?;
+    let visible = rest.get(..8)?;
+    visible
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric())
+        .then(|| &value[..value.len() - rest.len() + 8])
+}
+
+/// The page's policy: `ancestors` are the origins allowed to frame it (`None`:
+/// nobody).
+pub fn content_security_policy(html: &str, ancestors: Option<&[String]>) -> String {
+    let mut scripts = String::from("'self' 'wasm-unsafe-eval'");
+    for hash in inline_script_hashes(html) {
+        scripts.push_str(&format!(" 'sha256-{hash}'"));
+    }
+    let frame = match ancestors {
+        Some(list) if !list.is_empty() => list.join(" "),
+        _ => "'none'".to_owned(),
+    };
+    format!(
+        "default-src 'none'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
+         font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; \
+         frame-ancestors {frame}"
+    )
+}
+
+/// Base64 SHA-256 of each inline `<script>`'s text (the CSP hash source).
+fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find("<script") {
+        let after = &rest[open..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..tag_end];
+        let body = &after[tag_end + 1..];
+        let Some(close) = body.find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") && !tag.contains(" src =") {
+            out.push(STANDARD.encode(Sha256::digest(body[..close].as_bytes())));
+        }
+        rest = &body[close + "</script>".len()..];
+    }
+    out
+}
+
+/// Frame-ancestors answers per key prefix, reused for [`FRAME_ANCESTORS_TTL`].
+#[derive(Debug, Default)]
+pub struct FrameAncestors {
+    answers: Mutex<HashMap<String, (Instant, Option<Vec<String>>)>>,
+}
+
+impl FrameAncestors {
+    /// The origins allowed to frame the widget for this key prefix; `None` when no
+    /// active key has it.
+    pub async fn lookup(
+        &self,
+        store: &Store,
+        prefix: &str,
+    ) -> Result<Option<Vec<String>>, ApiError> {
+        {
+            let answers = self.answers.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, answer)) = answers.get(prefix) {
+                if at.elapsed() < FRAME_ANCESTORS_TTL {
+                    return Ok(answer.clone());
+                }
+            }
+        }
+        let answer = store
+            .embed_key_by_prefix(prefix)
+            .await?
+            .filter(|k| k.status == EmbedKeyStatus::Active)
+            .map(|k| k.settings.allowed_origins);
+        let mut answers = self.answers.lock().unwrap_or_else(|p| p.into_inner());
+        if answers.len() > 10_000 {
+            answers.retain(|_, (at, _)| at.elapsed() < FRAME_ANCESTORS_TTL);
+        }
+        answers.insert(prefix.to_owned(), (Instant::now(), answer.clone()));
+        Ok(answer)
+    }
 }
 
 async fn cache_control(request: Request, next: Next) -> Response {
     let policy = cache_policy(request.uri().path());
     let mut response = next.run(request).await;
-    if response.status().is_success() {
+    if response.status().is_success() && !response.headers().contains_key(CACHE_CONTROL) {
         response
             .headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
@@ -80,5 +286,50 @@ mod tests {
             cache_policy("/embed/quarry-widget.js"),
             "public, max-age=300"
         );
+    }
+
+    #[test]
+    fn key_prefixes_are_recognised_strictly() {
+        assert_eq!(key_prefix("qpk_live_1a2B3c4D"), Some("qpk_live_1a2B3c4D"));
+        assert_eq!(
+            key_prefix("qpk_test_1a2B3c4Dzzzzzzzzzzzzzzzzzzzzzzzzzzzz"),
+            Some("qpk_test_1a2B3c4D")
+        );
+        for bad in [
+            "",
+            "qpk_live_",
+            "qpk_live_1a2b",
+            "qk_live_1a2b3c4d",
+            "qpk_live_1a2b3c4-",
+            "qpk_prod_1a2b3c4d",
+        ] {
+            assert_eq!(key_prefix(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_policy_hashes_inline_scripts_and_lists_ancestors() {
+        let html = "<html><head><script type=\"module\">init()</script>\
+                    <script src=\"/embed/x.js\"></script></head></html>";
+        let hash = STANDARD.encode(Sha256::digest(b"init()"));
+        let origins = vec![
+            "https://app.partner.example".to_owned(),
+            "http://127.0.0.1:8081".to_owned(),
+        ];
+        let policy = content_security_policy(html, Some(&origins));
+        assert!(
+            policy.contains(&format!(
+                "script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';"
+            )),
+            "{policy}"
+        );
+        assert_eq!(policy.matches("sha256-").count(), 1, "{policy}");
+        assert!(
+            policy.ends_with("frame-ancestors https://app.partner.example http://127.0.0.1:8081"),
+            "{policy}"
+        );
+        assert!(content_security_policy(html, None).ends_with("frame-ancestors 'none'"));
+        assert!(content_security_policy(html, Some(&[])).ends_with("frame-ancestors 'none'"));
+        assert!(!policy.contains('*'));
     }
 }

@@ -8,30 +8,7 @@ use super::embed_keys::{EmbedKeySettings, ResultAction};
 use super::patch::double_option;
 use crate::wallet::{EnforcementMode, Limits, ResetPolicy};
 
-/// Whether a customer may use the iframe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomerStatus {
-    Active,
-    Suspended,
-}
-
-impl CustomerStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CustomerStatus::Active => "active",
-            CustomerStatus::Suspended => "suspended",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<CustomerStatus> {
-        match value {
-            "active" => Some(CustomerStatus::Active),
-            "suspended" => Some(CustomerStatus::Suspended),
-            _ => None,
-        }
-    }
-}
+pub use quarry_shared::wallet::CustomerStatus;
 
 /// A request field that failed validation, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

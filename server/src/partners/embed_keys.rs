@@ -19,39 +19,7 @@ pub const UNITS_PER_RECORD_RANGE: std::ops::RangeInclusive<i64> = 1..=1000;
 /// At most this many origins per key.
 pub const MAX_ORIGINS: usize = 50;
 
-/// What the iframe may do with bought records.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum ResultAction {
-    /// Push the records, signed, to the partner's delivery URL.
-    PushEndpoint,
-    /// Download them as CSV.
-    CsvExport,
-}
-
-impl ResultAction {
-    pub const ALL: [ResultAction; 2] = [ResultAction::PushEndpoint, ResultAction::CsvExport];
-
-    /// A configured list as stored: canonical order, each action once.
-    pub fn canonical(actions: Vec<ResultAction>) -> Vec<ResultAction> {
-        ResultAction::ALL
-            .into_iter()
-            .filter(|a| actions.contains(a))
-            .collect()
-    }
-}
+pub use quarry_shared::wallet::ResultAction;
 
 /// Everything stored about an embed key except its identity and secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

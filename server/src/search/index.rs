@@ -16,17 +16,8 @@ use roaring::{MultiOps, RoaringBitmap};
 use crate::records::Company;
 use crate::store::{Store, StoreError};
 
-/// Employee-count buckets for facets and range filters: `[lower, upper]` inclusive.
-pub const SIZE_BUCKETS: &[(u32, u32, &str)] = &[
-    (0, 10, "1-10"),
-    (11, 50, "11-50"),
-    (51, 200, "51-200"),
-    (201, 500, "201-500"),
-    (501, 1000, "501-1000"),
-    (1001, 5000, "1001-5000"),
-    (5001, 10_000, "5001-10000"),
-    (10_001, u32::MAX, "10001+"),
-];
+pub use quarry_shared::taxonomy::SIZE_BUCKETS;
+
 
 /// Sentinel for "no value" in the one-byte per-document columns.
 pub const NONE: u8 = u8::MAX;

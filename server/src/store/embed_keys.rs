@@ -295,23 +295,6 @@ impl Store {
             .transpose()
     }
 
-    /// Every origin some active embed key allows (for CORS preflights, which carry
-    /// no key).
-    pub async fn active_embed_origins(&self) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<String> = on_pool!(self, pool => sqlx::query_scalar(
-            "select allowed_origins from embed_key where status = 'active'")
-            .fetch_all(pool)
-            .await)?;
-        let mut origins = Vec::new();
-        for text in rows {
-            let list: Vec<String> = from_json("allowed_origins", &text)?;
-            origins.extend(list);
-        }
-        origins.sort();
-        origins.dedup();
-        Ok(origins)
-    }
-
     /// Replaces the settings of one of the tenant's keys; `None` when it has no
     /// such key. A revoked key can still be edited but stays revoked.
     pub async fn update_embed_key(

@@ -46,6 +46,11 @@ pub use period::{month_containing, MonthWindow};
 pub use spend::{check_search, plan_spend, SpendPlan};
 pub use summary::summary;
 
+// The wire types live in the shared crate so the widget decodes exactly these.
+pub use quarry_shared::wallet::{
+    EnforcementMode, LimitState, Limits, ResetPolicy, Usage, WalletSummary,
+};
+
 /// A credit grant: `units` credits spendable from `starts_at` until `expires_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Grant {
@@ -60,45 +65,6 @@ pub struct Grant {
     pub expires_at: Option<i64>,
     /// Unix seconds; only breaks drawdown ties.
     pub created_at: i64,
-}
-
-/// Whether limits and a finite balance stop the customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EnforcementMode {
-    /// Hard stops on limits and on the finite grant balance.
-    Enforced,
-    /// Never blocks; usage beyond the grants is recorded as overage.
-    Metered,
-}
-
-/// How grant balances carry across calendar months.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ResetPolicy {
-    /// Every active grant is whole again on the first instant of each UTC month.
-    MonthlyReset,
-    /// Unused units carry over until the grant expires.
-    Rollover,
-}
-
-/// Optional customer limits; `None` means unlimited. Unset limits are left out of
-/// the JSON, as in the reference example.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(default, deny_unknown_fields)]
-pub struct Limits {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub monthly_credit_units: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lifetime_credit_units: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub monthly_search_sessions: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lifetime_search_sessions: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub monthly_record_reveals: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lifetime_record_reveals: Option<i64>,
 }
 
 /// What a ledger entry records. The ledger is append-only.
@@ -138,56 +104,6 @@ impl Entry {
             grant_id: None,
         }
     }
-}
-
-/// Usage counters, always derived from the ledger. "Monthly" is the UTC calendar
-/// month containing `now`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Usage {
-    pub monthly_credit_units: i64,
-    pub lifetime_credit_units: i64,
-    pub monthly_search_sessions: i64,
-    pub lifetime_search_sessions: i64,
-    pub monthly_record_reveals: i64,
-    pub lifetime_record_reveals: i64,
-}
-
-/// Whether the customer may search and reveal right now, and why not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct LimitState {
-    pub can_search: bool,
-    pub can_reveal: bool,
-    /// A [`Blocked::reason`] string.
-    pub search_block_reason: Option<String>,
-    /// A [`Blocked::reason`] string.
-    pub reveal_block_reason: Option<String>,
-}
-
-/// The `wallet` object of the reference wallet endpoints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct WalletSummary {
-    /// Remaining units over active grants; `None` for a metered wallet without any
-    /// active grant (no finite grant-backed wallet).
-    pub available_credit_units: Option<i64>,
-    /// Face value of the active grants.
-    pub granted_credit_units: i64,
-    /// Grant-backed units applied in the current period (lifetime for rollover,
-    /// current month for monthly_reset).
-    pub applied_credit_units: i64,
-    pub monthly_applied_credit_units: i64,
-    pub lifetime_applied_credit_units: i64,
-    pub credit_enforcement_mode: EnforcementMode,
-    pub credit_reset_policy: ResetPolicy,
-    pub active_credit_grants: i64,
-    /// Same as `usage.monthly_credit_units` (the reference repeats it at top level).
-    pub monthly_credit_units_used: i64,
-    /// Same as `usage.lifetime_credit_units`.
-    pub lifetime_credit_units_used: i64,
-    pub limits: Limits,
-    pub usage: Usage,
-    pub limit_state: LimitState,
-    /// Units spent beyond the grants (metered), in the same period as `applied`.
-    pub overage_credit_units: i64,
 }
 
 /// Why a new grant is refused; each variant names the request field at fault.

@@ -78,7 +78,7 @@ async fn eventually(mut check: impl AsyncFnMut() -> bool) -> bool {
 }
 
 contract!(
-    sessions_check_the_origin_exactly_and_answer_cors_only_for_it,
+    sessions_check_the_origin_exactly_and_give_tokens_only_to_it,
     |store, _db| {
         let (server, api, _p, key) = setup(&store, json!({})).await;
         let body = json!({"partner_key": public_key(&key), "customer_id": "acme-42"});
@@ -93,11 +93,15 @@ contract!(
         ] {
             let answer = api.session(origin, &body).await;
             answer.expect_error(403, "origin_not_allowed");
+            // The refusal (no token in it) is readable by the page that asked, so
+            // the loader can say why; a missing or opaque origin gets no CORS.
+            let readable = origin.filter(|o| *o != "null");
             assert_eq!(
                 answer.header("access-control-allow-origin"),
-                None,
+                readable,
                 "{origin:?}"
             );
+            assert!(answer.body.get("token").is_none(), "{}", answer.body);
         }
         for origin in [ORIGIN, "https://other.example:8443"] {
             let answer = api.session(Some(origin), &body).await;
@@ -105,7 +109,8 @@ contract!(
             assert!(answer.header("vary").unwrap().contains("origin"));
             answer.expect(201);
         }
-        // Preflights carry no key: answered only for an origin some active key allows.
+        // Preflights carry no key: answered for any well-formed origin; only the POST
+        // decides, and only an allowed origin ever gets a token.
         let preflight = async |origin: &'static str| {
             api.send(
                 Method::OPTIONS,
@@ -129,8 +134,14 @@ contract!(
             .unwrap()
             .contains("content-type"));
         let evil = preflight("https://evil.example").await;
-        assert_eq!(evil.status, 403);
-        assert_eq!(evil.header("access-control-allow-origin"), None);
+        assert_eq!(evil.status, 204);
+        assert_eq!(
+            evil.header("access-control-allow-origin"),
+            Some("https://evil.example")
+        );
+        let opaque = preflight("null").await;
+        assert_eq!(opaque.status, 403);
+        assert_eq!(opaque.header("access-control-allow-origin"), None);
         server.stop().await;
     }
 );
@@ -678,3 +689,180 @@ contract!(
         server.stop().await;
     }
 );
+
+/// A built-widget folder whose page has Trunk's inline bootstrap script.
+fn widget_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>Quarry</title><script type=\"module\">init()</script>",
+    )
+    .unwrap();
+    dir
+}
+
+async fn page_policy(api: &Api, query: &str) -> (u16, String, String) {
+    let response = api
+        .http
+        .get(format!("{}/embed/{query}", api.base))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    if !response.headers().contains_key("content-security-policy") {
+        panic!("{query}: {status} {}", response.text().await.unwrap());
+    }
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let cache = response.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (status, csp, cache)
+}
+
+fn frame_ancestors(csp: &str) -> &str {
+    csp.split(';')
+        .map(str::trim)
+        .find_map(|d| d.strip_prefix("frame-ancestors "))
+        .unwrap_or_else(|| panic!("no frame-ancestors in {csp}"))
+}
+
+contract!(
+    the_widget_page_may_be_framed_only_by_the_keys_origins,
+    |store, _db| {
+        let dist = widget_dir();
+        let server = TestServer::start(store.clone(), dist.path().into()).await;
+        let api = Api::new(&server);
+        let p = partner(&store).await;
+        let key = api
+            .embed_key(
+                &p.secret,
+                json!({"allowed_origins": [ORIGIN, "https://other.example:8443"]}),
+            )
+            .await;
+        let public = public_key(&key);
+        let prefix = &public[.."qpk_live_".len() + 8];
+
+        let (status, csp, cache) = page_policy(&api, &format!("?key={prefix}")).await;
+        assert_eq!((status, cache.as_str()), (200, "no-cache"));
+        assert_eq!(
+            frame_ancestors(&csp),
+            "https://app.partner.example https://other.example:8443"
+        );
+        // The inline bootstrap script is allowed by its hash, nothing else inline.
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+            "{csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert!(csp.contains("connect-src 'self'"), "{csp}");
+        // The full public key works as well as its prefix.
+        let (_, csp, _) = page_policy(&api, &format!("?key={public}")).await;
+        assert!(frame_ancestors(&csp).starts_with(ORIGIN), "{csp}");
+
+        // Unknown, malformed or missing keys: nobody may frame it.
+        for query in [
+            "",
+            "?key=qpk_live_00000000",
+            "?key=nonsense",
+            "?key=qpk_live_%27none%27",
+            "index.html",
+        ] {
+            let (status, csp, _) = page_policy(&api, query).await;
+            assert_eq!(status, 200, "{query}");
+            assert_eq!(frame_ancestors(&csp), "'none'", "{query}");
+        }
+
+        // Origins follow an update, and a revoked key stops being frameable
+        // within the cache's two seconds.
+        let id = key["embed_key"]["id"].as_str().unwrap();
+        api.send(
+            Method::PATCH,
+            &format!("/v1/prospecting/embed-keys/{id}"),
+            Some(&p.secret),
+            Some(&json!({"allowed_origins": ["https://new.partner.example"]})),
+            &[],
+        )
+        .await
+        .expect(200);
+        assert!(
+            eventually(async || {
+                let (_, csp, _) = page_policy(&api, &format!("?key={prefix}")).await;
+                frame_ancestors(&csp) == "https://new.partner.example"
+            })
+            .await
+        );
+        api.delete(&format!("/v1/prospecting/embed-keys/{id}"), &p.secret)
+            .await
+            .expect(200);
+        assert!(
+            eventually(async || {
+                let (_, csp, _) = page_policy(&api, &format!("?key={prefix}")).await;
+                frame_ancestors(&csp) == "'none'"
+            })
+            .await
+        );
+
+        // Another tenant's key never lends its origins to this prefix.
+        let (_, csp, _) = page_policy(&api, "?key=qpk_test_00000000").await;
+        assert_eq!(frame_ancestors(&csp), "'none'");
+        server.stop().await;
+    }
+);
+
+contract!(the_loader_is_served_as_javascript, |store, _db| {
+    let server = TestServer::start(store.clone(), widget_dir().path().into()).await;
+    let response = reqwest::get(format!("{}/embed.js", server.base))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert!(headers["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age=300"));
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("/v1/prospecting/embed-sessions"),
+        "not the loader"
+    );
+    assert!(body.contains("window.Quarry"), "not the loader");
+    server.stop().await;
+});
+
+contract!(the_operator_can_cap_token_lifetimes, |store, _db| {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with(store.clone(), dir.path().into(), |c| {
+        c.embed_token_max_ttl_secs = Some(5);
+    })
+    .await;
+    let api = Api::new(&server);
+    let p = partner(&store).await;
+    let key = api
+        .embed_key(
+            &p.secret,
+            json!({"allowed_origins": [ORIGIN], "token_ttl_seconds": 900}),
+        )
+        .await;
+    let answer = api
+        .session(
+            Some(ORIGIN),
+            &json!({"partner_key": public_key(&key), "customer_id": "short-lived"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(answer["expires_in"], 5);
+    let (_, claims) = claims_of(answer["token"].as_str().unwrap());
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        5
+    );
+    server.stop().await;
+});

@@ -8,6 +8,7 @@
 //! settle the readings that depend on neighbours (`location`, `context`), read sizes
 //! and counts (`size`), then fold everything into an [`Interpretation`].
 
+mod chips;
 mod context;
 mod industry;
 mod lexicon;
@@ -25,6 +26,7 @@ use crate::taxonomy;
 use lexicon::{Meaning, Slot};
 use token::Token;
 
+pub use chips::{chips, size_label, without_chip, Chip, ChipKind};
 pub use title::roles_in_title;
 
 /// Queries are read up to this many characters.

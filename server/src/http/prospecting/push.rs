@@ -6,9 +6,8 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use quarry_shared::prospecting::{Selection, SelectionMode};
+use quarry_shared::prospecting::{PushResult, Selection, SelectionMode};
 use quarry_shared::ErrorBody;
-use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::buy::{credits_remaining, prepare_purchase, resolve, Purchase};
@@ -25,24 +24,6 @@ use crate::store::{now_unix, BuyRequest, DeliveryJob};
 
 /// Records per delivery request.
 pub const CHUNK_RECORDS: usize = 1_000;
-
-/// The push answer.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PushResult {
-    /// Whether the partner accepted every chunk (2xx) in this request.
-    pub delivered: bool,
-    /// The partner's last HTTP status, if it answered.
-    pub delivery_status: Option<u16>,
-    /// Follow it in `GET /v1/deliveries`; retries keep its `webhook-id`s.
-    pub delivery_id: String,
-    pub search_id: String,
-    pub partner_customer_id: String,
-    #[schema(value_type = Object)]
-    pub selection: Value,
-    pub pushed_records: usize,
-    pub net_new_billable_records: usize,
-    pub already_purchased_records: usize,
-}
 
 /// Buys the selection and pushes the full records to the partner.
 #[utoipa::path(post, path = "/v1/prospecting/sessions/{search_id}/push", tag = "prospecting",

@@ -1,0 +1,347 @@
+//! How the iframe words things for people: counts, the quote line, wallet lines and
+//! block reasons in plain words. Pure functions here rather than in the widget so
+//! they are unit-tested natively and the wording is reviewed in one place.
+
+use crate::prospecting::Quote;
+use crate::wallet::{EnforcementMode, WalletSummary};
+
+/// `1234567` → `"1,234,567"`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A signed count (`-12` → `"-12"`).
+pub fn signed(n: i64) -> String {
+    if n < 0 {
+        format!("-{}", count(n.unsigned_abs()))
+    } else {
+        count(n.unsigned_abs())
+    }
+}
+
+/// `"1 person"`, `"1,234 people"`.
+pub fn people(n: u64) -> String {
+    if n == 1 {
+        "1 person".to_owned()
+    } else {
+        format!("{} people", count(n))
+    }
+}
+
+/// `"1 credit"`, `"37 credits"`.
+pub fn credits(n: i64) -> String {
+    if n == 1 {
+        "1 credit".to_owned()
+    } else {
+        format!("{} credits", signed(n))
+    }
+}
+
+/// The quote before buying: `"37 new · 12 already yours · 37 credits · balance
+/// after 63"`. A metered wallet without grants has no balance to show.
+pub fn quote_line(q: &Quote) -> String {
+    let mut parts = vec![
+        format!("{} new", count(q.net_new_billable_records)),
+        format!("{} already yours", count(q.already_purchased_records)),
+        credits(q.credit_units),
+    ];
+    if let Some(available) = q.available_credit_units {
+        parts.push(format!(
+            "balance after {}",
+            signed(available.saturating_sub(q.credit_units))
+        ));
+    }
+    parts.join(" · ")
+}
+
+/// A block reason (`limit_state.*_block_reason`, a 402's `block_reason`) in plain
+/// words, saying what the customer can do about it.
+pub fn block_reason(reason: &str) -> &'static str {
+    match reason {
+        "customer_suspended" => {
+            "Your prospecting access is paused. Contact your account admin to turn it back on."
+        }
+        "insufficient_credits" => {
+            "You don't have enough credits for this. Ask your account admin to add credits."
+        }
+        "monthly_credit_limit_reached" => {
+            "You've reached this month's credit limit. It resets on the 1st, or your admin can raise it."
+        }
+        "lifetime_credit_limit_reached" => {
+            "You've reached your account's total credit limit. Your admin can raise it."
+        }
+        "monthly_search_session_limit_reached" => {
+            "You've used this month's searches. They reset on the 1st, or your admin can raise the limit."
+        }
+        "lifetime_search_session_limit_reached" => {
+            "You've used all the searches on your account. Your admin can raise the limit."
+        }
+        "monthly_record_reveal_limit_reached" => {
+            "You've reached this month's limit on new contacts. It resets on the 1st, or your admin can raise it."
+        }
+        "lifetime_record_reveal_limit_reached" => {
+            "You've reached your account's limit on new contacts. Your admin can raise it."
+        }
+        _ => "This action is blocked by your account's limits. Contact your account admin.",
+    }
+}
+
+/// The wallet meter's headline: `"482 credits available"`, or for a metered
+/// wallet without grants `"Pay as you go"`.
+pub fn balance_line(w: &WalletSummary) -> String {
+    match (w.available_credit_units, w.credit_enforcement_mode) {
+        (Some(n), _) => format!("{} available", credits(n)),
+        (None, EnforcementMode::Metered) => "Pay as you go".to_owned(),
+        (None, EnforcementMode::Enforced) => "No credits".to_owned(),
+    }
+}
+
+/// One limit of the wallet meter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitLine {
+    /// `"New contacts this month"`.
+    pub label: &'static str,
+    pub used: i64,
+    pub limit: i64,
+}
+
+impl LimitLine {
+    /// `"12 of 50"`.
+    pub fn text(&self) -> String {
+        format!("{} of {}", signed(self.used), signed(self.limit))
+    }
+
+    /// Used share in percent, 0–100, for a meter.
+    pub fn percent(&self) -> u8 {
+        if self.limit <= 0 {
+            return 100;
+        }
+        let p = (self.used.max(0) as f64 / self.limit as f64 * 100.0).round();
+        p.clamp(0.0, 100.0) as u8
+    }
+}
+
+/// The limits that are set, with their usage, in a fixed order.
+pub fn limit_lines(w: &WalletSummary) -> Vec<LimitLine> {
+    let (l, u) = (&w.limits, &w.usage);
+    [
+        (
+            "Credits this month",
+            l.monthly_credit_units,
+            u.monthly_credit_units,
+        ),
+        (
+            "Credits in total",
+            l.lifetime_credit_units,
+            u.lifetime_credit_units,
+        ),
+        (
+            "Searches this month",
+            l.monthly_search_sessions,
+            u.monthly_search_sessions,
+        ),
+        (
+            "Searches in total",
+            l.lifetime_search_sessions,
+            u.lifetime_search_sessions,
+        ),
+        (
+            "New contacts this month",
+            l.monthly_record_reveals,
+            u.monthly_record_reveals,
+        ),
+        (
+            "New contacts in total",
+            l.lifetime_record_reveals,
+            u.lifetime_record_reveals,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(label, limit, used)| limit.map(|limit| LimitLine { label, used, limit }))
+    .collect()
+}
+
+/// A partner's accent colour (`#0f766e`, `#abc`), normalised to `#rrggbb`, with the
+/// text colour (`#ffffff` or `#111111`) that reads best on it. `None` for anything
+/// else, so a page cannot inject CSS through the loader's `data-accent`.
+pub fn accent(value: &str) -> Option<(String, &'static str)> {
+    let hex = value.trim().strip_prefix('#')?;
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let full: String = match hex.len() {
+        3 => hex.chars().flat_map(|c| [c, c]).collect(),
+        6 => hex.to_owned(),
+        _ => return None,
+    }
+    .to_ascii_lowercase();
+    let channel = |i: usize| {
+        let v = f64::from(u8::from_str_radix(&full[i..i + 2], 16).unwrap_or(0)) / 255.0;
+        if v <= 0.039_28 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
+    // WCAG contrast against white vs against near-black: pick the larger.
+    let on_white = 1.05 / (luminance + 0.05);
+    let on_dark = (luminance + 0.05) / (0.0056 + 0.05);
+    let text = if on_white >= on_dark {
+        "#ffffff"
+    } else {
+        "#111111"
+    };
+    Some((format!("#{full}"), text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wallet::{Limits, ResetPolicy, Usage};
+
+    #[test]
+    fn counts_group_thousands() {
+        let cases = [
+            (0, "0"),
+            (7, "7"),
+            (999, "999"),
+            (1000, "1,000"),
+            (12_345, "12,345"),
+            (1_234_567, "1,234,567"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(count(n), want);
+        }
+        assert_eq!(signed(-1234), "-1,234");
+        assert_eq!(people(1), "1 person");
+        assert_eq!(people(2_500), "2,500 people");
+        assert_eq!(credits(1), "1 credit");
+    }
+
+    fn quote(net_new: u64, owned: u64, units: i64, available: Option<i64>) -> Quote {
+        Quote {
+            records: net_new + owned,
+            net_new_billable_records: net_new,
+            already_purchased_records: owned,
+            credit_units: units,
+            available_credit_units: available,
+            allowed: true,
+            block_reason: None,
+        }
+    }
+
+    #[test]
+    fn the_quote_line_says_what_a_buy_costs() {
+        assert_eq!(
+            quote_line(&quote(37, 12, 37, Some(100))),
+            "37 new · 12 already yours · 37 credits · balance after 63"
+        );
+        assert_eq!(
+            quote_line(&quote(0, 3, 0, Some(497))),
+            "0 new · 3 already yours · 0 credits · balance after 497"
+        );
+        assert_eq!(
+            quote_line(&quote(1, 0, 1, None)),
+            "1 new · 0 already yours · 1 credit"
+        );
+    }
+
+    #[test]
+    fn every_block_reason_has_its_own_words() {
+        let reasons = [
+            "customer_suspended",
+            "insufficient_credits",
+            "monthly_credit_limit_reached",
+            "lifetime_credit_limit_reached",
+            "monthly_search_session_limit_reached",
+            "lifetime_search_session_limit_reached",
+            "monthly_record_reveal_limit_reached",
+            "lifetime_record_reveal_limit_reached",
+        ];
+        let fallback = block_reason("something_new");
+        let mut seen = std::collections::HashSet::new();
+        for r in reasons {
+            let text = block_reason(r);
+            assert_ne!(text, fallback, "{r}");
+            assert!(seen.insert(text), "{r} shares its words");
+        }
+    }
+
+    fn summary(available: Option<i64>, mode: EnforcementMode, limits: Limits) -> WalletSummary {
+        WalletSummary {
+            available_credit_units: available,
+            granted_credit_units: 500,
+            applied_credit_units: 0,
+            monthly_applied_credit_units: 0,
+            lifetime_applied_credit_units: 0,
+            credit_enforcement_mode: mode,
+            credit_reset_policy: ResetPolicy::Rollover,
+            active_credit_grants: 1,
+            monthly_credit_units_used: 0,
+            lifetime_credit_units_used: 0,
+            limits,
+            usage: Usage {
+                monthly_record_reveals: 12,
+                ..Usage::default()
+            },
+            limit_state: Default::default(),
+            overage_credit_units: 0,
+        }
+    }
+
+    #[test]
+    fn wallet_lines() {
+        let w = summary(
+            Some(482),
+            EnforcementMode::Enforced,
+            Limits {
+                monthly_record_reveals: Some(50),
+                lifetime_search_sessions: Some(1000),
+                ..Limits::default()
+            },
+        );
+        assert_eq!(balance_line(&w), "482 credits available");
+        let lines = limit_lines(&w);
+        let texts: Vec<(&str, String, u8)> = lines
+            .iter()
+            .map(|l| (l.label, l.text(), l.percent()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("Searches in total", "0 of 1,000".to_owned(), 0),
+                ("New contacts this month", "12 of 50".to_owned(), 24),
+            ]
+        );
+        let metered = summary(None, EnforcementMode::Metered, Limits::default());
+        assert_eq!(balance_line(&metered), "Pay as you go");
+        assert!(limit_lines(&metered).is_empty());
+    }
+
+    #[test]
+    fn accents_are_validated_and_get_a_readable_text_colour() {
+        assert_eq!(accent("#0f766e"), Some(("#0f766e".into(), "#ffffff")));
+        assert_eq!(accent(" #FFF "), Some(("#ffffff".into(), "#111111")));
+        assert_eq!(accent("#ffd60a"), Some(("#ffd60a".into(), "#111111")));
+        for bad in [
+            "",
+            "red",
+            "#12",
+            "#1234567",
+            "#ggg",
+            "#fff;background:url(x)",
+            "0f766e",
+        ] {
+            assert_eq!(accent(bad), None, "{bad}");
+        }
+    }
+}
