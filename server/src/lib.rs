@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod data;
 pub mod delivery;
+pub mod demo;
 pub mod embed;
 pub mod http;
 pub mod partners;

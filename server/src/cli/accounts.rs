@@ -1,19 +1,19 @@
 //! Partner accounts from the command line: `quarry partner create`, `quarry key
-//! create|list|revoke|rotate` and `quarry demo-partner`. Secrets are printed once,
-//! when made; `--json` prints one JSON object for scripts.
+//! create|list|revoke|rotate` and `quarry demo-partner` (which sets up the demo
+//! partner through [`crate::demo`] and then serves its page). Secrets are printed
+//! once, when made; `--json` prints one JSON object for scripts.
 
-use std::path::{Path, PathBuf};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::demo::{self, SetupOptions};
 use crate::http::iso8601;
-use crate::partners::customers::{CustomerSettings, CustomerStatus};
-use crate::partners::embed_keys::CreateEmbedKey;
-use crate::partners::keys::{issue_public_key, issue_secret_key, issue_signing_secret, Scope};
+use crate::partners::keys::{issue_secret_key, Scope};
 use crate::partners::{Mode, Tenant};
 use crate::store::{now_unix, ApiKey, Store, StoreError};
-use crate::wallet::{EnforcementMode, Grant, ResetPolicy};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum PartnerCommand {
@@ -90,13 +90,9 @@ pub enum KeyCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
-    /// Origins of the demo partner page, comma separated.
-    #[arg(
-        long,
-        env = "QUARRY_DEMO_ORIGINS",
-        value_delimiter = ',',
-        default_value = "http://127.0.0.1:8081,http://localhost:8081"
-    )]
+    /// Origins of the demo partner page, comma separated. Default: the page's own
+    /// address, plus http://localhost:<port> when that is 127.0.0.1.
+    #[arg(long, env = "QUARRY_DEMO_ORIGINS", value_delimiter = ',')]
     pub origin: Vec<String>,
     /// Credits granted to the demo customer.
     #[arg(long, env = "QUARRY_DEMO_CREDITS", default_value_t = 500,
@@ -110,6 +106,23 @@ pub struct DemoArgs {
         default_value = "data/demo-partner.json"
     )]
     pub file: PathBuf,
+    /// Address the demo partner page (a second origin) listens on.
+    #[arg(long, env = "QUARRY_DEMO_BIND", default_value = "127.0.0.1:8081")]
+    pub bind: SocketAddr,
+    /// The Quarry server the demo page loads embed.js from.
+    #[arg(
+        long,
+        env = "QUARRY_DEMO_QUARRY_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub quarry_url: String,
+    /// Where Quarry pushes bought records (default: the first origin +
+    /// /webhooks/quarry, the demo page's own receiver).
+    #[arg(long, env = "QUARRY_DEMO_DELIVERY_URL")]
+    pub delivery_url: Option<String>,
+    /// Set up and print the credentials, then exit instead of serving the page.
+    #[arg(long, env = "QUARRY_DEMO_SETUP_ONLY")]
+    pub setup_only: bool,
 }
 
 /// What `partner create` and `key create|rotate` print.
@@ -355,172 +368,86 @@ pub async fn key(store: &Store, command: KeyCommand) -> ExitCode {
     }
 }
 
-/// The demo partner's credentials, kept in `--file`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct DemoPartner {
-    pub partner_id: String,
-    pub secret_key: String,
-    pub embed_key_id: String,
-    pub public_key: String,
-    pub customer_signing_secret: String,
-    pub partner_customer_id: String,
-    pub external_customer_id: String,
-    pub allowed_origins: Vec<String>,
+/// The page's origins when `--origin` is not given: where it listens (an
+/// unspecified address is reached through 127.0.0.1), and the `localhost` alias of
+/// 127.0.0.1, so both URLs people type work.
+fn default_origins(addr: SocketAddr) -> Vec<String> {
+    let addr = reachable(addr);
+    let mut origins = vec![format!("http://{addr}")];
+    if addr.ip() == IpAddr::V4(Ipv4Addr::LOCALHOST) {
+        origins.push(format!("http://localhost:{}", addr.port()));
+    }
+    origins
 }
 
-fn read_demo(file: &Path) -> Option<DemoPartner> {
-    serde_json::from_slice(&std::fs::read(file).ok()?).ok()
+/// `addr` as a browser reaches it: `0.0.0.0`/`::` become loopback.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, addr.port()).into(),
+        _ => addr,
+    }
 }
 
-fn write_demo(file: &Path, demo: &DemoPartner) -> std::io::Result<()> {
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
+/// `--quarry-url` without a trailing slash, or why it is not an HTTP(S) base URL.
+fn quarry_base(value: &str) -> Result<String, String> {
+    let url = url::Url::parse(value.trim())
+        .map_err(|e| format!("--quarry-url {value:?} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!(
+            "--quarry-url {value:?} must be an http:// or https:// URL, e.g. http://127.0.0.1:8080"
+        ));
     }
-    let text = serde_json::to_string_pretty(demo).map_err(std::io::Error::other)?;
-    std::fs::write(file, text)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(())
-}
-
-async fn create_demo(store: &Store, args: &DemoArgs) -> Result<DemoPartner, String> {
-    let now = now_unix();
-    let settings = CreateEmbedKey {
-        label: Some("Demo partner page".into()),
-        allowed_origins: args.origin.clone(),
-        csv_export_enabled: Some(true),
-        credit_enforcement_mode: Some(EnforcementMode::Enforced),
-        credit_reset_policy: Some(ResetPolicy::Rollover),
-        ..CreateEmbedKey::default()
-    }
-    .into_settings(true)
-    .map_err(|e| format!("--origin: {e}"))?;
-    let partner = store
-        .create_partner("Quarry demo partner", now)
-        .await
-        .map_err(|e| e.to_string())?;
-    let tenant = Tenant {
-        partner_id: partner.partner_id.clone(),
-        mode: Mode::Live,
-    };
-    let secret = issue(store, &tenant, &Scope::ALL, Some("demo"))
-        .await
-        .map_err(|e| e.to_string())?;
-    let public = issue_public_key(Mode::Live);
-    let signing_secret = issue_signing_secret();
-    let key = store
-        .insert_embed_key(
-            &tenant,
-            &public,
-            &signing_secret,
-            &crate::delivery::signing::new_secret(),
-            &settings,
-            now,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut customer = CustomerSettings::from_key_defaults(&settings, Some("Demo customer".into()));
-    customer.status = CustomerStatus::Active;
-    let (customer, _) = store
-        .upsert_customer(
-            &tenant,
-            "demo-customer",
-            &customer,
-            Some(&key.embed_key_id),
-            now,
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let grant = Grant {
-        id: String::new(),
-        units: args.credits,
-        credit_type: Some("demo".into()),
-        starts_at: now,
-        expires_at: None,
-        created_at: now,
-    };
-    store
-        .add_grant(
-            &tenant,
-            &customer.partner_customer_id,
-            &grant,
-            Some("demo credits"),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(DemoPartner {
-        partner_id: partner.partner_id,
-        secret_key: secret.secret_key,
-        embed_key_id: key.embed_key_id,
-        public_key: public.secret,
-        customer_signing_secret: signing_secret,
-        partner_customer_id: customer.partner_customer_id,
-        external_customer_id: customer.external_customer_id,
-        allowed_origins: settings.allowed_origins,
-    })
-}
-
-/// Points the existing demo embed key at `origins` when they changed (a `make run`
-/// on another port), so the demo page keeps working; rewrites the file to match.
-async fn follow_origins(
-    store: &Store,
-    mut demo: DemoPartner,
-    origins: &[String],
-    file: &Path,
-) -> Result<DemoPartner, String> {
-    let tenant = Tenant {
-        partner_id: demo.partner_id.clone(),
-        mode: Mode::Live,
-    };
-    let Some(key) = store
-        .embed_key(&tenant, &demo.embed_key_id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
-        return Ok(demo);
-    };
-    let wanted = crate::partners::embed_keys::normalise_origins(origins, true)
-        .map_err(|e| format!("--origin: {e}"))?;
-    if key.settings.allowed_origins == wanted {
-        return Ok(demo);
-    }
-    let mut settings = key.settings;
-    settings.allowed_origins = wanted.clone();
-    store
-        .update_embed_key(&tenant, &demo.embed_key_id, &settings, now_unix())
-        .await
-        .map_err(|e| e.to_string())?;
-    demo.allowed_origins = wanted;
-    write_demo(file, &demo).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-    Ok(demo)
+    Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
 pub async fn demo_partner(store: &Store, args: DemoArgs) -> ExitCode {
-    let existing = match read_demo(&args.file) {
-        Some(demo) => match store.partner(&demo.partner_id).await {
-            Ok(Some(_)) => Some(demo),
-            Ok(None) => None,
-            Err(e) => return fail(e),
-        },
-        None => None,
+    let quarry_url = match quarry_base(&args.quarry_url) {
+        Ok(url) => url,
+        Err(e) => return fail(e),
     };
-    let (demo, created) = match existing {
-        Some(demo) => match follow_origins(store, demo, &args.origin, &args.file).await {
-            Ok(demo) => (demo, false),
-            Err(e) => return fail(e),
-        },
-        None => match create_demo(store, &args).await {
-            Ok(demo) => {
-                if let Err(e) = write_demo(&args.file, &demo) {
-                    return fail(format!("cannot write {}: {e}", args.file.display()));
-                }
-                (demo, true)
+    // Listen before setting up, so a taken port changes nothing.
+    let listener = if args.setup_only {
+        None
+    } else {
+        match tokio::net::TcpListener::bind(args.bind).await {
+            Ok(listener) => Some(listener),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                eprintln!(
+                    "error: {} is already in use (is another demo partner page running?). \
+                     Choose another address with --bind (QUARRY_DEMO_BIND).",
+                    args.bind
+                );
+                return ExitCode::from(2);
             }
-            Err(e) => return fail(e),
-        },
+            Err(e) => {
+                eprintln!("error: cannot listen on {}: {e}", args.bind);
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let addr = listener
+        .as_ref()
+        .and_then(|l| l.local_addr().ok())
+        .unwrap_or(args.bind);
+    let mut origins: Vec<String> = args
+        .origin
+        .iter()
+        .map(|o| o.trim().to_owned())
+        .filter(|o| !o.is_empty())
+        .collect();
+    if origins.is_empty() {
+        origins = default_origins(addr);
+    }
+    let options = SetupOptions {
+        origins,
+        credits: args.credits,
+        file: Some(args.file.clone()),
+        delivery_url: args.delivery_url.clone(),
+    };
+    let (demo, created) = match demo::ensure(store, &options).await {
+        Ok(done) => done,
+        Err(e) => return fail(e),
     };
     println!(
         "Demo partner ({}; kept in {}):",
@@ -534,9 +461,55 @@ pub async fn demo_partner(store: &Store, args: DemoArgs) -> ExitCode {
         demo.embed_key_id, demo.public_key
     );
     println!("  allowed origins  {}", demo.allowed_origins.join(", "));
+    println!("  delivery URL     {}", demo.delivery_url);
     println!(
         "  demo customer    {} ({}) with {} credits granted on creation",
         demo.partner_customer_id, demo.external_customer_id, args.credits
     );
-    ExitCode::SUCCESS
+    let Some(listener) = listener else {
+        return ExitCode::SUCCESS;
+    };
+    println!("Demo partner page: http://{}/", reachable(addr));
+    println!("  (the widget loads from {quarry_url}; run `quarry serve --dev` there)");
+    let site = demo::DemoSite::new(quarry_url, demo);
+    match demo::serve(listener, site, super::shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(format!("the demo partner page failed: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_page_origins_follow_where_it_listens() {
+        let origins = |addr: &str| default_origins(addr.parse().unwrap());
+        assert_eq!(
+            origins("127.0.0.1:8081"),
+            ["http://127.0.0.1:8081", "http://localhost:8081"]
+        );
+        assert_eq!(
+            origins("0.0.0.0:9000"),
+            ["http://127.0.0.1:9000", "http://localhost:9000"]
+        );
+        assert_eq!(origins("192.0.2.7:8081"), ["http://192.0.2.7:8081"]);
+        assert_eq!(origins("[::]:8081"), ["http://[::1]:8081"]);
+    }
+
+    #[test]
+    fn the_quarry_url_must_be_an_http_base() {
+        assert_eq!(
+            quarry_base("http://127.0.0.1:8080/").as_deref(),
+            Ok("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            quarry_base(" https://quarry.example/base/ ").as_deref(),
+            Ok("https://quarry.example/base")
+        );
+        for bad in ["127.0.0.1:8080", "ftp://quarry.example", "not a url", ""] {
+            let err = quarry_base(bad).unwrap_err();
+            assert!(err.starts_with("--quarry-url"), "{bad}: {err}");
+        }
+    }
 }

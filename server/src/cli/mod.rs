@@ -44,7 +44,8 @@ pub enum Command {
     /// A partner's secret API keys: create, list, revoke, rotate.
     #[command(subcommand)]
     Key(accounts::KeyCommand),
-    /// Set up (once) the demo partner, its embed key and a demo customer with credits.
+    /// Set up (once) the demo partner, its embed key and a demo customer with credits,
+    /// then serve its demo CRM page with the widget embedded (until Ctrl-C).
     DemoPartner(accounts::DemoArgs),
 }
 

@@ -538,6 +538,7 @@ async fn demo_partner_is_created_once_and_kept_in_its_file() {
     let file_arg = file.to_str().expect("utf-8 temp path");
     let args = [
         "demo-partner",
+        "--setup-only",
         "--file",
         file_arg,
         "--origin",
@@ -567,7 +568,21 @@ async fn demo_partner_is_created_once_and_kept_in_its_file() {
         demo["allowed_origins"],
         serde_json::json!(["http://127.0.0.1:9999"])
     );
+    assert!(
+        str_of(&demo, "webhook_secret").starts_with("whsec_"),
+        "{demo}"
+    );
+    assert_eq!(
+        demo["delivery_url"],
+        "http://127.0.0.1:9999/webhooks/quarry"
+    );
     assert!(stdout.contains(str_of(&demo, "secret_key")), "{stdout}");
+    assert!(
+        stdout.contains("http://127.0.0.1:9999/webhooks/quarry"),
+        "{stdout}"
+    );
+    // --setup-only: set up and printed, and nothing served.
+    assert!(!stdout.contains("Demo partner page"), "{stdout}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -598,6 +613,7 @@ async fn demo_partner_is_created_once_and_kept_in_its_file() {
     // `make run` on another port: the same demo partner, its key following the origin.
     let moved = [
         "demo-partner",
+        "--setup-only",
         "--file",
         file_arg,
         "--origin",
@@ -612,6 +628,11 @@ async fn demo_partner_is_created_once_and_kept_in_its_file() {
         again["allowed_origins"],
         serde_json::json!(["http://127.0.0.1:7777"])
     );
+    assert_eq!(
+        again["delivery_url"],
+        "http://127.0.0.1:7777/webhooks/quarry"
+    );
+    assert_eq!(again["webhook_secret"], demo["webhook_secret"]);
     let store = quarry_server::Store::open(
         &format!("sqlite://{}", db.path.display()),
         &quarry_server::store::ConnectOptions::default(),
@@ -628,7 +649,268 @@ async fn demo_partner_is_created_once_and_kept_in_its_file() {
         .unwrap()
         .unwrap();
     assert_eq!(key.settings.allowed_origins, vec!["http://127.0.0.1:7777"]);
+    assert_eq!(
+        key.settings.result_delivery_url.as_deref(),
+        Some("http://127.0.0.1:7777/webhooks/quarry")
+    );
+    assert!(key.settings.require_customer_signature);
+    assert_eq!(
+        key.webhook_secret.as_deref(),
+        demo["webhook_secret"].as_str()
+    );
     store.close().await;
+}
+
+/// A `quarry demo-partner` child process serving the demo page, killed when
+/// dropped (also when a test panics).
+struct DemoPage {
+    child: Child,
+    base: String,
+    stdout: PathBuf,
+    stderr: PathBuf,
+}
+
+impl Drop for DemoPage {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl DemoPage {
+    fn logs(&self) -> String {
+        format!(
+            "stdout:\n{}\nstderr:\n{}",
+            std::fs::read_to_string(&self.stdout).unwrap_or_default(),
+            std::fs::read_to_string(&self.stderr).unwrap_or_default()
+        )
+    }
+
+    /// Waits up to `limit` for the process to end by itself.
+    async fn exit_within(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("poll the child") {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
+}
+
+/// Starts `quarry demo-partner ARGS` (serving) on `port` and waits for `/healthz`.
+async fn start_demo_page(db: &TempDb, port: u16, args: &[&str]) -> DemoPage {
+    let stdout = db.dir.path().join(format!("demo-{port}.out"));
+    let stderr = db.dir.path().join(format!("demo-{port}.err"));
+    let child = Command::new(QUARRY)
+        .arg("--database-url")
+        .arg(&db.url)
+        .arg("demo-partner")
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .args(args)
+        .env_remove("QUARRY_DATABASE_URL")
+        .env_remove("DATABASE_URL")
+        .stdout(std::fs::File::create(&stdout).expect("stdout file"))
+        .stderr(std::fs::File::create(&stderr).expect("stderr file"))
+        .spawn()
+        .expect("start quarry demo-partner");
+    let mut page = DemoPage {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        stdout,
+        stderr,
+    };
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        let health = client
+            .get(format!("{}/healthz", page.base))
+            .timeout(Duration::from_secs(2))
+            .send()
+            .await;
+        if health.is_ok_and(|r| r.status().is_success()) {
+            return page;
+        }
+        if let Ok(Some(status)) = page.child.try_wait() {
+            panic!("quarry demo-partner exited ({status}):\n{}", page.logs());
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "quarry demo-partner did not start:\n{}",
+            page.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// The value of `name="…"` in `html` (the first one).
+fn attribute<'a>(html: &'a str, name: &str) -> &'a str {
+    let start = html
+        .find(&format!("{name}=\""))
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + name.len()
+        + 2;
+    let end = html[start..].find('"').expect("a closing quote") + start;
+    &html[start..end]
+}
+
+#[tokio::test]
+async fn demo_partner_serves_the_crm_page_and_its_receiver_until_stopped() {
+    let db = TempDb::new();
+    let file = db.dir.path().join("demo.json");
+    let file_arg = file.to_str().expect("utf-8 temp path");
+    let port = free_port();
+    let args = ["--file", file_arg, "--quarry-url", "http://127.0.0.1:1"];
+    let mut page = start_demo_page(&db, port, &args).await;
+    let stdout = std::fs::read_to_string(&page.stdout).unwrap();
+    assert!(stdout.contains("created"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("Demo partner page: http://127.0.0.1:{port}/")),
+        "{stdout}"
+    );
+    let demo: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    // Without --origin, the page's origins follow --bind.
+    assert_eq!(
+        demo["allowed_origins"],
+        serde_json::json!([
+            format!("http://127.0.0.1:{port}"),
+            format!("http://localhost:{port}")
+        ])
+    );
+    assert_eq!(
+        demo["delivery_url"],
+        format!("http://127.0.0.1:{port}/webhooks/quarry")
+    );
+
+    let http = reqwest::Client::new();
+    let html = http
+        .get(format!("{}/", page.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = html
+        .find(r#"<script src="http://127.0.0.1:1/embed.js" async"#)
+        .unwrap_or_else(|| panic!("no loader tag in {html}"));
+    let tag = &html[at..at + html[at..].find("</script>").unwrap()];
+    assert_eq!(
+        attribute(tag, "data-partner-key"),
+        str_of(&demo, "public_key")
+    );
+    assert_eq!(attribute(tag, "data-customer-id"), "demo-customer");
+    let timestamp = attribute(tag, "data-customer-signature-timestamp");
+    // The partner backend's signature, recomputed from the contract.
+    let mut mac = <hmac::Hmac<Sha256> as hmac::KeyInit>::new_from_slice(
+        str_of(&demo, "customer_signing_secret").as_bytes(),
+    )
+    .unwrap();
+    hmac::Mac::update(
+        &mut mac,
+        format!("demo-customer.demo-user.{timestamp}").as_bytes(),
+    );
+    assert_eq!(
+        attribute(tag, "data-customer-signature"),
+        hex::encode(hmac::Mac::finalize(mac).into_bytes())
+    );
+
+    let hook = format!("{}/webhooks/quarry", page.base);
+    let body = serde_json::json!({
+        "event": "prospecting.records.pushed",
+        "delivery_id": "dlv_cli",
+        "chunk": 1,
+        "chunks": 1,
+        "data": [{"person_id": "per_1", "prospect_id": "pr_1", "first_name": "Jane",
+                  "last_name": "Doe", "company": {"name": "Example Inc"}}],
+    })
+    .to_string();
+    let unsigned = http
+        .post(&hook)
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unsigned.status(), 401);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let signature = quarry_server::delivery::signing::signature_header(
+        &[str_of(&demo, "webhook_secret")],
+        "msg_cli",
+        now,
+        body.as_bytes(),
+    );
+    let signed = http
+        .post(&hook)
+        .header("content-type", "application/json")
+        .header("webhook-id", "msg_cli")
+        .header("webhook-timestamp", now.to_string())
+        .header("webhook-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 200);
+    assert_eq!(signed.json::<Value>().await.unwrap()["received"], 1);
+    let listed: Value = http
+        .get(format!("{}/api/contacts", page.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed["contacts"][0]["record"]["person_id"], "per_1",
+        "{listed}"
+    );
+    assert_eq!(listed["deliveries"][0]["webhook_id"], "msg_cli", "{listed}");
+
+    // A second page on the same port: a clear error, exit code 2, nothing changed.
+    let before = std::fs::read(&file).unwrap();
+    let taken = db.run(&[
+        "demo-partner",
+        "--file",
+        file_arg,
+        "--bind",
+        &format!("127.0.0.1:{port}"),
+        "--origin",
+        "http://127.0.0.1:5555",
+    ]);
+    assert_eq!(taken.status.code(), Some(2), "{}", text(&taken.stderr));
+    assert!(
+        text(&taken.stderr).contains("already in use"),
+        "{}",
+        text(&taken.stderr)
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+
+    // SIGTERM stops it gracefully.
+    #[cfg(unix)]
+    {
+        let sent = Command::new("kill")
+            .args(["-TERM", &page.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success());
+        let status = page
+            .exit_within(Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|| panic!("SIGTERM did not stop it:\n{}", page.logs()));
+        assert!(status.success(), "{status}:\n{}", page.logs());
+    }
+    drop(page);
 }
 
 /// The ids of the partners called `name`, read straight from the database file.

@@ -12,6 +12,7 @@ mod cli;
 mod companies;
 mod customers;
 mod data;
+mod demo;
 mod embed;
 mod fuzz;
 mod http;
