@@ -190,17 +190,20 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
             break;
         };
         if !tag.contains(" src=") && !tag.contains(" src =") {
-            out.push(STANDARD.encode(Sha256::digest(body[..close].as_bytes())));
+            out.push(STANDARD.encode(Sha256::digest(&body.as_bytes()[..close])));
         }
         rest = &body[close + "</script>".len()..];
     }
     out
 }
 
+/// When an answer was looked up, and the allowed origins (`None`: no active key).
+type Answer = (Instant, Option<Vec<String>>);
+
 /// Frame-ancestors answers per key prefix, reused for [`FRAME_ANCESTORS_TTL`].
 #[derive(Debug, Default)]
 pub struct FrameAncestors {
-    answers: Mutex<HashMap<String, (Instant, Option<Vec<String>>)>>,
+    answers: Mutex<HashMap<String, Answer>>,
 }
 
 impl FrameAncestors {
