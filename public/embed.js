@@ -153,7 +153,7 @@
       if (destroyed) return;
       emit("error", error, options.onError);
       if (fatal) {
-        iframe.hidden = true;
+        iframe.style.display = "none";
         showNotice(error);
         post({ type: "quarry:token-error", error: error });
       } else if (!tokenValid()) {
@@ -281,7 +281,7 @@
           external_customer_id: answer.external_customer_id
         };
         notice.hidden = true;
-        iframe.hidden = false;
+        iframe.style.display = "block";
         schedule();
         sendToken();
       }, function (error) {

@@ -37,6 +37,8 @@ fn path_from_env(var: &str, default: &str) -> PathBuf {
 /// A browser session.
 pub struct Browser {
     pub client: Client,
+    /// Where downloads land (inside the session's throwaway profile).
+    pub downloads: PathBuf,
 }
 
 impl Browser {
@@ -62,6 +64,8 @@ impl Browser {
         Fut: Future<Output = anyhow::Result<()>>,
     {
         let profile = tempfile::tempdir()?;
+        let downloads = profile.path().join("downloads");
+        std::fs::create_dir_all(&downloads)?;
         let port = free_port()?;
         let mut driver = tokio::process::Command::new(path_from_env(
             "QUARRY_CHROMEDRIVER",
@@ -85,7 +89,12 @@ impl Browser {
             json!({
                 "binary": path_from_env("QUARRY_CHROMIUM", "/usr/bin/chromium"),
                 "args": args,
-                "prefs": {"download.default_directory": profile.path().join("downloads")},
+                "prefs": {
+                    "download.default_directory": downloads,
+                    "download.prompt_for_download": false,
+                    "download.directory_upgrade": true,
+                    "safebrowsing.enabled": false,
+                },
             }),
         );
         let client = ClientBuilder::new(HttpConnector::new())
@@ -96,6 +105,7 @@ impl Browser {
 
         let outcome = AssertUnwindSafe(test(Browser {
             client: client.clone(),
+            downloads,
         }))
         .catch_unwind()
         .await;

@@ -1,35 +1,521 @@
-//! Real-browser tests: headless Chromium loads the widget from a real Quarry server.
+//! Real-browser tests (issue 6): headless Chromium on the demo partner's CRM page,
+//! which embeds the widget from a Quarry server on another origin, exactly as a
+//! partner's customer uses it. Each test starts its own stack and takes its turn.
 
+use std::time::Duration;
+
+use fantoccini::key::Key;
+use fantoccini::{Client, Locator};
 use quarry_e2e::fixtures::{action, check, find};
-use quarry_e2e::{Browser, QuarryServer};
+use quarry_e2e::{one_at_a_time, Browser, Stack, StackOptions};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A query with well over a page of results in the seeded demo data.
+const BROAD: &str = "directors";
+
+async fn text(client: &Client, id: &str) -> anyhow::Result<String> {
+    Ok(find::test_id(client, id).await?.text().await?)
+}
+
+/// The exact total the partner API gives for `q` (and extra parameters).
+async fn api_total_with(stack: &Stack, q: &str, extra: &str) -> anyhow::Result<u64> {
+    let q: String = q.chars().map(|c| if c == ' ' { '+' } else { c }).collect();
+    let answer = stack
+        .partner_api(&format!("/v1/persons/search?limit=1&q={q}{extra}"))
+        .await?;
+    answer["pagination"]["total_records"]
+        .as_u64()
+        .ok_or_else(|| anyhow::anyhow!("no total in {answer}"))
+}
+
+async fn api_total(stack: &Stack, q: &str) -> anyhow::Result<u64> {
+    api_total_with(stack, q, "").await
+}
+
+/// Waits until the results say `n people match`.
+async fn wait_for_total(client: &Client, n: u64) -> anyhow::Result<()> {
+    let want = format!("{} match", quarry_shared::present::people(n));
+    check::eventually(WAIT, || async {
+        let shown = text(client, "result-total").await?;
+        Ok(if shown == want { Ok(()) } else { Err(shown) })
+    })
+    .await
+}
+
+async fn search_and_wait(client: &Client, stack: &Stack, q: &str) -> anyhow::Result<u64> {
+    let total = api_total(stack, q).await?;
+    anyhow::ensure!(total > 25, "{q:?} matches only {total} in the demo data");
+    action::search(client, q).await?;
+    wait_for_total(client, total).await?;
+    Ok(total)
+}
+
+/// The prospect ids of the rows on screen.
+async fn row_ids(client: &Client) -> anyhow::Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for row in find::rows(client).await? {
+        ids.push(row.attr("data-prospect-id").await?.unwrap_or_default());
+    }
+    Ok(ids)
+}
+
+fn row_css(id: &str) -> String {
+    format!("[data-testid=\"result-row\"][data-prospect-id=\"{id}\"]")
+}
+
+/// Ticks the rows with these prospect ids.
+async fn tick(client: &Client, ids: &[String]) -> anyhow::Result<()> {
+    for id in ids {
+        let checkbox = find::css_element(
+            client,
+            &format!("{} [data-testid=\"row-select\"]", row_css(id)),
+        )
+        .await?;
+        action::click_element(client, &checkbox).await?;
+    }
+    Ok(())
+}
+
+/// The wallet meter's available credits, once it shows `want`.
+async fn wait_for_balance(client: &Client, want: i64) -> anyhow::Result<()> {
+    check::eventually(WAIT, || async {
+        let shown = find::test_id(client, "wallet-balance")
+            .await?
+            .attr("data-available")
+            .await?
+            .unwrap_or_default();
+        Ok(if shown == want.to_string() {
+            Ok(())
+        } else {
+            Err(format!("balance {shown:?}, want {want}"))
+        })
+    })
+    .await
+}
+
+/// Starts a purchase with `action`, checks the quote line, confirms, and waits
+/// for the outcome.
+async fn buy(client: &Client, action_id: &str, quote: &str, outcome: &str) -> anyhow::Result<()> {
+    action::click(client, action_id).await?;
+    let shown = find::test_id(client, "quote").await?;
+    check::text_contains(&shown, quote).await?;
+    action::click(client, "quote-confirm").await?;
+    let css = format!("[data-testid=\"buy-outcome\"][data-outcome=\"{outcome}\"]");
+    find::css_element(client, &css)
+        .await
+        .map_err(|e| anyhow::anyhow!("no {outcome} outcome: {e}"))?;
+    Ok(())
+}
+
+/// The prospect ids the demo CRM received, sorted.
+fn received_ids(stack: &Stack) -> Vec<String> {
+    let mut ids: Vec<String> = stack
+        .site
+        .receiver()
+        .contacts()
+        .iter()
+        .map(|c| c["prospect_id"].as_str().unwrap_or("").to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn widget_renders_and_shows_the_server_health() -> anyhow::Result<()> {
+async fn the_partner_page_boots_the_widget_and_a_search_shows_an_exact_total() -> anyhow::Result<()>
+{
     if !Browser::available() {
         return Ok(());
     }
-    let server = QuarryServer::start().await?;
-    let page = server.url("/embed/");
+    let _turn = one_at_a_time().await;
+    let stack = Stack::start(StackOptions::default()).await?;
     Browser::run(|browser| async move {
         let client = &browser.client;
-        action::open(client, &page).await?;
-        let badge = find::healthy_badge(client).await?;
+        action::open(client, &stack.demo.url("/")).await?;
+        find::widget(client).await?;
+
+        // The chips follow the typing, read by the interpreter inside the widget.
+        action::type_query(client, "CMOs").await?;
+        find::css_element(client, "[data-testid=\"chip\"][data-chip-id=\"role:cmo\"]").await?;
+        action::type_query(client, " of SaaS companies in California").await?;
+        find::css_element(
+            client,
+            "[data-testid=\"chip\"][data-chip-id=\"industry:software\"]",
+        )
+        .await?;
+        find::css_element(
+            client,
+            "[data-testid=\"chip\"][data-chip-id=\"location:state:CA\"]",
+        )
+        .await?;
+        find::css_element(client, "[data-testid=\"chips\"][data-source=\"local\"]").await?;
+        // Removing a chip edits the query.
+        find::css_element(
+            client,
+            "[data-chip-id=\"location:state:CA\"] [data-testid=\"chip-remove\"]",
+        )
+        .await?
+        .click()
+        .await?;
+        check::value_is(&find::search_input(client).await?, "CMOs of SaaS companies").await?;
+
+        // A broad search: the exact total, a full first page, the server's reading.
+        let total = search_and_wait(client, &stack, BROAD).await?;
+        assert_eq!(row_ids(client).await?.len(), 25, "of {total}");
+        find::css_element(client, "[data-testid=\"chips\"][data-source=\"server\"]").await?;
         check::text_contains(
-            &badge,
-            &format!("Server ok · v{}", env!("CARGO_PKG_VERSION")),
+            &find::test_id(client, "page-of").await?,
+            &format!("of {}", total.div_ceil(25)),
         )
         .await?;
 
-        // The search box is there, labelled, and takes input.
-        let input = find::search_input(client).await?;
-        action::type_query(client, "CMOs in Nevada").await?;
-        check::value_is(&input, "CMOs in Nevada").await?;
-        let label = client
-            .find(fantoccini::Locator::Css("label[for=quarry-q]"))
-            .await?;
-        check::text_contains(&label, "Describe who you are looking for").await?;
+        // Refining never counts a new search and keeps the total exact.
+        let verified = api_total_with(&stack, BROAD, "&email_status=verified").await?;
+        assert!(verified < total, "every {BROAD} is verified?");
+        action::click(client, "filter-verified").await?;
+        wait_for_total(client, verified).await?;
 
-        action::screenshot(client, "widget-first-screen").await?;
+        action::leave_widget(client).await?;
+        action::screenshot(client, "widget-main-screen").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushing_three_rows_delivers_them_signed_and_pushing_again_costs_nothing(
+) -> anyhow::Result<()> {
+    if !Browser::available() {
+        return Ok(());
+    }
+    let _turn = one_at_a_time().await;
+    let stack = Stack::start(StackOptions::default()).await?;
+    Browser::run(|browser| async move {
+        let client = &browser.client;
+        action::open(client, &stack.demo.url("/")).await?;
+        find::widget(client).await?;
+        wait_for_balance(client, 500).await?;
+        search_and_wait(client, &stack, BROAD).await?;
+        let picked: Vec<String> = row_ids(client).await?.into_iter().skip(2).take(3).collect();
+        tick(client, &picked).await?;
+        check::text_contains(
+            &find::test_id(client, "selection-count").await?,
+            "3 contacts selected",
+        )
+        .await?;
+
+        buy(
+            client,
+            "action-push",
+            "3 new · 0 already yours · 3 credits · balance after 497",
+            "delivered",
+        )
+        .await?;
+        wait_for_balance(client, 497).await?;
+
+        // The CRM verified the signature and holds exactly those three, in full.
+        assert_eq!(received_ids(&stack), sorted(picked.clone()));
+        let deliveries = stack.site.receiver().deliveries();
+        assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+        assert!(deliveries.iter().all(|d| d.verified), "{deliveries:?}");
+        for contact in stack.site.receiver().contacts() {
+            let email = contact["business_email"].as_str().unwrap_or("");
+            let last = contact["last_name"].as_str().unwrap_or("");
+            assert!(email.contains('@') && !email.contains('•'), "{contact}");
+            assert!(last.len() > 2 && !last.ends_with('.'), "{contact}");
+            // The same record the partner API returns for that email.
+            let found: Value = stack
+                .partner_api(&format!("/v1/persons/lookup?email={email}"))
+                .await?;
+            assert_eq!(
+                found["data"][0]["person_id"], contact["person_id"],
+                "{found}"
+            );
+            assert_eq!(found["data"][0]["last_name"], contact["last_name"]);
+            // The widget now shows the owned row in full.
+            let id = contact["prospect_id"].as_str().unwrap_or("");
+            let row =
+                find::css_element(client, &format!("{}[data-owned=\"true\"]", row_css(id))).await?;
+            check::text_contains(&row, last).await?;
+        }
+
+        // Pushing the same three again: free, and the CRM does not duplicate them.
+        tick(client, &picked).await?;
+        buy(
+            client,
+            "action-push",
+            "0 new · 3 already yours · 0 credits · balance after 497",
+            "delivered",
+        )
+        .await?;
+        wait_for_balance(client, 497).await?;
+        assert_eq!(received_ids(&stack), sorted(picked));
+        assert_eq!(stack.site.receiver().deliveries().len(), 2);
+
+        // The partner page lists what it received.
+        action::leave_widget(client).await?;
+        check::eventually(WAIT, || async {
+            let n = text(client, "crm-contact-count").await?;
+            Ok(if n.trim() == "3" { Ok(()) } else { Err(n) })
+        })
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exporting_the_page_downloads_a_csv_of_exactly_its_rows() -> anyhow::Result<()> {
+    if !Browser::available() {
+        return Ok(());
+    }
+    let _turn = one_at_a_time().await;
+    let stack = Stack::start(StackOptions::default()).await?;
+    Browser::run(|browser| async move {
+        let client = &browser.client;
+        action::open(client, &stack.demo.url("/")).await?;
+        find::widget(client).await?;
+        search_and_wait(client, &stack, BROAD).await?;
+        let page = row_ids(client).await?;
+        action::click(client, "select-page").await?;
+        check::text_contains(
+            &find::test_id(client, "selection-count").await?,
+            "25 contacts selected",
+        )
+        .await?;
+        find::test_id(client, "select-all-results").await?;
+
+        buy(
+            client,
+            "action-export",
+            "25 new · 0 already yours · 25 credits · balance after 475",
+            "delivered",
+        )
+        .await?;
+        let file = action::downloaded(&browser.downloads, WAIT).await?;
+        assert!(
+            file.extension().is_some_and(|e| e == "csv"),
+            "{}",
+            file.display()
+        );
+        wait_for_balance(client, 475).await?;
+
+        let mut reader = csv::Reader::from_path(&file)?;
+        let headers = reader.headers()?.clone();
+        let column = |name: &str| headers.iter().position(|h| h == name).expect(name);
+        let (pid, first, last) = (
+            column("prospect_id"),
+            column("first_name"),
+            column("last_name"),
+        );
+        let mut exported = Vec::new();
+        for record in reader.records() {
+            let record = record?;
+            // Each row is the page's row, in full (the widget shows it owned now).
+            let row = find::css_element(
+                client,
+                &format!("{}[data-owned=\"true\"]", row_css(&record[pid])),
+            )
+            .await?;
+            let name = row
+                .find(Locator::Css("[data-testid=\"person-name\"]"))
+                .await?
+                .text()
+                .await?;
+            assert_eq!(name, format!("{} {}", &record[first], &record[last]));
+            exported.push(record[pid].to_owned());
+        }
+        assert_eq!(sorted(exported), sorted(page));
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_on_a_not_allowed_origin_cannot_bootstrap_nor_frame_the_widget() -> anyhow::Result<()>
+{
+    if !Browser::available() {
+        return Ok(());
+    }
+    let _turn = one_at_a_time().await;
+    let stack = Stack::start(StackOptions::default()).await?;
+    Browser::run(|browser| async move {
+        let client = &browser.client;
+        // The CRM page itself, served from the wrong origin.
+        action::open(client, &stack.foreign.url("/")).await?;
+        let notice = find::loader_notice(client).await?;
+        assert_eq!(
+            notice.attr("data-code").await?.as_deref(),
+            Some("origin_not_allowed")
+        );
+        check::text_contains(&notice, "isn't allowed to use this Quarry key").await?;
+        assert!(!find::widget_frame(client).await?.is_displayed().await?);
+        assert_eq!(
+            stack.embed_sessions_started().await?,
+            0,
+            "a token was issued"
+        );
+
+        // A page that frames the widget directly is refused by frame-ancestors.
+        action::open(client, &stack.foreign.url("/framed")).await?;
+        let frame = find::test_id(client, "hostile-frame").await?;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        frame.enter_frame().await?;
+        let rendered = client
+            .execute(
+                "return !!document.querySelector('[data-testid=\"app\"]');",
+                vec![],
+            )
+            .await?;
+        assert_eq!(
+            rendered,
+            Value::Bool(false),
+            "the widget rendered in a foreign frame"
+        );
+        action::leave_widget(client).await?;
+
+        // The allowed page still works, in the same browser.
+        action::open(client, &stack.demo.url("/")).await?;
+        find::widget(client).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_five_second_token_renews_without_losing_the_selection() -> anyhow::Result<()> {
+    if !Browser::available() {
+        return Ok(());
+    }
+    let _turn = one_at_a_time().await;
+    let stack = Stack::start(StackOptions {
+        token_max_ttl_secs: Some(5),
+        ..StackOptions::default()
+    })
+    .await?;
+    Browser::run(|browser| async move {
+        let client = &browser.client;
+        action::open(client, &stack.demo.url("/")).await?;
+        find::widget(client).await?;
+        search_and_wait(client, &stack, BROAD).await?;
+        let picked: Vec<String> = row_ids(client).await?.into_iter().take(2).collect();
+        tick(client, &picked).await?;
+        let before = stack.embed_sessions_started().await?;
+
+        // Past the first token's life and its 10-second leeway.
+        tokio::time::sleep(Duration::from_secs(18)).await;
+        let renewals = stack.embed_sessions_started().await? - before;
+        assert!(
+            renewals >= 3,
+            "only {renewals} renewals in 18 s with 5-second tokens"
+        );
+
+        // Nothing on screen was lost, and the fresh token works.
+        check::value_is(&find::search_input(client).await?, BROAD).await?;
+        check::text_contains(
+            &find::test_id(client, "selection-count").await?,
+            "2 contacts selected",
+        )
+        .await?;
+        for id in &picked {
+            let checkbox = find::css_element(
+                client,
+                &format!("{} [data-testid=\"row-select\"]", row_css(id)),
+            )
+            .await?;
+            assert!(checkbox.is_selected().await?, "{id} lost its tick");
+        }
+        buy(
+            client,
+            "action-push",
+            "2 new · 0 already yours · 2 credits · balance after 498",
+            "delivered",
+        )
+        .await?;
+        assert_eq!(received_ids(&stack), sorted(picked));
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_only_search_select_and_push() -> anyhow::Result<()> {
+    if !Browser::available() {
+        return Ok(());
+    }
+    let _turn = one_at_a_time().await;
+    let stack = Stack::start(StackOptions::default()).await?;
+    Browser::run(|browser| async move {
+        let client = &browser.client;
+        action::open(client, &stack.demo.url("/")).await?;
+        // Wait (looking, not touching) until the widget is ready.
+        find::widget(client).await?;
+        action::leave_widget(client).await?;
+
+        // Tab from the top of the partner page into the widget.
+        let mut entered = false;
+        for _ in 0..40 {
+            action::press(client, Key::Tab).await?;
+            if action::focused_test_id(client).await?.as_deref() == Some("IFRAME") {
+                entered = true;
+                break;
+            }
+        }
+        anyhow::ensure!(entered, "Tab never reached the widget");
+        find::widget_frame(client).await?.enter_frame().await?;
+        action::tab_until(client, "search-input", false, 5).await?;
+        action::type_keys(client, BROAD).await?;
+        action::press(client, Key::Enter).await?;
+        wait_for_total(client, api_total(&stack, BROAD).await?).await?;
+
+        // Three rows with Tab and Space.
+        action::tab_until(client, "row-select", false, 60).await?;
+        let mut picked = Vec::new();
+        for i in 0..3 {
+            if i > 0 {
+                action::press(client, Key::Tab).await?;
+            }
+            action::press(client, Key::Space).await?;
+            let id = client
+                .execute(
+                    "return document.activeElement.closest('tr').dataset.prospectId;",
+                    vec![],
+                )
+                .await?;
+            picked.push(id.as_str().unwrap_or("").to_owned());
+        }
+        check::text_contains(
+            &find::test_id(client, "selection-count").await?,
+            "3 contacts selected",
+        )
+        .await?;
+
+        // Back up to the push button; Enter; the confirm button has the focus.
+        action::tab_until(client, "action-push", true, 60).await?;
+        action::press(client, Key::Enter).await?;
+        find::test_id(client, "quote-panel").await?;
+        check::eventually(WAIT, || async {
+            let f = action::focused_test_id(client).await?;
+            Ok(if f.as_deref() == Some("quote-confirm") {
+                Ok(())
+            } else {
+                Err(format!("focus on {f:?}"))
+            })
+        })
+        .await?;
+        action::press(client, Key::Enter).await?;
+        find::css_element(
+            client,
+            "[data-testid=\"buy-outcome\"][data-outcome=\"delivered\"]",
+        )
+        .await?;
+        assert_eq!(received_ids(&stack), sorted(picked));
         Ok(())
     })
     .await

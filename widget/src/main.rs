@@ -4,7 +4,10 @@
 
 mod api;
 mod app;
+mod bridge;
 mod components;
+mod download;
+mod state;
 
 fn main() {
     console_error_panic_hook::set_once();

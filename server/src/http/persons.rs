@@ -344,7 +344,6 @@ pub struct TaxonomyResponse {
     pub native_geo_parameters: Vec<&'static str>,
 }
 
-
 /// Roles offered as chips per industry (executives fit everywhere).
 fn compatibility() -> std::collections::BTreeMap<&'static str, Vec<&'static str>> {
     let specific: &[(&str, &[&str])] = &[

@@ -18,7 +18,6 @@ use crate::store::{Store, StoreError};
 
 pub use quarry_shared::taxonomy::SIZE_BUCKETS;
 
-
 /// Sentinel for "no value" in the one-byte per-document columns.
 pub const NONE: u8 = u8::MAX;
 

@@ -1,4 +1,9 @@
 //! One public component per file.
 
-pub mod health_badge;
+pub mod action_bar;
+pub mod filters;
+pub mod interpretation;
+pub mod notices;
+pub mod results;
 pub mod search_box;
+pub mod wallet_meter;

@@ -1,0 +1,552 @@
+//! The widget's state and the flows that change it: search, refine, page, select,
+//! quote, buy, and the wallet. Components read the signals and call these methods;
+//! no component talks HTTP itself.
+//!
+//! The state lives here, not with the token: a renewed token (every few minutes,
+//! or after a laptop sleeps) changes nothing on screen — the query, filters,
+//! selection and page all stay.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use quarry_shared::api::Facets;
+use quarry_shared::prospecting::{
+    AppliedFilters, ProspectPreview, Quote, Selection, SelectionMode, SessionPage, StartSession,
+};
+use quarry_shared::wallet::{ResultAction, WalletView};
+
+use crate::api::{self, ApiFailure};
+use crate::bridge::{self, Link};
+
+/// Rows per page.
+pub const PAGE_SIZE: u32 = 25;
+
+/// Where the current search stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    /// No search yet.
+    Idle,
+    Loading,
+    Loaded,
+    Failed(ApiFailure),
+}
+
+/// Where a purchase stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Buy {
+    Idle,
+    /// Asking what it would cost.
+    Quoting(ResultAction),
+    /// The quote, waiting for the person to confirm.
+    Quoted {
+        action: ResultAction,
+        quote: Quote,
+        selection: Selection,
+    },
+    Running {
+        action: ResultAction,
+        records: u64,
+    },
+    Done {
+        action: ResultAction,
+        outcome: Outcome,
+        message: String,
+    },
+    Failed {
+        action: ResultAction,
+        failure: ApiFailure,
+    },
+}
+
+/// How a finished purchase went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Pushed and accepted by the partner, or downloaded.
+    Delivered,
+    /// Bought; the partner did not accept it yet, retries are scheduled.
+    Queued,
+}
+
+/// Every signal of the app; `Copy`, shared through context.
+#[derive(Clone, Copy)]
+pub struct App {
+    pub link: RwSignal<Link>,
+    pub online: RwSignal<bool>,
+    /// The text in the search box.
+    pub query: RwSignal<String>,
+    pub status: RwSignal<Status>,
+    /// The text of the session on screen, as it was submitted.
+    pub searched: RwSignal<Option<String>>,
+    pub page: RwSignal<Option<SessionPage>>,
+    /// Facets of the session's unrefined first page: which options exist.
+    pub base_facets: RwSignal<Option<Facets>>,
+    /// The facets of the latest first page (refined).
+    pub facets: RwSignal<Option<Facets>>,
+    pub filters: RwSignal<AppliedFilters>,
+    /// The cursor of each page visited; the last is the page on screen.
+    pub cursors: RwSignal<Vec<Option<String>>>,
+    /// Ticked prospect ids, in the order they were ticked.
+    pub selected: RwSignal<Vec<String>>,
+    /// "Select all results" is on.
+    pub all_results: RwSignal<bool>,
+    pub wallet: RwSignal<Option<WalletView>>,
+    pub wallet_failure: RwSignal<Option<ApiFailure>>,
+    pub buy: RwSignal<Buy>,
+    /// Bumped by every search request; late answers of older ones are dropped.
+    generation: StoredValue<u64>,
+}
+
+impl App {
+    pub fn new() -> App {
+        App {
+            link: RwSignal::new(Link::Connecting),
+            online: RwSignal::new(!api::is_offline()),
+            query: RwSignal::new(String::new()),
+            status: RwSignal::new(Status::Idle),
+            searched: RwSignal::new(None),
+            page: RwSignal::new(None),
+            base_facets: RwSignal::new(None),
+            facets: RwSignal::new(None),
+            filters: RwSignal::new(AppliedFilters::default()),
+            cursors: RwSignal::new(vec![None]),
+            selected: RwSignal::new(Vec::new()),
+            all_results: RwSignal::new(false),
+            wallet: RwSignal::new(None),
+            wallet_failure: RwSignal::new(None),
+            buy: RwSignal::new(Buy::Idle),
+            generation: StoredValue::new(0),
+        }
+    }
+
+    fn next_generation(&self) -> u64 {
+        self.generation.update_value(|g| *g += 1);
+        self.generation.get_value()
+    }
+
+    fn is_current(&self, generation: u64) -> bool {
+        self.generation.get_value() == generation
+    }
+
+    /// Runs the text in the search box as a new session.
+    pub fn submit(&self) {
+        let q = self.query.get_untracked().trim().to_owned();
+        if q.is_empty() {
+            return;
+        }
+        bridge::mark("quarry:submit");
+        let app = *self;
+        let generation = self.next_generation();
+        self.status.set(Status::Loading);
+        self.buy.set(Buy::Idle);
+        let body = StartSession {
+            q: q.clone(),
+            filters: Some(self.filters.get_untracked()),
+            limit: Some(PAGE_SIZE),
+        };
+        spawn_local(async move {
+            let answer = api::start_session(app.link, &body).await;
+            if !app.is_current(generation) {
+                return;
+            }
+            match answer {
+                Ok(page) => {
+                    app.base_facets.set(page.facets.clone());
+                    app.facets.set(page.facets.clone());
+                    app.filters.set(page.applied_filters.clone());
+                    app.cursors.set(vec![None]);
+                    app.clear_selection();
+                    app.searched.set(Some(q));
+                    app.page.set(Some(page));
+                    app.status.set(Status::Loaded);
+                    after_render(|| bridge::mark("quarry:results"));
+                }
+                Err(failure) => app.status.set(Status::Failed(failure)),
+            }
+            // A new session counts against the wallet's search limits.
+            app.refresh_wallet();
+        });
+    }
+
+    /// Changes the refinement filters and reloads the first page.
+    pub fn refine(&self, change: impl FnOnce(&mut AppliedFilters)) {
+        self.filters.update(change);
+        if self.page.with_untracked(Option::is_some) {
+            self.cursors.set(vec![None]);
+            self.clear_selection();
+            self.load(None, true);
+        }
+    }
+
+    /// Clears every refinement.
+    pub fn clear_filters(&self) {
+        self.refine(|f| *f = AppliedFilters::default());
+    }
+
+    pub fn next_page(&self) {
+        let next = self
+            .page
+            .with_untracked(|p| p.as_ref().and_then(|p| p.pagination.next_cursor.clone()));
+        if let Some(cursor) = next {
+            self.cursors.update(|c| c.push(Some(cursor.clone())));
+            self.load(Some(cursor), false);
+        }
+    }
+
+    pub fn previous_page(&self) {
+        if self.cursors.with_untracked(Vec::len) < 2 {
+            return;
+        }
+        self.cursors.update(|c| {
+            c.pop();
+        });
+        let cursor = self.cursors.with_untracked(|c| c.last().cloned().flatten());
+        self.load(cursor, false);
+    }
+
+    /// The page on screen again (after a purchase: owned rows show in full).
+    pub fn reload(&self) {
+        let cursor = self.cursors.with_untracked(|c| c.last().cloned().flatten());
+        self.load(cursor, false);
+    }
+
+    /// Retries whatever failed: the search, or the page.
+    pub fn retry(&self) {
+        if self.page.with_untracked(Option::is_some) {
+            self.reload();
+        } else {
+            self.submit();
+        }
+        if self.wallet_failure.with_untracked(Option::is_some) {
+            self.refresh_wallet();
+        }
+    }
+
+    fn load(&self, cursor: Option<String>, first: bool) {
+        let Some(search_id) = self
+            .page
+            .with_untracked(|p| p.as_ref().map(|p| p.search_id.clone()))
+        else {
+            return;
+        };
+        let app = *self;
+        let generation = self.next_generation();
+        let filters = self.filters.get_untracked();
+        self.status.set(Status::Loading);
+        bridge::mark("quarry:submit");
+        spawn_local(async move {
+            let answer =
+                api::session_page(app.link, &search_id, &filters, cursor.as_deref(), PAGE_SIZE)
+                    .await;
+            if !app.is_current(generation) {
+                return;
+            }
+            match answer {
+                Ok(page) => {
+                    if first || page.facets.is_some() {
+                        app.facets.set(page.facets.clone());
+                    }
+                    app.page.set(Some(page));
+                    app.status.set(Status::Loaded);
+                    after_render(|| bridge::mark("quarry:results"));
+                }
+                Err(failure) => app.status.set(Status::Failed(failure)),
+            }
+        });
+    }
+
+    // ----- selection -----
+
+    pub fn is_selected(&self, id: &str) -> bool {
+        self.all_results.get() || self.selected.with(|s| s.iter().any(|x| x == id))
+    }
+
+    pub fn toggle(&self, id: &str) {
+        if self.all_results.get_untracked() {
+            // Unticking one row of "all results" leaves the rest of the page ticked.
+            self.all_results.set(false);
+            let ids = self.page_ids();
+            self.selected
+                .set(ids.into_iter().filter(|x| x != id).collect());
+            return;
+        }
+        self.selected.update(|s| {
+            if let Some(i) = s.iter().position(|x| x == id) {
+                s.remove(i);
+            } else {
+                s.push(id.to_owned());
+            }
+        });
+        self.buy.set(Buy::Idle);
+    }
+
+    /// Ticks or unticks every row on the page.
+    pub fn set_page_selected(&self, on: bool) {
+        self.all_results.set(false);
+        let ids = self.page_ids();
+        self.selected.update(|s| {
+            if on {
+                for id in ids {
+                    if !s.contains(&id) {
+                        s.push(id);
+                    }
+                }
+            } else {
+                s.retain(|x| !ids.contains(x));
+            }
+        });
+        self.buy.set(Buy::Idle);
+    }
+
+    pub fn select_all_results(&self) {
+        self.all_results.set(true);
+        self.buy.set(Buy::Idle);
+    }
+
+    pub fn clear_selection(&self) {
+        self.all_results.set(false);
+        self.selected.set(Vec::new());
+        self.buy.set(Buy::Idle);
+    }
+
+    /// Every row of the page is ticked.
+    pub fn page_fully_selected(&self) -> bool {
+        if self.all_results.get() {
+            return true;
+        }
+        let ids = self.page.with(|p| {
+            p.as_ref()
+                .map(|p| {
+                    p.data
+                        .iter()
+                        .map(|r| r.prospect_id.clone())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        });
+        !ids.is_empty() && self.selected.with(|s| ids.iter().all(|id| s.contains(id)))
+    }
+
+    fn page_ids(&self) -> Vec<String> {
+        self.page.with_untracked(|p| {
+            p.as_ref()
+                .map(|p| p.data.iter().map(|r| r.prospect_id.clone()).collect())
+                .unwrap_or_default()
+        })
+    }
+
+    pub fn rows(&self) -> Vec<ProspectPreview> {
+        self.page
+            .with(|p| p.as_ref().map(|p| p.data.clone()).unwrap_or_default())
+    }
+
+    /// How many records the selection covers.
+    pub fn selection_count(&self) -> u64 {
+        if self.all_results.get() {
+            let total = self
+                .page
+                .with(|p| p.as_ref().map(|p| p.pagination.total_records).unwrap_or(0));
+            return total;
+        }
+        self.selected.with(Vec::len) as u64
+    }
+
+    /// The selection body for quote, push and export.
+    fn selection(&self) -> Option<Selection> {
+        if self.all_results.get_untracked() {
+            return Some(Selection {
+                selection_mode: SelectionMode::AllResults,
+                prospect_ids: None,
+                applied_filters: Some(self.filters.get_untracked()),
+            });
+        }
+        let ids = self.selected.get_untracked();
+        if ids.is_empty() {
+            return None;
+        }
+        let page = self.page_ids();
+        let whole_page = ids.len() == page.len() && page.iter().all(|id| ids.contains(id));
+        Some(Selection {
+            selection_mode: if whole_page {
+                SelectionMode::Page
+            } else {
+                SelectionMode::Selected
+            },
+            prospect_ids: Some(ids),
+            applied_filters: None,
+        })
+    }
+
+    // ----- buying -----
+
+    /// Asks what the selection would cost with `action`.
+    pub fn start_buy(&self, action: ResultAction) {
+        let (Some(selection), Some(search_id)) = (self.selection(), self.search_id()) else {
+            return;
+        };
+        let app = *self;
+        self.buy.set(Buy::Quoting(action));
+        spawn_local(async move {
+            match api::quote(app.link, &search_id, &selection).await {
+                Ok(quote) => app.buy.set(Buy::Quoted {
+                    action,
+                    quote,
+                    selection,
+                }),
+                Err(failure) => app.buy.set(Buy::Failed { action, failure }),
+            }
+        });
+    }
+
+    pub fn cancel_buy(&self) {
+        self.buy.set(Buy::Idle);
+    }
+
+    /// Buys the quoted selection: pushes it or downloads it.
+    pub fn confirm_buy(&self) {
+        let Buy::Quoted {
+            action,
+            quote,
+            selection,
+        } = self.buy.get_untracked()
+        else {
+            return;
+        };
+        let Some(search_id) = self.search_id() else {
+            return;
+        };
+        let app = *self;
+        self.buy.set(Buy::Running {
+            action,
+            records: quote.records,
+        });
+        spawn_local(async move {
+            let done = match action {
+                ResultAction::PushEndpoint => {
+                    let key = idempotency_key();
+                    match api::push(app.link, &search_id, &selection, &key).await {
+                        Ok(result) => {
+                            bridge::emit("push", serde_json::to_value(&result).unwrap_or_default());
+                            let (outcome, message) = push_outcome(&result);
+                            Buy::Done {
+                                action,
+                                outcome,
+                                message,
+                            }
+                        }
+                        Err(failure) => Buy::Failed { action, failure },
+                    }
+                }
+                ResultAction::CsvExport => {
+                    match api::export(app.link, &search_id, &selection).await {
+                        Ok((result, bytes)) => {
+                            crate::download::save(&result.filename, &bytes);
+                            bridge::emit(
+                                "export",
+                                serde_json::to_value(&result).unwrap_or_default(),
+                            );
+                            Buy::Done {
+                                action,
+                                outcome: Outcome::Delivered,
+                                message: format!(
+                                    "Downloaded {} with {} ({} new, {} already yours).",
+                                    result.filename,
+                                    contacts(result.exported_records),
+                                    quarry_shared::present::count(result.net_new_billable_records),
+                                    quarry_shared::present::count(result.already_purchased_records),
+                                ),
+                            }
+                        }
+                        Err(failure) => Buy::Failed { action, failure },
+                    }
+                }
+            };
+            let bought = matches!(done, Buy::Done { .. });
+            if let Buy::Failed { failure, .. } = &done {
+                bridge::emit("error", failure.to_json());
+            }
+            app.buy.set(done);
+            if bought {
+                app.selected.set(Vec::new());
+                app.all_results.set(false);
+                app.reload();
+            }
+            app.refresh_wallet();
+        });
+    }
+
+    fn search_id(&self) -> Option<String> {
+        self.page
+            .with_untracked(|p| p.as_ref().map(|p| p.search_id.clone()))
+    }
+
+    // ----- wallet -----
+
+    pub fn refresh_wallet(&self) {
+        let app = *self;
+        spawn_local(async move {
+            match api::wallet(app.link).await {
+                Ok(wallet) => {
+                    bridge::emit("wallet", serde_json::to_value(&wallet).unwrap_or_default());
+                    app.wallet.set(Some(wallet));
+                    app.wallet_failure.set(None);
+                }
+                Err(failure) => app.wallet_failure.set(Some(failure)),
+            }
+        });
+    }
+
+    /// The label of an action the customer may use (`"Add to HubSpot"`).
+    pub fn action_label(&self, action: ResultAction) -> Option<String> {
+        self.wallet.with(|w| {
+            w.as_ref()
+                .and_then(|w| w.action_label(action))
+                .map(str::to_owned)
+        })
+    }
+}
+
+/// `"1 contact"`, `"25 contacts"`.
+pub fn contacts(n: u64) -> String {
+    if n == 1 {
+        "1 contact".to_owned()
+    } else {
+        format!("{} contacts", quarry_shared::present::count(n))
+    }
+}
+
+fn push_outcome(result: &quarry_shared::prospecting::PushResult) -> (Outcome, String) {
+    let n = result.pushed_records as u64;
+    let detail = format!(
+        "{} new, {} already yours",
+        quarry_shared::present::count(result.net_new_billable_records as u64),
+        quarry_shared::present::count(result.already_purchased_records as u64)
+    );
+    if result.delivered {
+        (
+            Outcome::Delivered,
+            format!("Sent {} ({detail}).", contacts(n)),
+        )
+    } else {
+        let why = match result.delivery_status {
+            Some(status) => format!("your app answered HTTP {status}"),
+            None => "your app could not be reached".to_owned(),
+        };
+        (
+            Outcome::Queued,
+            format!(
+                "Bought {} ({detail}), but {why}. Delivery will be retried automatically.",
+                contacts(n)
+            ),
+        )
+    }
+}
+
+/// A fresh `Idempotency-Key`, so a retried request never buys or sends twice.
+fn idempotency_key() -> String {
+    let random = (js_sys::Math::random() * 1e16) as u64;
+    format!("qw-{}-{random:x}", js_sys::Date::now() as u64)
+}
+
+/// Runs `f` once the DOM update for the current change has been painted.
+fn after_render(f: impl FnOnce() + 'static) {
+    request_animation_frame(f);
+}
