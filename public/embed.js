@@ -352,6 +352,9 @@
       if (document.visibilityState === "visible") onWake();
     });
     listen(window, "focus", onWake);
+    // A frozen or back-forward-cached page resumes with stale timers.
+    listen(document, "resume", onWake);
+    listen(window, "pageshow", onWake);
     listen(window, "online", function () {
       if (!tokenValid()) renew();
       else onWake();

@@ -65,7 +65,14 @@ pub fn quote_line(q: &Quote) -> String {
 /// A block reason (`limit_state.*_block_reason`, a 402's `block_reason`) in plain
 /// words, saying what the customer can do about it.
 pub fn block_reason(reason: &str) -> &'static str {
-    match reason {
+    known_block_reason(reason)
+        .unwrap_or("This action is blocked by your account's limits. Contact your account admin.")
+}
+
+/// The words for a block reason or error code that is one (`customer_suspended`),
+/// `None` for anything else.
+pub fn known_block_reason(reason: &str) -> Option<&'static str> {
+    let words = match reason {
         "customer_suspended" => {
             "Your prospecting access is paused. Contact your account admin to turn it back on."
         }
@@ -90,8 +97,9 @@ pub fn block_reason(reason: &str) -> &'static str {
         "lifetime_record_reveal_limit_reached" => {
             "You've reached your account's limit on new contacts. Your admin can raise it."
         }
-        _ => "This action is blocked by your account's limits. Contact your account admin.",
-    }
+        _ => return None,
+    };
+    Some(words)
 }
 
 /// The wallet meter's headline: `"482 credits available"`, or for a metered
@@ -268,6 +276,7 @@ mod tests {
             "lifetime_record_reveal_limit_reached",
         ];
         let fallback = block_reason("something_new");
+        assert_eq!(known_block_reason("something_new"), None);
         let mut seen = std::collections::HashSet::new();
         for r in reasons {
             let text = block_reason(r);

@@ -142,3 +142,42 @@ async fn wait_for_port(port: u16, limit: Duration) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Chromedriver's network emulation (`POST /session/{id}/chromium/network_conditions`):
+/// `offline` cuts the page off, and the browser reports it (`navigator.onLine`).
+#[derive(Debug)]
+struct NetworkConditions {
+    offline: bool,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({"network_conditions": {
+            "offline": self.offline, "latency": 0,
+            "download_throughput": -1, "upload_throughput": -1,
+        }});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+impl Browser {
+    /// Takes the browser off the network (`true`) or back on it.
+    pub async fn set_offline(&self, offline: bool) -> anyhow::Result<()> {
+        self.client
+            .issue_cmd(NetworkConditions { offline })
+            .await
+            .context("setting network conditions")?;
+        Ok(())
+    }
+}

@@ -222,6 +222,27 @@ impl Stack {
         Ok(response.json().await?)
     }
 
+    /// Sends a partner API request with the demo partner's secret key.
+    pub async fn partner_send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<serde_json::Value> {
+        let response = reqwest::Client::new()
+            .request(method, self.quarry.url(path))
+            .bearer_auth(&self.partner.secret_key)
+            .json(body)
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        Ok(response.json().await?)
+    }
+
     /// How many embed sessions Quarry started (from its Prometheus metrics).
     pub async fn embed_sessions_started(&self) -> anyhow::Result<u64> {
         let text = reqwest::get(self.quarry.url("/metrics"))

@@ -183,6 +183,18 @@ async fn the_partner_page_boots_the_widget_and_a_search_shows_an_exact_total() -
 
         action::leave_widget(client).await?;
         action::screenshot(client, "widget-main-screen").await?;
+
+        // Concurrent renewals (three refresh() calls at once) collapse into one.
+        let before = stack.embed_sessions_started().await?;
+        client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 const q = Quarry.get(document.querySelector('#quarry-prospecting'));\
+                 Promise.all([q.refresh(), q.refresh(), q.refresh()]).then(() => done(true));",
+                vec![],
+            )
+            .await?;
+        assert_eq!(stack.embed_sessions_started().await? - before, 1);
         Ok(())
     })
     .await
@@ -516,6 +528,96 @@ async fn keyboard_only_search_select_and_push() -> anyhow::Result<()> {
         )
         .await?;
         assert_eq!(received_ids(&stack), sorted(picked));
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_results_errors_and_going_offline_are_explained() -> anyhow::Result<()> {
+    if !Browser::available() {
+        return Ok(());
+    }
+    let _turn = one_at_a_time().await;
+    let stack = Stack::start(StackOptions::default()).await?;
+    Browser::run(|browser| async move {
+        let client = &browser.client;
+        action::open(client, &stack.demo.url("/")).await?;
+        find::widget(client).await?;
+
+        // Nothing understood: explained, nothing counted, no retry offered.
+        action::search(client, "?? !!").await?;
+        let notice = find::css_element(
+            client,
+            "[data-testid=\"notice-error\"][data-code=\"query_not_understood\"]",
+        )
+        .await?;
+        check::text_contains(&notice, "couldn't tell who you're looking for").await?;
+        assert!(find::all(client, "retry").await?.is_empty());
+
+        // Understood but empty: suggestions to go on with, which work.
+        action::search(client, "kubernetes wranglers in Alaska").await?;
+        wait_for_total(client, 0).await?;
+        let empty = find::test_id(client, "empty").await?;
+        check::text_contains(&empty, "No one matches").await?;
+        let example = empty.find(Locator::Css("button")).await?;
+        let q = example.text().await?;
+        action::click_element(client, &example).await?;
+        find::rows(client).await?;
+        check::value_is(&find::search_input(client).await?, &q).await?;
+
+        // Offline: said so; the query and results stay; back online, it works again.
+        browser.set_offline(true).await?;
+        find::test_id(client, "notice-offline").await?;
+        action::search(client, BROAD).await?;
+        let notice = find::css_element(
+            client,
+            "[data-testid=\"notice-error\"][data-code=\"network\"]",
+        )
+        .await?;
+        check::text_contains(&notice, "offline").await?;
+        assert!(
+            !find::all(client, "result-row").await?.is_empty(),
+            "the results were dropped"
+        );
+        browser.set_offline(false).await?;
+        check::eventually(WAIT, || async {
+            let n = find::all(client, "notice-offline").await?.len();
+            Ok(if n == 0 {
+                Ok(())
+            } else {
+                Err("still offline".to_owned())
+            })
+        })
+        .await?;
+        action::click(client, "retry").await?;
+        wait_for_total(client, api_total(&stack, BROAD).await?).await?;
+
+        // A refusal shows the server's reason in plain words and the request id.
+        stack
+            .partner_send(
+                reqwest::Method::PATCH,
+                &format!(
+                    "/v1/partner-customers/{}",
+                    stack.partner.partner_customer_id
+                ),
+                &serde_json::json!({"status": "suspended"}),
+            )
+            .await?;
+        tokio::time::sleep(Duration::from_secs(3)).await; // the re-check cache
+        action::search(client, "CEOs").await?;
+        let notice = find::css_element(
+            client,
+            "[data-testid=\"notice-error\"][data-code=\"customer_suspended\"]",
+        )
+        .await?;
+        check::text_contains(&notice, "Your prospecting access is paused").await?;
+        let id = text(client, "request-id").await?;
+        assert!(id.starts_with("Reference: req_"), "{id}");
+        assert!(
+            find::all(client, "retry").await?.is_empty(),
+            "retrying cannot help"
+        );
         Ok(())
     })
     .await

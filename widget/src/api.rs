@@ -42,13 +42,26 @@ impl ApiFailure {
         }
     }
 
+    /// Whether trying the same request again can help.
+    pub fn retryable(&self) -> bool {
+        match self {
+            ApiFailure::Api(body) => {
+                quarry_shared::ErrorCode::parse(&body.error.code).is_none_or(|c| c.retryable())
+            }
+            ApiFailure::Network(_) => true,
+        }
+    }
+
     /// A sentence for people.
     pub fn message(&self) -> String {
         match self {
-            ApiFailure::Api(body) => match body.block_reason.as_deref() {
-                Some(reason) => quarry_shared::present::block_reason(reason).to_owned(),
-                None => body.error.message.clone(),
-            },
+            ApiFailure::Api(body) => {
+                let reason = body.block_reason.as_deref().unwrap_or(&body.error.code);
+                match quarry_shared::present::known_block_reason(reason) {
+                    Some(words) => words.to_owned(),
+                    None => body.error.message.clone(),
+                }
+            }
             ApiFailure::Network(_) => {
                 if is_offline() {
                     "You're offline. Reconnect and try again.".to_owned()

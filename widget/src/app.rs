@@ -47,7 +47,7 @@ pub fn App() -> impl IntoView {
 
     bridge::start(state.link, move || {
         state.refresh_wallet();
-        state.retry();
+        state.reload();
     });
     apply_theme(&bridge::params());
     // The first token: load the wallet (the meter and the action labels).

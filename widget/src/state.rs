@@ -93,6 +93,15 @@ pub struct App {
     pub buy: RwSignal<Buy>,
     /// Bumped by every search request; late answers of older ones are dropped.
     generation: StoredValue<u64>,
+    /// What "Try again" re-runs: the last search request that failed.
+    failed: StoredValue<Option<Retry>>,
+}
+
+/// A search request to run again.
+#[derive(Debug, Clone, PartialEq)]
+enum Retry {
+    Submit,
+    Load { cursor: Option<String>, first: bool },
 }
 
 impl App {
@@ -114,6 +123,7 @@ impl App {
             wallet_failure: RwSignal::new(None),
             buy: RwSignal::new(Buy::Idle),
             generation: StoredValue::new(0),
+            failed: StoredValue::new(None),
         }
     }
 
@@ -154,12 +164,16 @@ impl App {
                     app.filters.set(page.applied_filters.clone());
                     app.cursors.set(vec![None]);
                     app.clear_selection();
+                    app.failed.set_value(None);
                     app.searched.set(Some(q));
                     app.page.set(Some(page));
                     app.status.set(Status::Loaded);
                     after_render(|| bridge::mark("quarry:results"));
                 }
-                Err(failure) => app.status.set(Status::Failed(failure)),
+                Err(failure) => {
+                    app.failed.set_value(Some(Retry::Submit));
+                    app.status.set(Status::Failed(failure));
+                }
             }
             // A new session counts against the wallet's search limits.
             app.refresh_wallet();
@@ -208,12 +222,12 @@ impl App {
         self.load(cursor, false);
     }
 
-    /// Retries whatever failed: the search, or the page.
+    /// Runs again the search request that failed (or reloads the page on screen).
     pub fn retry(&self) {
-        if self.page.with_untracked(Option::is_some) {
-            self.reload();
-        } else {
-            self.submit();
+        match self.failed.get_value() {
+            Some(Retry::Submit) => self.submit(),
+            Some(Retry::Load { cursor, first }) => self.load(cursor, first),
+            None => self.reload(),
         }
         if self.wallet_failure.with_untracked(Option::is_some) {
             self.refresh_wallet();
@@ -232,6 +246,10 @@ impl App {
         let filters = self.filters.get_untracked();
         self.status.set(Status::Loading);
         bridge::mark("quarry:submit");
+        let retry = Retry::Load {
+            cursor: cursor.clone(),
+            first,
+        };
         spawn_local(async move {
             let answer =
                 api::session_page(app.link, &search_id, &filters, cursor.as_deref(), PAGE_SIZE)
@@ -244,11 +262,15 @@ impl App {
                     if first || page.facets.is_some() {
                         app.facets.set(page.facets.clone());
                     }
+                    app.failed.set_value(None);
                     app.page.set(Some(page));
                     app.status.set(Status::Loaded);
                     after_render(|| bridge::mark("quarry:results"));
                 }
-                Err(failure) => app.status.set(Status::Failed(failure)),
+                Err(failure) => {
+                    app.failed.set_value(Some(retry));
+                    app.status.set(Status::Failed(failure));
+                }
             }
         });
     }

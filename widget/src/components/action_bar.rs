@@ -11,8 +11,8 @@ use crate::state::{contacts, App, Buy, Outcome};
 
 fn verb(action: ResultAction) -> &'static str {
     match action {
-        ResultAction::PushEndpoint => "Send",
-        ResultAction::CsvExport => "Export",
+        ResultAction::PushEndpoint => "Confirm",
+        ResultAction::CsvExport => "Download",
     }
 }
 
@@ -82,16 +82,20 @@ pub fn ActionBar() -> impl IntoView {
                 Buy::Quoting(action) => view! {
                     <div class="quote" role="status" data-testid="quote-loading">
                         <span class="spinner" aria-hidden="true"></span>
-                        {format!("Checking what it costs to {}…", verb(action).to_lowercase())}
+                        {match action {
+                            ResultAction::PushEndpoint => "Checking what sending them costs…",
+                            ResultAction::CsvExport => "Checking what the export costs…",
+                        }}
                     </div>
                 }.into_any(),
                 Buy::Quoted { action, quote, .. } => {
                     let allowed = quote.allowed;
                     let reason = quote.block_reason.clone();
-                    let title = match action {
-                        ResultAction::PushEndpoint => format!("{} {}?", push_label().unwrap_or_else(|| "Send".into()), contacts(quote.records)),
-                        ResultAction::CsvExport => format!("Export {} as CSV?", contacts(quote.records)),
+                    let label = match action {
+                        ResultAction::PushEndpoint => push_label().unwrap_or_else(|| "Send".into()),
+                        ResultAction::CsvExport => export_label().unwrap_or_else(|| "Export CSV".into()),
                     };
+                    let title = format!("{label} · {}", contacts(quote.records));
                     view! {
                         <div class="quote" role="group" aria-labelledby="quarry-quote-title" data-testid="quote-panel">
                             <p id="quarry-quote-title" class="quote-title">{title}</p>
@@ -103,9 +107,9 @@ pub fn ActionBar() -> impl IntoView {
                                 <button type="button" class="btn btn-primary" node_ref=confirm
                                     data-testid="quote-confirm" disabled=!allowed
                                     on:click=move |_| app.confirm_buy()>
-                                    {match (action, quote.credit_units) {
-                                        (_, 0) => format!("{} for free", verb(action)),
-                                        (_, n) => format!("{} for {}", verb(action), quarry_shared::present::credits(n)),
+                                    {match quote.credit_units {
+                                        0 => format!("{} · free", verb(action)),
+                                        n => format!("{} · {}", verb(action), quarry_shared::present::credits(n)),
                                     }}
                                 </button>
                                 <button type="button" class="btn" data-testid="quote-cancel"

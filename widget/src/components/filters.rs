@@ -233,16 +233,46 @@ pub fn Filters() -> impl IntoView {
         })
     });
     let active = move || app.filters.with(|f| *f != AppliedFilters::default());
+    let active_count = move || {
+        app.filters.with(|f| {
+            [
+                f.seniority.is_some(),
+                f.department.is_some(),
+                f.industry.is_some(),
+                f.location_state.is_some(),
+                f.location_city.is_some(),
+                f.employee_count_min.is_some() || f.employee_count_max.is_some(),
+                f.email_status.is_some(),
+                f.has_phone.is_some(),
+                f.net_new_only,
+            ]
+            .into_iter()
+            .filter(|on| *on)
+            .count()
+        })
+    };
+    // Narrow frames fold the filters away behind a button; wide ones always show them.
+    let open = RwSignal::new(false);
 
     view! {
-        <aside class="filters" aria-labelledby="quarry-filters-title" data-testid="filters">
+        <aside class="filters" class:open=move || open.get() aria-labelledby="quarry-filters-title" data-testid="filters">
             <div class="filters-head">
                 <h2 id="quarry-filters-title" class="section-title">"Refine"</h2>
+                <button type="button" class="btn filters-toggle" data-testid="filters-toggle"
+                    aria-expanded=move || open.get().to_string() aria-controls="quarry-filters-body"
+                    on:click=move |_| open.update(|o| *o = !*o)>
+                    {move || match (open.get(), active_count()) {
+                        (true, _) => "Hide filters".to_owned(),
+                        (false, 0) => "Show filters".to_owned(),
+                        (false, n) => format!("Show filters ({n} on)"),
+                    }}
+                </button>
                 <button type="button" class="link" data-testid="filters-clear"
                     hidden=move || !active() on:click=move |_| app.clear_filters()>
                     "Clear all"
                 </button>
             </div>
+            <div class="filters-body" id="quarry-filters-body">
             <div class="toggles">
                 <label class="option">
                     <input type="checkbox" data-testid="filter-verified" prop:checked=verified
@@ -343,6 +373,7 @@ pub fn Filters() -> impl IntoView {
                         }
                     />
                 </select>
+            </div>
             </div>
         </aside>
     }

@@ -31,6 +31,7 @@ pub fn Notices() -> impl IntoView {
                         crate::api::ApiFailure::Network(_) => Vec::new(),
                     };
                     let understood_nothing = failure.code() == Some("query_not_understood");
+                    let retryable = failure.retryable();
                     view! {
                         <div class="notice notice-error" data-testid="notice-error" role="alert"
                             data-code=failure.code().unwrap_or("network").to_owned()>
@@ -43,7 +44,7 @@ pub fn Notices() -> impl IntoView {
                             {failure.request_id().map(|id| view! {
                                 <p class="request-id" data-testid="request-id">{format!("Reference: {id}")}</p>
                             })}
-                            <Show when=move || !understood_nothing>
+                            <Show when=move || retryable>
                                 <button type="button" class="btn" data-testid="retry"
                                     on:click=move |_| app.retry()>"Try again"</button>
                             </Show>

@@ -28,7 +28,7 @@ fn size_of(p: &ProspectPreview) -> String {
         .employee_count
         .and_then(|n| u32::try_from(n).ok())
         .and_then(|n| size_label(Some(n), Some(n)))
-        .unwrap_or_else(|| "—".to_owned())
+        .unwrap_or_else(|| "size unknown".to_owned())
 }
 
 /// One availability mark: visible ✓/–, and words for screen readers.
@@ -71,15 +71,18 @@ fn Row(prospect: ProspectPreview) -> impl IntoView {
             <td class="col-name" data-label="Name">
                 <span class="person-name" data-testid="person-name">{name_of(&prospect)}</span>
                 {owned.then(|| view! { <span class="badge badge-owned" data-testid="owned-badge">"Yours"</span> })}
-                <span class="sub">{contact}</span>
+                <span class="sub" title=contact.clone()>{contact.clone()}</span>
                 {phone.map(|p| view! { <span class="sub">{p}</span> })}
             </td>
-            <td class="col-title" data-label="Title">{prospect.job_title.clone()}</td>
-            <td class="col-company" data-label="Company">
-                <span>{prospect.company.name.clone()}</span>
-                <span class="sub">{prospect.company.domain.clone()}</span>
+            <td class="col-title" data-label="Title">
+                <span class="title-text">{prospect.job_title.clone()}</span>
             </td>
-            <td class="col-size" data-label="Size">{size_of(&prospect)}</td>
+            <td class="col-company" data-label="Company">
+                <span class="company-name">{prospect.company.name.clone()}</span>
+                <span class="sub" title=prospect.company.domain.clone()>
+                    {format!("{} · {}", size_of(&prospect), prospect.company.domain)}
+                </span>
+            </td>
             <td class="col-location" data-label="Location">{location_of(&prospect)}</td>
             <td class="col-avail" data-label="Contact data">
                 {mark(prospect.has_email, "Email")}
@@ -154,6 +157,17 @@ pub fn Results() -> impl IntoView {
                     }}
                 </div>
             </Show>
+            <Show when=move || app.page.with(Option::is_none) && !loading()>
+                <div class="empty start" data-testid="start">
+                    <p class="empty-title">"Who are you looking for?"</p>
+                    <p>"Describe them in plain words above, or start from an example:"</p>
+                    <ul class="examples">
+                        {EXAMPLE_QUERIES.iter().take(5).map(|q| view! {
+                            <li><button type="button" class="link" data-testid="example" on:click=move |_| example(q)>{*q}</button></li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            </Show>
             <Show
                 when=move || !rows.with(Vec::is_empty)
                 fallback=move || {
@@ -183,12 +197,13 @@ pub fn Results() -> impl IntoView {
                                         prop:checked=all_on_page
                                         on:change=move |ev| app.set_page_selected(event_target_checked(&ev)) />
                                 </th>
-                                <th scope="col">"Name"</th>
-                                <th scope="col">"Title"</th>
-                                <th scope="col">"Company"</th>
-                                <th scope="col">"Size"</th>
-                                <th scope="col">"Location"</th>
-                                <th scope="col"><span title="Email · Phone · LinkedIn">"Email · Phone · In"</span></th>
+                                <th scope="col" class="col-name">"Name"</th>
+                                <th scope="col" class="col-title">"Title"</th>
+                                <th scope="col" class="col-company">"Company"</th>
+                                <th scope="col" class="col-location">"Location"</th>
+                                <th scope="col" class="col-avail">
+                                    <abbr title="Email, phone and LinkedIn available">"Data"</abbr>
+                                </th>
                             </tr>
                         </thead>
                         <tbody>
