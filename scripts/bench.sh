@@ -2,7 +2,9 @@
 # `make bench`: search speed over the demo set (1M people by default, PEOPLE=…).
 #  1. in-process: index build time and memory, search p50/p99 over benches/queries.txt,
 #     and the same queries as plain SQL on a throwaway PostgreSQL cluster;
-#  2. HTTP throughput: `quarry serve` (release) under wrk on loopback.
+#  2. the widget: release .wasm size, and in headless Chromium the time from
+#     iframe navigation to a usable search box and from submit to rendered results;
+#  3. HTTP throughput: `quarry serve` (release) under wrk on loopback.
 # The seeded data sets live in target/bench/ and are reused by later runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +35,13 @@ cargo bench --locked -p quarry-server --bench wallet
 
 echo "==> push and CSV export at scale (10k push, 10k/100k-row exports)"
 cargo bench --locked -p quarry-server --bench delivery
+
+echo "==> the widget: release build size, then speed in headless Chromium over the same data"
+export PATH="$PWD/.tools/binaryen/node_modules/.bin:$PATH"
+scripts/tools.sh
+TRUNK_SKIP_VERSION_CHECK=true trunk build --release --offline
+scripts/widget-size.sh
+cargo bench --locked -p quarry-e2e --bench widget
 
 echo "==> HTTP throughput (wrk, loopback)"
 cargo build --release --locked -p quarry-server

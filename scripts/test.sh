@@ -2,7 +2,8 @@
 # `make test`: everything, on both databases, in a real browser.
 #  1. system packages (PostgreSQL, Chromium, chromedriver) and pinned build tools
 #  2. formatting and clippy (native crates, and the widget for wasm32)
-#  3. `shared` built for wasm32-unknown-unknown, the widget built by Trunk
+#  3. `shared` built for wasm32-unknown-unknown, the widget built by Trunk in
+#     release (what partners get) and held to its size budget
 #  4. a throwaway PostgreSQL cluster; every test against SQLite and PostgreSQL,
 #     including the browser tests; the cluster is removed however the run ends.
 set -euo pipefail
@@ -28,8 +29,9 @@ cargo clippy -p quarry-widget --target wasm32-unknown-unknown --locked -- -D war
 step "shared for wasm32-unknown-unknown"
 cargo build -p quarry-shared --target wasm32-unknown-unknown --locked
 
-step "widget (trunk)"
-TRUNK_SKIP_VERSION_CHECK=true trunk build --offline
+step "widget (trunk, release) and its size budget"
+TRUNK_SKIP_VERSION_CHECK=true trunk build --release --offline
+scripts/widget-size.sh
 
 pg_dir=$(mktemp -d /tmp/quarry-test-pg.XXXXXX)
 cleanup() { scripts/pg.sh stop "$pg_dir"; }

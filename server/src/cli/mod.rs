@@ -146,7 +146,7 @@ async fn serve(config: ServeConfig, store: Store) -> ExitCode {
         .unwrap_or_default();
     tracing::info!(%addr, database = store.backend().as_str(), "quarry is listening");
     println!("Quarry is running:");
-    println!("  widget   http://{addr}/embed/");
+    println!("  loader   http://{addr}/embed.js (partners embed the widget with it)");
     println!("  health   http://{addr}/healthz");
     println!("  API      http://{addr}/v1/openapi.json");
     match crate::run(config, store, listener, shutdown_signal()).await {
