@@ -181,6 +181,39 @@ async fn the_partner_page_boots_the_widget_and_a_search_shows_an_exact_total() -
         action::click(client, "filter-verified").await?;
         wait_for_total(client, verified).await?;
 
+        // A refinement may override the text ("in California", then Texas from
+        // the state filter): rows picked there can be bought.
+        action::search(client, "directors in California").await?;
+        find::css_element(
+            client,
+            "[data-testid=\"chips\"][data-source=\"server\"] [data-chip-id=\"location:state:CA\"]",
+        )
+        .await?;
+        let in_texas = api_total_with(
+            &stack,
+            "directors",
+            "&location_state=TX&email_status=verified",
+        )
+        .await?;
+        anyhow::ensure!(
+            in_texas > 0,
+            "no verified directors in Texas in the demo data"
+        );
+        find::test_id(client, "filter-state")
+            .await?
+            .select_by_value("TX")
+            .await?;
+        wait_for_total(client, in_texas).await?;
+        let first = row_ids(client).await?.remove(0);
+        tick(client, std::slice::from_ref(&first)).await?;
+        action::click(client, "action-push").await?;
+        check::text_contains(
+            &find::test_id(client, "quote").await?,
+            "1 new · 0 already yours · 1 credit",
+        )
+        .await?;
+        action::click(client, "quote-cancel").await?;
+
         action::leave_widget(client).await?;
         action::screenshot(client, "widget-main-screen").await?;
 
@@ -373,6 +406,9 @@ async fn a_page_on_a_not_allowed_origin_cannot_bootstrap_nor_frame_the_widget() 
             0,
             "a token was issued"
         );
+        // The partner page heard it too (onError / the quarry:error DOM event).
+        let status = find::css_element(client, "#quarry-status[data-state=\"error\"]").await?;
+        check::text_contains(&status, "origin is not allowed").await?;
 
         // A page that frames the widget directly is refused by frame-ancestors.
         action::open(client, &stack.foreign.url("/framed")).await?;
@@ -392,9 +428,29 @@ async fn a_page_on_a_not_allowed_origin_cannot_bootstrap_nor_frame_the_widget() 
         );
         action::leave_widget(client).await?;
 
-        // The allowed page still works, in the same browser.
+        // The allowed page still works, in the same browser…
         action::open(client, &stack.demo.url("/")).await?;
         find::widget(client).await?;
+        action::leave_widget(client).await?;
+        // …until the partner revokes its embed key.
+        let id = &stack.partner.embed_key_id;
+        reqwest::Client::new()
+            .delete(
+                stack
+                    .quarry
+                    .url(&format!("/v1/prospecting/embed-keys/{id}")),
+            )
+            .bearer_auth(&stack.partner.secret_key)
+            .send()
+            .await?
+            .error_for_status()?;
+        action::open(client, &stack.demo.url("/")).await?;
+        let notice = find::loader_notice(client).await?;
+        assert_eq!(
+            notice.attr("data-code").await?.as_deref(),
+            Some("embed_key_revoked")
+        );
+        check::text_contains(&notice, "turned off").await?;
         Ok(())
     })
     .await
@@ -618,6 +674,91 @@ async fn empty_results_errors_and_going_offline_are_explained() -> anyhow::Resul
             find::all(client, "retry").await?.is_empty(),
             "retrying cannot help"
         );
+
+        // A suspended customer opening the page is told so by the loader.
+        action::leave_widget(client).await?;
+        action::open(client, &stack.demo.url("/")).await?;
+        let notice = find::loader_notice(client).await?;
+        assert_eq!(
+            notice.attr("data-code").await?.as_deref(),
+            Some("customer_suspended")
+        );
+        check::text_contains(&notice, "access is paused").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loader_and_the_widget_trust_only_each_other() -> anyhow::Result<()> {
+    if !Browser::available() {
+        return Ok(());
+    }
+    let _turn = one_at_a_time().await;
+    let stack = Stack::start(StackOptions::default()).await?;
+    Browser::run(|browser| async move {
+        let client = &browser.client;
+        action::open(client, &stack.demo.url("/")).await?;
+        find::widget(client).await?;
+        action::leave_widget(client).await?;
+        let height = || async {
+            let v = client
+                .execute("return document.querySelector('iframe[data-quarry-frame]').getBoundingClientRect().height;", vec![])
+                .await?;
+            anyhow::Ok(v.as_f64().unwrap_or(0.0).round() as i64)
+        };
+
+        // Messages the partner page (or anything but the iframe) posts are ignored.
+        let before = height().await?;
+        client
+            .execute(
+                "window.__quarryEvents = 0;\
+                 document.addEventListener('quarry:push', () => window.__quarryEvents++);\
+                 document.addEventListener('quarry:wallet', () => window.__quarryEvents++);\
+                 window.postMessage({type: 'quarry:push', result: {delivered: true}}, '*');\
+                 window.postMessage({type: 'quarry:wallet', wallet: {}}, '*');\
+                 window.postMessage({type: 'quarry:resize', height: 2000}, '*');",
+                vec![],
+            )
+            .await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let events = client.execute("return window.__quarryEvents;", vec![]).await?;
+        assert_eq!(events, Value::from(0), "the loader obeyed a message not from its iframe");
+        assert_eq!(height().await?, before);
+
+        // The iframe's own resize requests are obeyed, within bounds.
+        find::widget_frame(client).await?.enter_frame().await?;
+        let parent = stack.demo.base.clone();
+        for (asked, want) in [(Value::from(100_000), 2400), (Value::from("tall"), 2400), (Value::from(1000), 1000)] {
+            client
+                .execute(
+                    "parent.postMessage({type: 'quarry:resize', height: arguments[0]}, arguments[1]);",
+                    vec![asked.clone(), Value::from(parent.clone())],
+                )
+                .await?;
+            action::leave_widget(client).await?;
+            check::eventually(WAIT, || async {
+                let h = height().await?;
+                Ok(if h == want { Ok(()) } else { Err(format!("{asked} asked, {h} px")) })
+            })
+            .await?;
+            find::widget_frame(client).await?.enter_frame().await?;
+        }
+
+        // A token bound to another page is refused by the widget, even from its parent.
+        action::leave_widget(client).await?;
+        client
+            .execute(
+                "const claims = btoa(JSON.stringify({origin: 'https://evil.example'})).replace(/=+$/, '');\
+                 const frame = document.querySelector('iframe[data-quarry-frame]');\
+                 frame.contentWindow.postMessage({type: 'quarry:token', token: 'e30.' + claims + '.x', expires_in: 900},\
+                   new URL(frame.src).origin);",
+                vec![],
+            )
+            .await?;
+        find::widget_frame(client).await?.enter_frame().await?;
+        find::css_element(client, "[data-testid=\"app\"][data-link=\"fatal\"]").await?;
+        check::text_contains(&find::test_id(client, "notice-fatal").await?, "does not belong to this page").await?;
         Ok(())
     })
     .await

@@ -386,6 +386,8 @@ impl App {
         }
         let page = self.page_ids();
         let whole_page = ids.len() == page.len() && page.iter().all(|id| ids.contains(id));
+        // The refinements on screen, which may override the text (another state):
+        // the rows were picked from those results, not from the session's first page.
         Some(Selection {
             selection_mode: if whole_page {
                 SelectionMode::Page
@@ -393,7 +395,7 @@ impl App {
                 SelectionMode::Selected
             },
             prospect_ids: Some(ids),
-            applied_filters: None,
+            applied_filters: Some(self.filters.get_untracked()),
         })
     }
 

@@ -184,21 +184,29 @@ pub fn Filters() -> impl IntoView {
             f.email_status.as_deref() == Some(&[EmailStatus::Verified.as_str().to_owned()][..])
         })
     };
+    // Every state is offered (a refinement may move the search to another state
+    // than the text named), with its count where the results have one.
     let states = Memo::new(move |_| {
-        let chosen = app.filters.with(|f| f.location_state.clone());
-        let mut list: Vec<FacetCount> = app
-            .base_facets
-            .with(|b| b.as_ref().map(|b| b.state.clone()).unwrap_or_default());
-        if chosen.is_none() {
-            let current = app.facets.get();
-            for option in &mut list {
-                option.count = current
-                    .as_ref()
-                    .and_then(|c| c.state.iter().find(|o| o.key == option.key))
-                    .map_or(0, |o| o.count);
-            }
-        }
-        list
+        let chosen = app.filters.with(|f| f.location_state.is_some());
+        let counts = if chosen {
+            app.base_facets.get()
+        } else {
+            app.facets.get()
+        };
+        let count_of = |code: &str| {
+            counts
+                .as_ref()
+                .and_then(|c| c.state.iter().find(|o| o.key == code))
+                .map(|o| o.count)
+        };
+        quarry_shared::geo::STATES
+            .iter()
+            .map(|s| FacetCount {
+                key: s.code.to_owned(),
+                label: s.name.to_owned(),
+                count: count_of(s.code).unwrap_or(u64::MAX),
+            })
+            .collect::<Vec<_>>()
     });
     let sizes = Memo::new(move |_| {
         app.base_facets.with(|b| {
@@ -325,7 +333,10 @@ pub fn Filters() -> impl IntoView {
                             let selected = move || app.filters.with(|f| f.location_state.as_deref() == Some(key.as_str()));
                             view! {
                                 <option value=o.key.clone() selected=selected>
-                                    {format!("{} ({})", o.label, quarry_shared::present::count(o.count))}
+                                    {match o.count {
+                                        u64::MAX => o.label.clone(),
+                                        n => format!("{} ({})", o.label, quarry_shared::present::count(n)),
+                                    }}
                                 </option>
                             }
                         }
