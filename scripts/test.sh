@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.tools/binaryen/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> %s  (%d s so far)\n' "$*" "$SECONDS"; }
 
 step "system packages"
 scripts/system-deps.sh
@@ -44,3 +44,5 @@ echo "$QUARRY_TEST_POSTGRES_URL"
 step "tests (SQLite + PostgreSQL + browser)"
 export QUARRY_REQUIRE_POSTGRES=1 QUARRY_REQUIRE_BROWSER=1
 cargo test --workspace --exclude quarry-widget --locked
+echo
+echo "==> make test passed in $SECONDS s"

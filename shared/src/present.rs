@@ -177,38 +177,91 @@ pub fn limit_lines(w: &WalletSummary) -> Vec<LimitLine> {
     .collect()
 }
 
-/// A partner's accent colour (`#0f766e`, `#abc`), normalised to `#rrggbb`, with the
-/// text colour (`#ffffff` or `#111111`) that reads best on it. `None` for anything
-/// else, so a page cannot inject CSS through the loader's `data-accent`.
-pub fn accent(value: &str) -> Option<(String, &'static str)> {
-    let hex = value.trim().strip_prefix('#')?;
-    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let full: String = match hex.len() {
-        3 => hex.chars().flat_map(|c| [c, c]).collect(),
-        6 => hex.to_owned(),
-        _ => return None,
-    }
-    .to_ascii_lowercase();
-    let channel = |i: usize| {
-        let v = f64::from(u8::from_str_radix(&full[i..i + 2], 16).unwrap_or(0)) / 255.0;
+/// A partner's accent colour, checked and with what reads well with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accent {
+    /// `#rrggbb`: buttons, ticks, focus rings.
+    pub fill: String,
+    /// The text colour on `fill` (`#ffffff` or `#111111`).
+    pub on_fill: &'static str,
+    /// The accent as text (links) on the light background: darkened until it has
+    /// 4.5:1 contrast (WCAG AA).
+    pub ink_light: String,
+    /// The same on the dark background, lightened instead.
+    pub ink_dark: String,
+}
+
+/// The light and dark backgrounds of the widget (`--q-bg` in style/quarry.css).
+const LIGHT_BG: [f64; 3] = [1.0, 1.0, 1.0];
+const DARK_BG: [f64; 3] = [17.0 / 255.0, 22.0 / 255.0, 29.0 / 255.0];
+
+fn luminance(rgb: [f64; 3]) -> f64 {
+    let lin = |v: f64| {
         if v <= 0.039_28 {
             v / 12.92
         } else {
             ((v + 0.055) / 1.055).powf(2.4)
         }
     };
-    let luminance = 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4);
-    // WCAG contrast against white vs against near-black: pick the larger.
-    let on_white = 1.05 / (luminance + 0.05);
-    let on_dark = (luminance + 0.05) / (0.0056 + 0.05);
-    let text = if on_white >= on_dark {
+    0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2])
+}
+
+/// WCAG contrast ratio of two colours.
+pub fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+fn hex(rgb: [f64; 3]) -> String {
+    let byte = |v: f64| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        byte(rgb[0]),
+        byte(rgb[1]),
+        byte(rgb[2])
+    )
+}
+
+/// `rgb` mixed toward `target` in 5 % steps until it reads on `bg` (4.5:1).
+fn readable_on(rgb: [f64; 3], bg: [f64; 3], target: f64) -> [f64; 3] {
+    let mut c = rgb;
+    for step in 0..=20 {
+        let t = f64::from(step) / 20.0;
+        c = [0, 1, 2].map(|i| rgb[i] + (target - rgb[i]) * t);
+        if contrast(c, bg) >= 4.5 {
+            break;
+        }
+    }
+    c
+}
+
+/// A partner's accent colour (`#0f766e`, `#abc`) from the loader's `data-accent`;
+/// `None` for anything else, so a page cannot inject CSS through it.
+pub fn accent(value: &str) -> Option<Accent> {
+    let hex_digits = value.trim().strip_prefix('#')?;
+    if !hex_digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let full: String = match hex_digits.len() {
+        3 => hex_digits.chars().flat_map(|c| [c, c]).collect(),
+        6 => hex_digits.to_owned(),
+        _ => return None,
+    }
+    .to_ascii_lowercase();
+    let channel =
+        |i: usize| f64::from(u8::from_str_radix(&full[i..i + 2], 16).unwrap_or(0)) / 255.0;
+    let rgb = [channel(0), channel(2), channel(4)];
+    let on_fill = if contrast(rgb, [1.0; 3]) >= contrast(rgb, [17.0 / 255.0; 3]) {
         "#ffffff"
     } else {
         "#111111"
     };
-    Some((format!("#{full}"), text))
+    Some(Accent {
+        fill: format!("#{full}"),
+        on_fill,
+        ink_light: hex(readable_on(rgb, LIGHT_BG, 0.0)),
+        ink_dark: hex(readable_on(rgb, DARK_BG, 1.0)),
+    })
 }
 
 #[cfg(test)]
@@ -338,9 +391,13 @@ mod tests {
 
     #[test]
     fn accents_are_validated_and_get_a_readable_text_colour() {
-        assert_eq!(accent("#0f766e"), Some(("#0f766e".into(), "#ffffff")));
-        assert_eq!(accent(" #FFF "), Some(("#ffffff".into(), "#111111")));
-        assert_eq!(accent("#ffd60a"), Some(("#ffd60a".into(), "#111111")));
+        let teal = accent("#0f766e").unwrap();
+        assert_eq!((teal.fill.as_str(), teal.on_fill), ("#0f766e", "#ffffff"));
+        assert_eq!(teal.ink_light, "#0f766e", "already readable on white");
+        let white = accent(" #FFF ").unwrap();
+        assert_eq!((white.fill.as_str(), white.on_fill), ("#ffffff", "#111111"));
+        let yellow = accent("#ffd60a").unwrap();
+        assert_eq!(yellow.on_fill, "#111111");
         for bad in [
             "",
             "red",
@@ -352,5 +409,42 @@ mod tests {
         ] {
             assert_eq!(accent(bad), None, "{bad}");
         }
+    }
+
+    fn rgb(hex: &str) -> [f64; 3] {
+        let c = |i: usize| f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+        [c(1), c(3), c(5)]
+    }
+
+    #[test]
+    fn accent_ink_reads_on_both_backgrounds() {
+        for value in [
+            "#ffd60a", "#0f766e", "#2357d9", "#ff0000", "#000000", "#ffffff", "#7aa2ff", "#888",
+        ] {
+            let a = accent(value).unwrap();
+            assert!(
+                contrast(rgb(&a.ink_light), LIGHT_BG) >= 4.5,
+                "{value} on light: {}",
+                a.ink_light
+            );
+            assert!(
+                contrast(rgb(&a.ink_dark), DARK_BG) >= 4.5,
+                "{value} on dark: {}",
+                a.ink_dark
+            );
+            assert!(
+                contrast(
+                    rgb(&a.fill),
+                    rgb(if a.on_fill == "#ffffff" {
+                        "#ffffff"
+                    } else {
+                        "#111111"
+                    })
+                ) >= 3.0,
+                "{value}"
+            );
+        }
+        // A light yellow link is darkened, not used as is.
+        assert_ne!(accent("#ffd60a").unwrap().ink_light, "#ffd60a");
     }
 }

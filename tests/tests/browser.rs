@@ -472,6 +472,22 @@ async fn a_five_second_token_renews_without_losing_the_selection() -> anyhow::Re
         action::open(client, &stack.demo.url("/")).await?;
         find::widget(client).await?;
         search_and_wait(client, &stack, BROAD).await?;
+        // A refinement and the second page, to see that they stay too.
+        let verified = api_total_with(&stack, BROAD, "&email_status=verified").await?;
+        anyhow::ensure!(verified > 25, "{verified} verified {BROAD}: no second page");
+        action::click(client, "filter-verified").await?;
+        wait_for_total(client, verified).await?;
+        let first_page = row_ids(client).await?;
+        action::click(client, "next-page").await?;
+        check::eventually(WAIT, || async {
+            let ids = row_ids(client).await?;
+            Ok(if ids != first_page {
+                Ok(())
+            } else {
+                Err("still page 1".to_owned())
+            })
+        })
+        .await?;
         let picked: Vec<String> = row_ids(client).await?.into_iter().take(2).collect();
         tick(client, &picked).await?;
         let before = stack.embed_sessions_started().await?;
@@ -486,6 +502,14 @@ async fn a_five_second_token_renews_without_losing_the_selection() -> anyhow::Re
 
         // Nothing on screen was lost, and the fresh token works.
         check::value_is(&find::search_input(client).await?, BROAD).await?;
+        assert!(
+            find::test_id(client, "filter-verified")
+                .await?
+                .is_selected()
+                .await?
+        );
+        check::text_contains(&find::test_id(client, "page-of").await?, "Page 2 of").await?;
+        wait_for_total(client, verified).await?;
         check::text_contains(
             &find::test_id(client, "selection-count").await?,
             "2 contacts selected",

@@ -29,14 +29,16 @@ fn apply_theme(params: &bridge::Params) {
         _ => "auto",
     };
     let _ = root.set_attribute("data-theme", theme);
-    if let Some((accent, on_accent)) = params
+    if let Some(accent) = params
         .accent
         .as_deref()
         .and_then(quarry_shared::present::accent)
     {
         let style = root.style();
-        let _ = style.set_property("--q-accent", &accent);
-        let _ = style.set_property("--q-on-accent", on_accent);
+        let _ = style.set_property("--q-accent", &accent.fill);
+        let _ = style.set_property("--q-on-accent", accent.on_fill);
+        let _ = style.set_property("--q-accent-ink-light", &accent.ink_light);
+        let _ = style.set_property("--q-accent-ink-dark", &accent.ink_dark);
     }
 }
 
