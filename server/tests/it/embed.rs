@@ -305,13 +305,13 @@ contract!(
                 401,
             ),
             (
-                json!({"partner_key": pk, "customer_id": "acme", "user_id": "u1", "timestamp": t - 601,
-                "customer_signature": sign(secret, "acme", Some("u1"), t - 601)}),
+                json!({"partner_key": pk, "customer_id": "acme", "user_id": "u1", "timestamp": t - 620,
+                "customer_signature": sign(secret, "acme", Some("u1"), t - 620)}),
                 401,
             ),
             (
-                json!({"partner_key": pk, "customer_id": "acme", "user_id": "u1", "timestamp": t + 601,
-                "customer_signature": sign(secret, "acme", Some("u1"), t + 601)}),
+                json!({"partner_key": pk, "customer_id": "acme", "user_id": "u1", "timestamp": t + 620,
+                "customer_signature": sign(secret, "acme", Some("u1"), t + 620)}),
                 401,
             ),
             (
