@@ -135,7 +135,8 @@ async fn main() -> anyhow::Result<()> {
         // A first visit with an empty cache, a few times over.
         for _ in 0..4 {
             action::open(client, "about:blank").await?;
-            clear_cache(client).await?;
+            quarry_e2e::browser::cdp(client, "Network.clearBrowserCache", serde_json::json!({}))
+                .await?;
             action::open(client, &stack.demo.url("/")).await?;
             find::widget_frame(client).await?.enter_frame().await?;
             let shown = wait_mark(client, "quarry:interactive").await?;
@@ -206,28 +207,4 @@ async fn main() -> anyhow::Result<()> {
         Ok(())
     })
     .await
-}
-
-/// Empties Chromium's HTTP cache (`Network.clearBrowserCache` through chromedriver).
-async fn clear_cache(client: &Client) -> anyhow::Result<()> {
-    #[derive(Debug)]
-    struct Cdp;
-    impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-        fn endpoint(
-            &self,
-            base: &url::Url,
-            session: Option<&str>,
-        ) -> Result<url::Url, url::ParseError> {
-            base.join(&format!(
-                "session/{}/goog/cdp/execute",
-                session.unwrap_or_default()
-            ))
-        }
-        fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
-            let body = serde_json::json!({"cmd": "Network.clearBrowserCache", "params": {}});
-            (http::Method::POST, Some(body.to_string()))
-        }
-    }
-    client.issue_cmd(Cdp).await?;
-    Ok(())
 }

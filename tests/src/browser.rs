@@ -143,39 +143,56 @@ async fn wait_for_port(port: u16, limit: Duration) -> anyhow::Result<()> {
     }
 }
 
-/// Chromedriver's network emulation (`POST /session/{id}/chromium/network_conditions`):
-/// `offline` cuts the page off, and the browser reports it (`navigator.onLine`).
+/// A chromedriver-only command (`POST /session/{id}/<path>` with a JSON body).
 #[derive(Debug)]
-struct NetworkConditions {
-    offline: bool,
+struct ChromiumCommand {
+    path: &'static str,
+    body: serde_json::Value,
 }
 
-impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+impl fantoccini::wd::WebDriverCompatibleCommand for ChromiumCommand {
     fn endpoint(
         &self,
         base: &url::Url,
         session: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base.join(&format!(
-            "session/{}/chromium/network_conditions",
-            session.unwrap_or_default()
+            "session/{}/{}",
+            session.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"network_conditions": {
-            "offline": self.offline, "latency": 0,
-            "download_throughput": -1, "upload_throughput": -1,
-        }});
-        (http::Method::POST, Some(body.to_string()))
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 
+/// Runs a Chrome DevTools Protocol command (`Network.clearBrowserCache`, …).
+pub async fn cdp(client: &Client, cmd: &str, params: serde_json::Value) -> anyhow::Result<()> {
+    client
+        .issue_cmd(ChromiumCommand {
+            path: "goog/cdp/execute",
+            body: json!({"cmd": cmd, "params": params}),
+        })
+        .await
+        .with_context(|| format!("CDP {cmd}"))?;
+    Ok(())
+}
+
 impl Browser {
-    /// Takes the browser off the network (`true`) or back on it.
+    /// Takes the browser off the network (`true`) or back on it; the page sees it
+    /// (`navigator.onLine`, `offline`/`online` events).
     pub async fn set_offline(&self, offline: bool) -> anyhow::Result<()> {
+        let body = json!({"network_conditions": {
+            "offline": offline, "latency": 0,
+            "download_throughput": -1, "upload_throughput": -1,
+        }});
         self.client
-            .issue_cmd(NetworkConditions { offline })
+            .issue_cmd(ChromiumCommand {
+                path: "chromium/network_conditions",
+                body,
+            })
             .await
             .context("setting network conditions")?;
         Ok(())

@@ -209,17 +209,7 @@ impl Stack {
 
     /// `GET` a partner API path with the demo partner's secret key.
     pub async fn partner_api(&self, path: &str) -> anyhow::Result<serde_json::Value> {
-        let response = reqwest::Client::new()
-            .get(self.quarry.url(path))
-            .bearer_auth(&self.partner.secret_key)
-            .send()
-            .await?;
-        anyhow::ensure!(
-            response.status().is_success(),
-            "{path}: {}",
-            response.status()
-        );
-        Ok(response.json().await?)
+        self.partner_send(reqwest::Method::GET, path, None).await
     }
 
     /// Sends a partner API request with the demo partner's secret key.
@@ -227,14 +217,15 @@ impl Stack {
         &self,
         method: reqwest::Method,
         path: &str,
-        body: &serde_json::Value,
+        body: Option<&serde_json::Value>,
     ) -> anyhow::Result<serde_json::Value> {
-        let response = reqwest::Client::new()
+        let mut request = reqwest::Client::new()
             .request(method, self.quarry.url(path))
-            .bearer_auth(&self.partner.secret_key)
-            .json(body)
-            .send()
-            .await?;
+            .bearer_auth(&self.partner.secret_key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await?;
         anyhow::ensure!(
             response.status().is_success(),
             "{path}: {}",

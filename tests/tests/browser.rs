@@ -7,10 +7,16 @@ use std::time::Duration;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 use quarry_e2e::fixtures::{action, check, find};
-use quarry_e2e::{one_at_a_time, Browser, Stack, StackOptions};
+use quarry_e2e::{scenario, Stack, StackOptions};
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(20);
+
+/// Opens the demo partner's page and steps into the widget once it is ready.
+async fn open_widget(client: &Client, stack: &Stack) -> anyhow::Result<()> {
+    action::open(client, &stack.demo.url("/")).await?;
+    find::widget(client).await
+}
 
 /// A query with well over a page of results in the seeded demo data.
 const BROAD: &str = "directors";
@@ -130,17 +136,15 @@ fn sorted(mut ids: Vec<String>) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_partner_page_boots_the_widget_and_a_search_shows_an_exact_total() -> anyhow::Result<()>
 {
-    if !Browser::available() {
-        return Ok(());
-    }
-    let _turn = one_at_a_time().await;
-    let stack = Stack::start(StackOptions::default()).await?;
-    Browser::run(|browser| async move {
+    scenario(StackOptions::default(), |stack, browser| async move {
         let client = &browser.client;
-        action::open(client, &stack.demo.url("/")).await?;
-        find::widget(client).await?;
+        open_widget(client, &stack).await?;
 
-        // The chips follow the typing, read by the interpreter inside the widget.
+        // The chips follow the typing, read by the interpreter inside the widget,
+        // and so do its warnings.
+        action::type_query(client, "CMOs pls").await?;
+        check::text_contains(&find::test_id(client, "warning").await?, "ignored: 'pls'").await?;
+        find::search_input(client).await?.clear().await?;
         action::type_query(client, "CMOs").await?;
         find::css_element(client, "[data-testid=\"chip\"][data-chip-id=\"role:cmo\"]").await?;
         action::type_query(client, " of SaaS companies in California").await?;
@@ -174,6 +178,18 @@ async fn the_partner_page_boots_the_widget_and_a_search_shows_an_exact_total() -
             &format!("of {}", total.div_ceil(25)),
         )
         .await?;
+        // The facets count the whole result: every one of them is a director.
+        action::click_element(
+            client,
+            &find::css_element(client, "[data-testid=\"facet-seniority\"] summary").await?,
+        )
+        .await?;
+        let option = find::css_element(
+            client,
+            "label:has([data-testid=\"filter-seniority-director\"]) .count",
+        )
+        .await?;
+        assert_eq!(option.text().await?, quarry_shared::present::count(total));
 
         // Refining never counts a new search and keeps the total exact.
         let verified = api_total_with(&stack, BROAD, "&email_status=verified").await?;
@@ -236,15 +252,9 @@ async fn the_partner_page_boots_the_widget_and_a_search_shows_an_exact_total() -
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pushing_three_rows_delivers_them_signed_and_pushing_again_costs_nothing(
 ) -> anyhow::Result<()> {
-    if !Browser::available() {
-        return Ok(());
-    }
-    let _turn = one_at_a_time().await;
-    let stack = Stack::start(StackOptions::default()).await?;
-    Browser::run(|browser| async move {
+    scenario(StackOptions::default(), |stack, browser| async move {
         let client = &browser.client;
-        action::open(client, &stack.demo.url("/")).await?;
-        find::widget(client).await?;
+        open_widget(client, &stack).await?;
         wait_for_balance(client, 500).await?;
         search_and_wait(client, &stack, BROAD).await?;
         let picked: Vec<String> = row_ids(client).await?.into_iter().skip(2).take(3).collect();
@@ -317,16 +327,10 @@ async fn pushing_three_rows_delivers_them_signed_and_pushing_again_costs_nothing
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exporting_the_page_downloads_a_csv_of_exactly_its_rows() -> anyhow::Result<()> {
-    if !Browser::available() {
-        return Ok(());
-    }
-    let _turn = one_at_a_time().await;
-    let stack = Stack::start(StackOptions::default()).await?;
-    Browser::run(|browser| async move {
+    scenario(StackOptions::default(), |stack, browser| async move {
         let client = &browser.client;
-        action::open(client, &stack.demo.url("/")).await?;
-        find::widget(client).await?;
-        search_and_wait(client, &stack, BROAD).await?;
+        open_widget(client, &stack).await?;
+        let total = search_and_wait(client, &stack, BROAD).await?;
         let page = row_ids(client).await?;
         action::click(client, "select-page").await?;
         check::text_contains(
@@ -334,7 +338,23 @@ async fn exporting_the_page_downloads_a_csv_of_exactly_its_rows() -> anyhow::Res
             "25 contacts selected",
         )
         .await?;
-        find::test_id(client, "select-all-results").await?;
+        // All results: the quote covers every one of them; cancelled here.
+        action::click(client, "select-all-results").await?;
+        let everyone = format!("{} contacts selected", quarry_shared::present::count(total));
+        check::text_contains(&find::test_id(client, "selection-count").await?, &everyone).await?;
+        action::click(client, "action-export").await?;
+        let quote = find::test_id(client, "quote").await?;
+        check::text_contains(
+            &quote,
+            &format!(
+                "{} new · 0 already yours",
+                quarry_shared::present::count(total)
+            ),
+        )
+        .await?;
+        action::click(client, "quote-cancel").await?;
+        action::click(client, "clear-selection").await?;
+        action::click(client, "select-page").await?;
 
         buy(
             client,
@@ -385,12 +405,7 @@ async fn exporting_the_page_downloads_a_csv_of_exactly_its_rows() -> anyhow::Res
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_on_a_not_allowed_origin_cannot_bootstrap_nor_frame_the_widget() -> anyhow::Result<()>
 {
-    if !Browser::available() {
-        return Ok(());
-    }
-    let _turn = one_at_a_time().await;
-    let stack = Stack::start(StackOptions::default()).await?;
-    Browser::run(|browser| async move {
+    scenario(StackOptions::default(), |stack, browser| async move {
         let client = &browser.client;
         // The CRM page itself, served from the wrong origin.
         action::open(client, &stack.foreign.url("/")).await?;
@@ -429,21 +444,13 @@ async fn a_page_on_a_not_allowed_origin_cannot_bootstrap_nor_frame_the_widget() 
         action::leave_widget(client).await?;
 
         // The allowed page still works, in the same browser…
-        action::open(client, &stack.demo.url("/")).await?;
-        find::widget(client).await?;
+        open_widget(client, &stack).await?;
         action::leave_widget(client).await?;
         // …until the partner revokes its embed key.
-        let id = &stack.partner.embed_key_id;
-        reqwest::Client::new()
-            .delete(
-                stack
-                    .quarry
-                    .url(&format!("/v1/prospecting/embed-keys/{id}")),
-            )
-            .bearer_auth(&stack.partner.secret_key)
-            .send()
-            .await?
-            .error_for_status()?;
+        let path = format!("/v1/prospecting/embed-keys/{}", stack.partner.embed_key_id);
+        stack
+            .partner_send(reqwest::Method::DELETE, &path, None)
+            .await?;
         action::open(client, &stack.demo.url("/")).await?;
         let notice = find::loader_notice(client).await?;
         assert_eq!(
@@ -458,92 +465,92 @@ async fn a_page_on_a_not_allowed_origin_cannot_bootstrap_nor_frame_the_widget() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_five_second_token_renews_without_losing_the_selection() -> anyhow::Result<()> {
-    if !Browser::available() {
-        return Ok(());
-    }
-    let _turn = one_at_a_time().await;
-    let stack = Stack::start(StackOptions {
-        token_max_ttl_secs: Some(5),
-        ..StackOptions::default()
-    })
-    .await?;
-    Browser::run(|browser| async move {
-        let client = &browser.client;
-        action::open(client, &stack.demo.url("/")).await?;
-        find::widget(client).await?;
-        search_and_wait(client, &stack, BROAD).await?;
-        // A refinement and the second page, to see that they stay too.
-        let verified = api_total_with(&stack, BROAD, "&email_status=verified").await?;
-        anyhow::ensure!(verified > 25, "{verified} verified {BROAD}: no second page");
-        action::click(client, "filter-verified").await?;
-        wait_for_total(client, verified).await?;
-        let first_page = row_ids(client).await?;
-        action::click(client, "next-page").await?;
-        check::eventually(WAIT, || async {
-            let ids = row_ids(client).await?;
-            Ok(if ids != first_page {
-                Ok(())
-            } else {
-                Err("still page 1".to_owned())
+    scenario(
+        StackOptions {
+            token_max_ttl_secs: Some(5),
+            ..StackOptions::default()
+        },
+        |stack, browser| async move {
+            let client = &browser.client;
+            open_widget(client, &stack).await?;
+            search_and_wait(client, &stack, BROAD).await?;
+            // A refinement and the second page, to see that they stay too.
+            let verified = api_total_with(&stack, BROAD, "&email_status=verified").await?;
+            anyhow::ensure!(verified > 25, "{verified} verified {BROAD}: no second page");
+            action::click(client, "filter-verified").await?;
+            wait_for_total(client, verified).await?;
+            let first_page = row_ids(client).await?;
+            action::click(client, "next-page").await?;
+            check::eventually(WAIT, || async {
+                let ids = row_ids(client).await?;
+                Ok(if ids != first_page {
+                    Ok(())
+                } else {
+                    Err("still page 1".to_owned())
+                })
             })
-        })
-        .await?;
-        let picked: Vec<String> = row_ids(client).await?.into_iter().take(2).collect();
-        tick(client, &picked).await?;
-        let before = stack.embed_sessions_started().await?;
+            .await?;
+            let picked: Vec<String> = row_ids(client).await?.into_iter().take(2).collect();
+            tick(client, &picked).await?;
+            // The search box has the focus; a renewal must not rebuild the screen.
+            let input = find::search_input(client).await?;
+            action::click_element(client, &input).await?;
+            let before = stack.embed_sessions_started().await?;
 
-        // Past the first token's life and its 10-second leeway.
-        tokio::time::sleep(Duration::from_secs(18)).await;
-        let renewals = stack.embed_sessions_started().await? - before;
-        assert!(
-            renewals >= 3,
-            "only {renewals} renewals in 18 s with 5-second tokens"
-        );
+            // Past the first token's life and its 10-second leeway.
+            tokio::time::sleep(Duration::from_secs(18)).await;
+            let renewals = stack.embed_sessions_started().await? - before;
+            assert!(
+                renewals >= 3,
+                "only {renewals} renewals in 18 s with 5-second tokens"
+            );
 
-        // Nothing on screen was lost, and the fresh token works.
-        check::value_is(&find::search_input(client).await?, BROAD).await?;
-        assert!(
-            find::test_id(client, "filter-verified")
-                .await?
-                .is_selected()
-                .await?
-        );
-        check::text_contains(&find::test_id(client, "page-of").await?, "Page 2 of").await?;
-        wait_for_total(client, verified).await?;
-        check::text_contains(
-            &find::test_id(client, "selection-count").await?,
-            "2 contacts selected",
-        )
-        .await?;
-        for id in &picked {
-            let checkbox = find::css_element(
-                client,
-                &format!("{} [data-testid=\"row-select\"]", row_css(id)),
+            // Nothing on screen was lost (the very same elements, the focus where
+            // it was), and the fresh token works.
+            assert!(input.is_displayed().await?, "the search box was rebuilt");
+            assert_eq!(
+                action::focused_test_id(client).await?.as_deref(),
+                Some("search-input")
+            );
+            check::value_is(&find::search_input(client).await?, BROAD).await?;
+            assert!(
+                find::test_id(client, "filter-verified")
+                    .await?
+                    .is_selected()
+                    .await?
+            );
+            check::text_contains(&find::test_id(client, "page-of").await?, "Page 2 of").await?;
+            wait_for_total(client, verified).await?;
+            check::text_contains(
+                &find::test_id(client, "selection-count").await?,
+                "2 contacts selected",
             )
             .await?;
-            assert!(checkbox.is_selected().await?, "{id} lost its tick");
-        }
-        buy(
-            client,
-            "action-push",
-            "2 new · 0 already yours · 2 credits · balance after 498",
-            "delivered",
-        )
-        .await?;
-        assert_eq!(received_ids(&stack), sorted(picked));
-        Ok(())
-    })
+            for id in &picked {
+                let checkbox = find::css_element(
+                    client,
+                    &format!("{} [data-testid=\"row-select\"]", row_css(id)),
+                )
+                .await?;
+                assert!(checkbox.is_selected().await?, "{id} lost its tick");
+            }
+            buy(
+                client,
+                "action-push",
+                "2 new · 0 already yours · 2 credits · balance after 498",
+                "delivered",
+            )
+            .await?;
+            assert_eq!(received_ids(&stack), sorted(picked));
+            Ok(())
+        },
+    )
     .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keyboard_only_search_select_and_push() -> anyhow::Result<()> {
-    if !Browser::available() {
-        return Ok(());
-    }
-    let _turn = one_at_a_time().await;
-    let stack = Stack::start(StackOptions::default()).await?;
-    Browser::run(|browser| async move {
+    scenario(StackOptions::default(), |stack, browser| async move {
         let client = &browser.client;
         action::open(client, &stack.demo.url("/")).await?;
         // Wait (looking, not touching) until the widget is ready.
@@ -615,15 +622,9 @@ async fn keyboard_only_search_select_and_push() -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn empty_results_errors_and_going_offline_are_explained() -> anyhow::Result<()> {
-    if !Browser::available() {
-        return Ok(());
-    }
-    let _turn = one_at_a_time().await;
-    let stack = Stack::start(StackOptions::default()).await?;
-    Browser::run(|browser| async move {
+    scenario(StackOptions::default(), |stack, browser| async move {
         let client = &browser.client;
-        action::open(client, &stack.demo.url("/")).await?;
-        find::widget(client).await?;
+        open_widget(client, &stack).await?;
 
         // Nothing understood: explained, nothing counted, no retry offered.
         action::search(client, "?? !!").await?;
@@ -681,7 +682,7 @@ async fn empty_results_errors_and_going_offline_are_explained() -> anyhow::Resul
                     "/v1/partner-customers/{}",
                     stack.partner.partner_customer_id
                 ),
-                &serde_json::json!({"status": "suspended"}),
+                Some(&serde_json::json!({"status": "suspended"})),
             )
             .await?;
         tokio::time::sleep(Duration::from_secs(3)).await; // the re-check cache
@@ -715,15 +716,9 @@ async fn empty_results_errors_and_going_offline_are_explained() -> anyhow::Resul
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_loader_and_the_widget_trust_only_each_other() -> anyhow::Result<()> {
-    if !Browser::available() {
-        return Ok(());
-    }
-    let _turn = one_at_a_time().await;
-    let stack = Stack::start(StackOptions::default()).await?;
-    Browser::run(|browser| async move {
+    scenario(StackOptions::default(), |stack, browser| async move {
         let client = &browser.client;
-        action::open(client, &stack.demo.url("/")).await?;
-        find::widget(client).await?;
+        open_widget(client, &stack).await?;
         action::leave_widget(client).await?;
         let height = || async {
             let v = client
@@ -783,6 +778,72 @@ async fn the_loader_and_the_widget_trust_only_each_other() -> anyhow::Result<()>
         find::widget_frame(client).await?.enter_frame().await?;
         find::css_element(client, "[data-testid=\"app\"][data-link=\"fatal\"]").await?;
         check::text_contains(&find::test_id(client, "notice-fatal").await?, "does not belong to this page").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wallet_meter_shows_limits_and_blocks_in_plain_words() -> anyhow::Result<()> {
+    scenario(StackOptions::default(), |stack, browser| async move {
+        let client = &browser.client;
+        // The partner caps new contacts at 5 a month for this customer.
+        stack
+            .partner_send(
+                reqwest::Method::PATCH,
+                &format!(
+                    "/v1/partner-customers/{}",
+                    stack.partner.partner_customer_id
+                ),
+                Some(&serde_json::json!({"limits": {"monthly_record_reveals": 5}})),
+            )
+            .await?;
+        open_widget(client, &stack).await?;
+        let limit = find::test_id(client, "wallet-limit").await?;
+        check::text_contains(&limit, "New contacts this month").await?;
+        check::text_contains(&limit, "0 of 5").await?;
+
+        search_and_wait(client, &stack, BROAD).await?;
+        let rows = row_ids(client).await?;
+        tick(client, &rows[..3]).await?;
+        buy(
+            client,
+            "action-push",
+            "3 new · 0 already yours · 3 credits",
+            "delivered",
+        )
+        .await?;
+        // The meter follows every purchase.
+        check::eventually(WAIT, || async {
+            let t = text(client, "wallet-limit").await?;
+            Ok(if t.contains("3 of 5") { Ok(()) } else { Err(t) })
+        })
+        .await?;
+
+        // Three more would pass the limit: said in plain words, and not buyable.
+        tick(client, &rows[3..6]).await?;
+        action::click(client, "action-push").await?;
+        let block = find::test_id(client, "quote-block").await?;
+        check::text_contains(&block, "this month's limit on new contacts").await?;
+        assert!(
+            !find::test_id(client, "quote-confirm")
+                .await?
+                .is_enabled()
+                .await?
+        );
+        action::click(client, "quote-cancel").await?;
+
+        // Two more reach it; then the meter says buying is blocked, and why.
+        tick(client, &rows[5..6]).await?;
+        buy(
+            client,
+            "action-push",
+            "2 new · 0 already yours · 2 credits",
+            "delivered",
+        )
+        .await?;
+        let blocked = find::test_id(client, "wallet-block").await?;
+        check::text_contains(&blocked, "this month's limit on new contacts").await?;
         Ok(())
     })
     .await

@@ -65,10 +65,12 @@ pub fn App() -> impl IntoView {
     let offline = window_event_listener(leptos::ev::offline, move |_| state.online.set(false));
     std::mem::forget((online, offline));
 
-    let fatal = move || match state.link.get() {
+    // A memo: the screen is rebuilt only when this changes, not on every token
+    // renewal (rebuilding would drop the focus and what components hold).
+    let fatal = Memo::new(move |_| match state.link.get() {
         Link::Fatal { title, detail } => Some((title, detail)),
         _ => None,
-    };
+    });
     request_animation_frame(|| bridge::mark("quarry:interactive"));
 
     view! {
@@ -79,7 +81,7 @@ pub fn App() -> impl IntoView {
                 Link::Renewing => "renewing",
                 Link::Fatal { .. } => "fatal",
             }>
-            {move || match fatal() {
+            {move || match fatal.get() {
                 Some((title, detail)) => view! {
                     <div class="fatal" role="alert" data-testid="notice-fatal">
                         <h1 class="fatal-title">{title}</h1>

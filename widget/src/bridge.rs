@@ -209,7 +209,9 @@ fn accept_token(data: &Value, link: RwSignal<Link>) {
     for waiter in waiters {
         let _ = waiter.send(token.to_owned());
     }
-    link.set(Link::Ready);
+    if link.get_untracked() != Link::Ready {
+        link.set(Link::Ready);
+    }
     if first {
         post(json!({"type": "quarry:ready", "v": 1}));
         mark("quarry:token");

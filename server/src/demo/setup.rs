@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::partners::customers::{CustomerSettings, CustomerStatus};
 use crate::partners::embed_keys::{CreateEmbedKey, EmbedKeySettings};
-use crate::partners::keys::{issue_public_key, issue_secret_key, issue_signing_secret, Scope};
+use crate::partners::keys::{issue_secret_key, EmbedKeySecrets, Scope};
 use crate::partners::{Mode, Tenant};
 use crate::store::{now_unix, EmbedKeyStatus, Store};
 use crate::wallet::{EnforcementMode, Grant, ResetPolicy};
@@ -225,18 +225,9 @@ async fn create(
         .insert_api_key(&tenant, &secret, Some("demo"), &Scope::ALL, now)
         .await
         .map_err(|e| e.to_string())?;
-    let public = issue_public_key(Mode::Live);
-    let signing_secret = issue_signing_secret();
-    let webhook_secret = crate::delivery::signing::new_secret();
+    let secrets = EmbedKeySecrets::issue(Mode::Live);
     let key = store
-        .insert_embed_key(
-            &tenant,
-            &public,
-            &signing_secret,
-            &webhook_secret,
-            &settings,
-            now,
-        )
+        .insert_embed_key(&tenant, &secrets, &settings, now)
         .await
         .map_err(|e| e.to_string())?;
     let mut customer = CustomerSettings::from_key_defaults(&settings, Some(CUSTOMER_NAME.into()));
@@ -272,12 +263,12 @@ async fn create(
         partner_id: partner.partner_id,
         secret_key: secret.secret,
         embed_key_id: key.embed_key_id,
-        public_key: public.secret,
-        customer_signing_secret: signing_secret,
+        public_key: secrets.public.secret,
+        customer_signing_secret: secrets.signing_secret,
         partner_customer_id: customer.partner_customer_id,
         external_customer_id: customer.external_customer_id,
         allowed_origins: settings.allowed_origins,
-        webhook_secret,
+        webhook_secret: secrets.webhook_secret,
         delivery_url: settings.result_delivery_url.unwrap_or_default(),
     })
 }

@@ -14,7 +14,7 @@ use super::extract::Json;
 use super::{field_error, iso8601, AppState};
 use crate::delivery::signing;
 use crate::partners::embed_keys::{CreateEmbedKey, ResultAction, UpdateEmbedKey};
-use crate::partners::keys::{issue_public_key, issue_signing_secret, Scope};
+use crate::partners::keys::{EmbedKeySecrets, Scope};
 use crate::partners::Mode;
 use crate::store::{now_unix, EmbedKey, EmbedKeyStatus};
 use crate::wallet::{EnforcementMode, Limits, ResetPolicy};
@@ -107,26 +107,17 @@ pub async fn create_embed_key(
 ) -> Result<(StatusCode, axum::Json<CreatedEmbedKey>), ApiError> {
     let tenant = auth.require(Scope::EmbedKeys)?;
     let settings = body.into_settings(state.config.dev).map_err(field_error)?;
-    let public = issue_public_key(tenant.mode);
-    let signing_secret = issue_signing_secret();
-    let webhook_secret = signing::new_secret();
+    let secrets = EmbedKeySecrets::issue(tenant.mode);
     let key = state
         .store
-        .insert_embed_key(
-            &tenant,
-            &public,
-            &signing_secret,
-            &webhook_secret,
-            &settings,
-            now_unix(),
-        )
+        .insert_embed_key(&tenant, &secrets, &settings, now_unix())
         .await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(CreatedEmbedKey {
-            public_key: public.secret,
-            customer_signing_secret: signing_secret,
-            webhook_signing_secret: webhook_secret,
+            public_key: secrets.public.secret,
+            customer_signing_secret: secrets.signing_secret,
+            webhook_signing_secret: secrets.webhook_secret,
             embed_key: key.into(),
         }),
     ))

@@ -118,6 +118,24 @@ pub fn issue_signing_secret() -> String {
     format!("qcs_{}", random_token(40))
 }
 
+/// Everything secret about a new embed key, each shown to the partner once: the
+/// public loader key, the customer-signing secret and the Standard Webhooks secret.
+pub struct EmbedKeySecrets {
+    pub public: IssuedKey,
+    pub signing_secret: String,
+    pub webhook_secret: String,
+}
+
+impl EmbedKeySecrets {
+    pub fn issue(mode: Mode) -> EmbedKeySecrets {
+        EmbedKeySecrets {
+            public: issue_public_key(mode),
+            signing_secret: issue_signing_secret(),
+            webhook_secret: crate::delivery::signing::new_secret(),
+        }
+    }
+}
+
 /// A presented key that has the shape of one of ours: its mode and stored prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Presented {

@@ -8,7 +8,7 @@ use super::partners::parse_mode;
 use super::{on_pool, Store, StoreError};
 use crate::partners::embed_keys::EmbedKeySettings;
 use crate::partners::ids::{constant_time_eq, new_sorted_id};
-use crate::partners::keys::{IssuedKey, Presented};
+use crate::partners::keys::{EmbedKeySecrets, Presented};
 use crate::partners::Tenant;
 
 /// Whether a key can still start sessions.
@@ -161,16 +161,19 @@ impl EmbedKeyRow {
 }
 
 impl Store {
-    /// Stores a new embed key for `tenant`.
+    /// Stores a new embed key for `tenant` (only a digest of the public key).
     pub async fn insert_embed_key(
         &self,
         tenant: &Tenant,
-        public: &IssuedKey,
-        signing_secret: &str,
-        webhook_secret: &str,
+        secrets: &EmbedKeySecrets,
         settings: &EmbedKeySettings,
         now: i64,
     ) -> Result<EmbedKey, StoreError> {
+        let (public, signing_secret, webhook_secret) = (
+            &secrets.public,
+            secrets.signing_secret.as_str(),
+            secrets.webhook_secret.as_str(),
+        );
         let key = EmbedKey {
             embed_key_id: new_sorted_id("ek"),
             tenant: tenant.clone(),

@@ -66,9 +66,17 @@ pub fn chips(i: &Interpretation) -> Vec<Chip> {
             "All employees",
         ));
     }
-    for t in &i.roles {
-        out.push(chip(ChipKind::Role, format!("role:{}", t.key), &t.label));
-    }
+    let terms = |out: &mut Vec<Chip>, kind: ChipKind, prefix: &str, list: &[&super::Term]| {
+        for t in list {
+            out.push(chip(kind, format!("{prefix}:{}", t.key), &t.label));
+        }
+    };
+    terms(
+        &mut out,
+        ChipKind::Role,
+        "role",
+        &i.roles.iter().collect::<Vec<_>>(),
+    );
     let mut seniorities: Vec<&super::Term> = i.seniorities.iter().collect();
     for (key, label, members) in GROUPS {
         if members
@@ -83,27 +91,19 @@ pub fn chips(i: &Interpretation) -> Vec<Chip> {
             ));
         }
     }
-    for t in seniorities {
-        out.push(chip(
-            ChipKind::Seniority,
-            format!("seniority:{}", t.key),
-            &t.label,
-        ));
-    }
-    for t in &i.departments {
-        out.push(chip(
-            ChipKind::Department,
-            format!("department:{}", t.key),
-            &t.label,
-        ));
-    }
-    for t in &i.industries {
-        out.push(chip(
-            ChipKind::Industry,
-            format!("industry:{}", t.key),
-            &t.label,
-        ));
-    }
+    terms(&mut out, ChipKind::Seniority, "seniority", &seniorities);
+    terms(
+        &mut out,
+        ChipKind::Department,
+        "department",
+        &i.departments.iter().collect::<Vec<_>>(),
+    );
+    terms(
+        &mut out,
+        ChipKind::Industry,
+        "industry",
+        &i.industries.iter().collect::<Vec<_>>(),
+    );
     for l in &i.locations {
         out.push(chip(
             ChipKind::Location,
