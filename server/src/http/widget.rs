@@ -335,4 +335,25 @@ mod tests {
         assert!(content_security_policy(html, Some(&[])).ends_with("frame-ancestors 'none'"));
         assert!(!policy.contains('*'));
     }
+
+    proptest::proptest! {
+        /// Whatever the `key` parameter holds, the answer is a prefix of it that
+        /// looks like a key prefix, or nothing.
+        #[test]
+        fn key_prefix_is_total_and_strict(value in "\\PC{0,40}") {
+            if let Some(prefix) = key_prefix(&value) {
+                proptest::prop_assert!(value.trim().starts_with(prefix));
+                proptest::prop_assert_eq!(prefix.len(), "qpk_live_".len() + 8);
+                proptest::prop_assert!(prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+            }
+        }
+
+        /// Any page text gives a policy that is a valid header value.
+        #[test]
+        fn the_policy_is_a_header_for_any_page(html in "(<script[^>]{0,8}>|</script>|[^<]{0,12}){0,12}") {
+            let policy = content_security_policy(&html, None);
+            proptest::prop_assert!(HeaderValue::from_str(&policy).is_ok(), "{}", policy);
+            proptest::prop_assert!(inline_script_hashes(&html).len() <= html.matches("<script").count());
+        }
+    }
 }
