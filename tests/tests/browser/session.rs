@@ -260,3 +260,55 @@ async fn empty_results_errors_and_going_offline_are_explained() -> anyhow::Resul
     })
     .await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tab_waking_from_sleep_renews_before_anything_fails() -> anyhow::Result<()> {
+    scenario(
+        StackOptions {
+            token_max_ttl_secs: Some(5),
+            ..StackOptions::default()
+        },
+        |stack, browser| async move {
+            let client = &browser.client;
+            open_widget(client, &stack).await?;
+            search_and_wait(client, &stack, BROAD).await?;
+            let picked: Vec<String> = row_ids(client).await?.into_iter().take(1).collect();
+            tick(client, &picked).await?;
+
+            // The tab sleeps (frozen: no timers run) well past its token's life.
+            quarry_e2e::browser::cdp(
+                client,
+                "Page.setWebLifecycleState",
+                serde_json::json!({"state": "frozen"}),
+            )
+            .await?;
+            let asleep = stack.embed_sessions_started().await?;
+            tokio::time::sleep(Duration::from_secs(18)).await;
+            assert_eq!(
+                stack.embed_sessions_started().await?,
+                asleep,
+                "the frozen tab renewed its token"
+            );
+            quarry_e2e::browser::cdp(
+                client,
+                "Page.setWebLifecycleState",
+                serde_json::json!({"state": "active"}),
+            )
+            .await?;
+
+            // At once on waking: the purchase goes through, no expired session shown.
+            buy(
+                client,
+                "action-push",
+                "1 new · 0 already yours · 1 credit",
+                "delivered",
+            )
+            .await?;
+            assert!(stack.embed_sessions_started().await? > asleep);
+            assert!(find::all(client, "notice-fatal").await?.is_empty());
+            assert_eq!(received_ids(&stack), sorted(picked));
+            Ok(())
+        },
+    )
+    .await
+}
