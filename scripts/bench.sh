@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: search speed over the demo set (1M people by default, PEOPLE=…).
+#  0. the query interpreter on its own (short queries, 10 KB, titles);
 #  1. in-process: index build time and memory, search p50/p99 over benches/queries.txt,
 #     and the same queries as plain SQL on a throwaway PostgreSQL cluster;
 #  2. the widget: release .wasm size, and in headless Chromium the time from
@@ -26,6 +27,9 @@ cleanup() {
 trap cleanup EXIT
 QUARRY_BENCH_POSTGRES_URL=$(scripts/pg.sh start "$pg_dir")
 export QUARRY_BENCH_POSTGRES_URL
+
+echo "==> the query interpreter (examples, benchmark queries, 10 KB, every city, titles)"
+cargo bench --locked -p quarry-shared --bench interpret
 
 echo "==> in-process search benchmark ($PEOPLE people)"
 cargo bench --locked -p quarry-server --bench search

@@ -1,8 +1,6 @@
 //! Properties of the interpreter over arbitrary input: it never panics, gives the same
-//! answer twice, round-trips through JSON, keeps its filters coherent, and stays fast
-//! on the longest input it accepts.
-
-use std::time::{Duration, Instant};
+//! answer twice, round-trips through JSON, keeps its filters coherent, and bounds what
+//! it reads from the longest inputs. (Speed is measured by `benches/interpret.rs`.)
 
 use proptest::prelude::*;
 use quarry_shared::interpret::{interpret, roles_in_title, Interpretation};
@@ -199,29 +197,6 @@ fn long_inputs_finish() {
 }
 
 #[test]
-fn ten_kilobytes_in_under_five_ms() {
-    let q = ten_kilobytes();
-    let cold = Instant::now();
-    let _ = interpret(&q);
-    let first = cold.elapsed();
-    let best = (0..10)
-        .map(|_| {
-            let t = Instant::now();
-            let i = interpret(&q);
-            let took = t.elapsed();
-            std::hint::black_box(i);
-            took
-        })
-        .min()
-        .unwrap_or_default();
-    println!(
-        "interpret on {} bytes: {best:?} (first call, building the tables: {first:?})",
-        q.len()
-    );
-    assert!(best < Duration::from_millis(5), "{best:?}");
-}
-
-#[test]
 fn a_pasted_list_of_every_city_stays_bounded() {
     let all: Vec<&str> = quarry_shared::geo::CITIES.iter().map(|c| c.name).collect();
     let q = format!("CEOs in {}", all.join(", "));
@@ -233,13 +208,4 @@ fn a_pasted_list_of_every_city_stays_bounded() {
         "{:?}",
         i.warnings
     );
-    let best = (0..3)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(interpret(&q));
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default();
-    assert!(best < Duration::from_millis(5), "{best:?}");
 }

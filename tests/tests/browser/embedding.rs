@@ -132,12 +132,12 @@ async fn a_page_on_a_not_allowed_origin_cannot_bootstrap_nor_frame_the_widget() 
         let client = &browser.client;
         // The CRM page itself, served from the wrong origin.
         action::open(client, &stack.foreign.url("/")).await?;
-        let notice = find::loader_notice(client).await?;
-        assert_eq!(
-            notice.attr("data-code").await?.as_deref(),
-            Some("origin_not_allowed")
-        );
-        check::text_contains(&notice, "isn't allowed to use this Quarry key").await?;
+        check::loader_notice(
+            client,
+            "origin_not_allowed",
+            "isn't allowed to use this Quarry key",
+        )
+        .await?;
         assert!(!find::widget_frame(client).await?.is_displayed().await?);
         assert_eq!(
             stack.embed_sessions_started().await?,
@@ -175,12 +175,7 @@ async fn a_page_on_a_not_allowed_origin_cannot_bootstrap_nor_frame_the_widget() 
             .partner_send(reqwest::Method::DELETE, &path, None)
             .await?;
         action::open(client, &stack.demo.url("/")).await?;
-        let notice = find::loader_notice(client).await?;
-        assert_eq!(
-            notice.attr("data-code").await?.as_deref(),
-            Some("embed_key_revoked")
-        );
-        check::text_contains(&notice, "turned off").await?;
+        check::loader_notice(client, "embed_key_revoked", "turned off").await?;
         Ok(())
     })
     .await

@@ -250,12 +250,7 @@ async fn empty_results_errors_and_going_offline_are_explained() -> anyhow::Resul
         // A suspended customer opening the page is told so by the loader.
         action::leave_widget(client).await?;
         action::open(client, &stack.demo.url("/")).await?;
-        let notice = find::loader_notice(client).await?;
-        assert_eq!(
-            notice.attr("data-code").await?.as_deref(),
-            Some("customer_suspended")
-        );
-        check::text_contains(&notice, "access is paused").await?;
+        check::loader_notice(client, "customer_suspended", "access is paused").await?;
         Ok(())
     })
     .await
