@@ -73,6 +73,12 @@ async fn the_partner_page_boots_the_widget_and_a_search_shows_an_exact_total() -
         action::click(client, "filter-verified").await?;
         wait_for_total(client, verified).await?;
 
+        // The main screen, for people to see (tests/screenshots/, not committed).
+        action::leave_widget(client).await?;
+        client.execute("window.scrollTo(0, 0);", vec![]).await?;
+        action::screenshot(client, "widget-main-screen").await?;
+        find::widget(client).await?;
+
         // A refinement may override the text ("in California", then Texas from
         // the state filter): rows picked there can be bought.
         action::search(client, "directors in California").await?;
@@ -107,7 +113,6 @@ async fn the_partner_page_boots_the_widget_and_a_search_shows_an_exact_total() -
         action::click(client, "quote-cancel").await?;
 
         action::leave_widget(client).await?;
-        action::screenshot(client, "widget-main-screen").await?;
 
         // Concurrent renewals (three refresh() calls at once) collapse into one.
         let before = stack.embed_sessions_started().await?;
