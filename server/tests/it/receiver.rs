@@ -1,7 +1,6 @@
-//! A partner's receiving endpoint for push tests: records every request and checks
-//! its Standard Webhooks signature with its own implementation of the scheme
-//! (HMAC-SHA256 over `id.timestamp.body`, base64, `v1,` prefixed, key = base64 of
-//! the `whsec_` secret), independent of the server's code.
+//! A partner's receiving endpoint for push tests: records every request, answers
+//! what a test tells it to, and checks Standard Webhooks signatures with the demo
+//! CRM's verifier, which is independent of the server's signing code.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU16, Ordering};
@@ -13,9 +12,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::Router;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use hmac::{KeyInit, Mac};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -112,34 +108,11 @@ impl Drop for Receiver {
     }
 }
 
-/// Whether `received` carries a valid signature under `secret`, checked as a
-/// Standard Webhooks library does (any of the space-separated `v1,` values).
+/// Whether `received` carries a valid signature under `secret`, checked now by
+/// the demo CRM's verifier (`quarry_server::demo::receiver::verify`): a
+/// Standard Webhooks implementation of its own that never calls the server's
+/// signing code, so a test passing here means a partner's library accepts it.
 pub fn verify(secret: &str, received: &Received) -> bool {
-    let header = |name: &str| {
-        received
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    };
-    let (id, timestamp, signatures) = (
-        header("webhook-id"),
-        header("webhook-timestamp"),
-        header("webhook-signature"),
-    );
-    let Some(key) = secret
-        .strip_prefix("whsec_")
-        .and_then(|k| STANDARD.decode(k).ok())
-    else {
-        return false;
-    };
-    let mut signed = format!("{id}.{timestamp}.").into_bytes();
-    signed.extend_from_slice(&received.raw);
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
-    mac.update(&signed);
-    let expected = STANDARD.encode(mac.finalize().into_bytes());
-    signatures
-        .split(' ')
-        .filter_map(|s| s.strip_prefix("v1,"))
-        .any(|s| s == expected)
+    let now = crate::support::now();
+    quarry_server::demo::receiver::verify(secret, &received.headers, &received.raw, now).is_ok()
 }
