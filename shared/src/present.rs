@@ -2,7 +2,7 @@
 //! block reasons in plain words. Pure functions here rather than in the widget so
 //! they are unit-tested natively and the wording is reviewed in one place.
 
-use crate::prospecting::Quote;
+use crate::prospecting::{ExportResult, PushResult, Quote};
 use crate::wallet::{EnforcementMode, WalletSummary};
 
 /// `1234567` → `"1,234,567"`.
@@ -34,6 +34,47 @@ pub fn people(n: u64) -> String {
     } else {
         format!("{} people", count(n))
     }
+}
+
+/// `"1 contact"`, `"25 contacts"`.
+pub fn contacts(n: u64) -> String {
+    if n == 1 {
+        "1 contact".to_owned()
+    } else {
+        format!("{} contacts", count(n))
+    }
+}
+
+/// `"3 new, 12 already yours"`.
+fn new_and_owned(net_new: u64, owned: u64) -> String {
+    format!("{} new, {} already yours", count(net_new), count(owned))
+}
+
+/// What a push did: sent, or bought and waiting for the partner (and why).
+pub fn push_outcome(r: &PushResult) -> String {
+    let detail = new_and_owned(
+        r.net_new_billable_records as u64,
+        r.already_purchased_records as u64,
+    );
+    let n = contacts(r.pushed_records as u64);
+    if r.delivered {
+        return format!("Sent {n} ({detail}).");
+    }
+    let why = match r.delivery_status {
+        Some(status) => format!("your app answered HTTP {status}"),
+        None => "your app could not be reached".to_owned(),
+    };
+    format!("Bought {n} ({detail}), but {why}. Delivery will be retried automatically.")
+}
+
+/// What an export did: `"Downloaded x.csv with 25 contacts (25 new, 0 already yours)."`
+pub fn export_outcome(r: &ExportResult) -> String {
+    format!(
+        "Downloaded {} with {} ({}).",
+        r.filename,
+        contacts(r.exported_records),
+        new_and_owned(r.net_new_billable_records, r.already_purchased_records)
+    )
 }
 
 /// `"1 credit"`, `"37 credits"`.
@@ -286,6 +327,48 @@ mod tests {
         assert_eq!(people(1), "1 person");
         assert_eq!(people(2_500), "2,500 people");
         assert_eq!(credits(1), "1 credit");
+        assert_eq!(contacts(1), "1 contact");
+        assert_eq!(contacts(1_000), "1,000 contacts");
+    }
+
+    #[test]
+    fn purchase_outcomes_say_what_happened() {
+        let mut push = PushResult {
+            delivered: true,
+            delivery_status: Some(200),
+            delivery_id: "dlv_1".into(),
+            search_id: "search_1".into(),
+            partner_customer_id: "pc_1".into(),
+            selection: serde_json::Value::Null,
+            pushed_records: 3,
+            net_new_billable_records: 2,
+            already_purchased_records: 1,
+        };
+        assert_eq!(
+            push_outcome(&push),
+            "Sent 3 contacts (2 new, 1 already yours)."
+        );
+        push.delivered = false;
+        push.delivery_status = Some(503);
+        assert_eq!(
+            push_outcome(&push),
+            "Bought 3 contacts (2 new, 1 already yours), but your app answered HTTP 503. \
+             Delivery will be retried automatically."
+        );
+        push.delivery_status = None;
+        assert!(push_outcome(&push).contains("your app could not be reached"));
+
+        let export = ExportResult {
+            search_id: "search_1".into(),
+            filename: "quarry-export.csv".into(),
+            exported_records: 1,
+            net_new_billable_records: 0,
+            already_purchased_records: 1,
+        };
+        assert_eq!(
+            export_outcome(&export),
+            "Downloaded quarry-export.csv with 1 contact (0 new, 1 already yours)."
+        );
     }
 
     fn quote(net_new: u64, owned: u64, units: i64, available: Option<i64>) -> Quote {

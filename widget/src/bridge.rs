@@ -170,10 +170,7 @@ pub fn start(link: RwSignal<Link>, refresh: impl Fn() + 'static) {
         match data["type"].as_str() {
             Some("quarry:token") => accept_token(&data, link),
             Some("quarry:refresh") => refresh(),
-            Some("quarry:token-error") => {
-                let code = data["error"]["code"].as_str().unwrap_or("");
-                link.set(fatal_for(code));
-            }
+            Some("quarry:token-error") => link.set(stopped()),
             _ => {}
         }
     });
@@ -218,29 +215,13 @@ fn accept_token(data: &Value, link: RwSignal<Link>) {
     }
 }
 
-/// Plain words for a loader-reported failure.
-fn fatal_for(code: &str) -> Link {
-    let (title, detail) = match code {
-        "embed_key_revoked" => (
-            "Prospecting has been turned off",
-            "This app's access to prospecting was revoked.",
-        ),
-        "customer_suspended" => (
-            "Your prospecting access is paused",
-            "Contact your account admin to turn it back on.",
-        ),
-        "origin_not_allowed" => (
-            "Prospecting isn't available on this page",
-            "This page isn't allowed to use prospecting.",
-        ),
-        _ => (
-            "Prospecting couldn't continue",
-            "Reload the page to start again.",
-        ),
-    };
+/// The loader could not renew the session (key revoked, customer suspended…). It
+/// hides this frame and explains the reason on the partner page in its own words,
+/// so the widget only stops waiting for tokens.
+fn stopped() -> Link {
     Link::Fatal {
-        title: title.into(),
-        detail: detail.into(),
+        title: "Prospecting stopped".into(),
+        detail: "Reload the page to start again.".into(),
     }
 }
 

@@ -9,6 +9,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use quarry_shared::api::Facets;
+use quarry_shared::present;
 use quarry_shared::prospecting::{
     AppliedFilters, ProspectPreview, Quote, Selection, SelectionMode, SessionPage, StartSession,
 };
@@ -334,25 +335,12 @@ impl App {
         if self.all_results.get() {
             return true;
         }
-        let ids = self.page.with(|p| {
-            p.as_ref()
-                .map(|p| {
-                    p.data
-                        .iter()
-                        .map(|r| r.prospect_id.clone())
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        });
+        let ids = self.page.with(ids_on);
         !ids.is_empty() && self.selected.with(|s| ids.iter().all(|id| s.contains(id)))
     }
 
     fn page_ids(&self) -> Vec<String> {
-        self.page.with_untracked(|p| {
-            p.as_ref()
-                .map(|p| p.data.iter().map(|r| r.prospect_id.clone()).collect())
-                .unwrap_or_default()
-        })
+        self.page.with_untracked(ids_on)
     }
 
     pub fn rows(&self) -> Vec<ProspectPreview> {
@@ -449,11 +437,14 @@ impl App {
                     match api::push(app.link, &search_id, &selection, &key).await {
                         Ok(result) => {
                             bridge::emit("push", serde_json::to_value(&result).unwrap_or_default());
-                            let (outcome, message) = push_outcome(&result);
                             Buy::Done {
                                 action,
-                                outcome,
-                                message,
+                                outcome: if result.delivered {
+                                    Outcome::Delivered
+                                } else {
+                                    Outcome::Queued
+                                },
+                                message: present::push_outcome(&result),
                             }
                         }
                         Err(failure) => Buy::Failed { action, failure },
@@ -470,13 +461,7 @@ impl App {
                             Buy::Done {
                                 action,
                                 outcome: Outcome::Delivered,
-                                message: format!(
-                                    "Downloaded {} with {} ({} new, {} already yours).",
-                                    result.filename,
-                                    contacts(result.exported_records),
-                                    quarry_shared::present::count(result.net_new_billable_records),
-                                    quarry_shared::present::count(result.already_purchased_records),
-                                ),
+                                message: present::export_outcome(&result),
                             }
                         }
                         Err(failure) => Buy::Failed { action, failure },
@@ -528,40 +513,11 @@ impl App {
     }
 }
 
-/// `"1 contact"`, `"25 contacts"`.
-pub fn contacts(n: u64) -> String {
-    if n == 1 {
-        "1 contact".to_owned()
-    } else {
-        format!("{} contacts", quarry_shared::present::count(n))
-    }
-}
-
-fn push_outcome(result: &quarry_shared::prospecting::PushResult) -> (Outcome, String) {
-    let n = result.pushed_records as u64;
-    let detail = format!(
-        "{} new, {} already yours",
-        quarry_shared::present::count(result.net_new_billable_records as u64),
-        quarry_shared::present::count(result.already_purchased_records as u64)
-    );
-    if result.delivered {
-        (
-            Outcome::Delivered,
-            format!("Sent {} ({detail}).", contacts(n)),
-        )
-    } else {
-        let why = match result.delivery_status {
-            Some(status) => format!("your app answered HTTP {status}"),
-            None => "your app could not be reached".to_owned(),
-        };
-        (
-            Outcome::Queued,
-            format!(
-                "Bought {} ({detail}), but {why}. Delivery will be retried automatically.",
-                contacts(n)
-            ),
-        )
-    }
+/// The prospect ids of the page on screen.
+fn ids_on(page: &Option<SessionPage>) -> Vec<String> {
+    page.as_ref()
+        .map(|p| p.data.iter().map(|r| r.prospect_id.clone()).collect())
+        .unwrap_or_default()
 }
 
 /// A fresh `Idempotency-Key`, so a retried request never buys or sends twice.

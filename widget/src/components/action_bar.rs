@@ -4,10 +4,10 @@
 //! runs, and the outcome (delivered, queued for retry, or not bought and why).
 
 use leptos::prelude::*;
-use quarry_shared::present::quote_line;
+use quarry_shared::present::{contacts, quote_line};
 use quarry_shared::wallet::ResultAction;
 
-use crate::state::{contacts, App, Buy, Outcome};
+use crate::state::{App, Buy, Outcome};
 
 fn verb(action: ResultAction) -> &'static str {
     match action {
