@@ -102,7 +102,11 @@ pub struct App {
 #[derive(Debug, Clone, PartialEq)]
 enum Retry {
     Submit,
-    Load { cursor: Option<String>, first: bool },
+    Load {
+        search_id: String,
+        cursor: Option<String>,
+        first: bool,
+    },
 }
 
 impl App {
@@ -137,7 +141,9 @@ impl App {
         self.generation.get_value() == generation
     }
 
-    /// Runs the text in the search box as a new session.
+    /// Runs the text in the search box as a new session. The session starts
+    /// unrefined, so its facets say which options the text allows; refinements on
+    /// screen are then applied to its first page (refining never counts a search).
     pub fn submit(&self) {
         let q = self.query.get_untracked().trim().to_owned();
         if q.is_empty() {
@@ -150,7 +156,7 @@ impl App {
         self.buy.set(Buy::Idle);
         let body = StartSession {
             q: q.clone(),
-            filters: Some(self.filters.get_untracked()),
+            filters: None,
             limit: Some(PAGE_SIZE),
         };
         spawn_local(async move {
@@ -161,15 +167,18 @@ impl App {
             match answer {
                 Ok(page) => {
                     app.base_facets.set(page.facets.clone());
-                    app.facets.set(page.facets.clone());
-                    app.filters.set(page.applied_filters.clone());
                     app.cursors.set(vec![None]);
                     app.clear_selection();
                     app.failed.set_value(None);
                     app.searched.set(Some(q));
-                    app.page.set(Some(page));
-                    app.status.set(Status::Loaded);
-                    after_render(|| bridge::mark("quarry:results"));
+                    if app
+                        .filters
+                        .with_untracked(|f| *f == AppliedFilters::default())
+                    {
+                        app.show(page, true);
+                    } else {
+                        app.load_from(page.search_id, None, true);
+                    }
                 }
                 Err(failure) => {
                     app.failed.set_value(Some(Retry::Submit));
@@ -227,7 +236,11 @@ impl App {
     pub fn retry(&self) {
         match self.failed.get_value() {
             Some(Retry::Submit) => self.submit(),
-            Some(Retry::Load { cursor, first }) => self.load(cursor, first),
+            Some(Retry::Load {
+                search_id,
+                cursor,
+                first,
+            }) => self.load_from(search_id, cursor, first),
             None => self.reload(),
         }
         if self.wallet_failure.with_untracked(Option::is_some) {
@@ -235,19 +248,23 @@ impl App {
         }
     }
 
+    /// A page of the session on screen (paging, refining).
     fn load(&self, cursor: Option<String>, first: bool) {
-        let Some(search_id) = self
-            .page
-            .with_untracked(|p| p.as_ref().map(|p| p.search_id.clone()))
-        else {
-            return;
-        };
+        if let Some(search_id) = self.search_id() {
+            bridge::mark("quarry:submit");
+            self.load_from(search_id, cursor, first);
+        }
+    }
+
+    /// Loads a page of session `search_id` with the filters on screen; `first`:
+    /// it is the first page, whose facets replace the refined counts.
+    fn load_from(&self, search_id: String, cursor: Option<String>, first: bool) {
         let app = *self;
         let generation = self.next_generation();
         let filters = self.filters.get_untracked();
         self.status.set(Status::Loading);
-        bridge::mark("quarry:submit");
         let retry = Retry::Load {
+            search_id: search_id.clone(),
             cursor: cursor.clone(),
             first,
         };
@@ -260,13 +277,8 @@ impl App {
             }
             match answer {
                 Ok(page) => {
-                    if first || page.facets.is_some() {
-                        app.facets.set(page.facets.clone());
-                    }
                     app.failed.set_value(None);
-                    app.page.set(Some(page));
-                    app.status.set(Status::Loaded);
-                    after_render(|| bridge::mark("quarry:results"));
+                    app.show(page, first);
                 }
                 Err(failure) => {
                     app.failed.set_value(Some(retry));
@@ -274,6 +286,16 @@ impl App {
                 }
             }
         });
+    }
+
+    /// Puts a page on screen (a first page brings its facets).
+    fn show(&self, page: SessionPage, first: bool) {
+        if first || page.facets.is_some() {
+            self.facets.set(page.facets.clone());
+        }
+        self.page.set(Some(page));
+        self.status.set(Status::Loaded);
+        after_render(|| bridge::mark("quarry:results"));
     }
 
     // ----- selection -----

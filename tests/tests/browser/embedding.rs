@@ -79,6 +79,42 @@ async fn the_partner_page_boots_the_widget_and_a_search_shows_an_exact_total() -
         action::screenshot(client, "widget-main-screen").await?;
         find::widget(client).await?;
 
+        // A new search keeps the refinements on screen, and its filter groups
+        // still offer every option the text allows, not only the ticked one.
+        let senior = "&seniority=director&email_status=verified";
+        action::search(client, "sales").await?;
+        wait_for_total(
+            client,
+            api_total_with(&stack, "sales", "&email_status=verified").await?,
+        )
+        .await?;
+        action::click(client, "filter-seniority-director").await?;
+        wait_for_total(client, api_total_with(&stack, "sales", senior).await?).await?;
+        action::search(client, "marketing").await?;
+        wait_for_total(client, api_total_with(&stack, "marketing", senior).await?).await?;
+        let options = client
+            .find_all(fantoccini::Locator::Css(
+                "[data-testid^=\"filter-seniority-\"]",
+            ))
+            .await?;
+        assert!(
+            options.len() >= 2,
+            "only {} seniority option(s) after a new search",
+            options.len()
+        );
+        assert!(
+            find::test_id(client, "filter-seniority-director")
+                .await?
+                .is_selected()
+                .await?
+        );
+        action::click(client, "filter-seniority-director").await?;
+        wait_for_total(
+            client,
+            api_total_with(&stack, "marketing", "&email_status=verified").await?,
+        )
+        .await?;
+
         // A refinement may override the text ("in California", then Texas from
         // the state filter): rows picked there can be bought.
         action::search(client, "directors in California").await?;
