@@ -410,20 +410,11 @@ pub async fn demo_partner(store: &Store, args: DemoArgs) -> ExitCode {
     let listener = if args.setup_only {
         None
     } else {
-        match tokio::net::TcpListener::bind(args.bind).await {
+        let hint = "Is another demo partner page running? Choose another address with \
+                    --bind (QUARRY_DEMO_BIND).";
+        match super::listen(args.bind, hint).await {
             Ok(listener) => Some(listener),
-            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-                eprintln!(
-                    "error: {} is already in use (is another demo partner page running?). \
-                     Choose another address with --bind (QUARRY_DEMO_BIND).",
-                    args.bind
-                );
-                return ExitCode::from(2);
-            }
-            Err(e) => {
-                eprintln!("error: cannot listen on {}: {e}", args.bind);
-                return ExitCode::from(2);
-            }
+            Err(code) => return code,
         }
     };
     let addr = listener

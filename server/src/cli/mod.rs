@@ -125,20 +125,11 @@ pub async fn execute(cli: Cli) -> ExitCode {
 }
 
 async fn serve(config: ServeConfig, store: Store) -> ExitCode {
-    let listener = match tokio::net::TcpListener::bind(config.bind).await {
+    let hint = "Is another quarry running? Choose another address with --bind (QUARRY_BIND), \
+                e.g. `make run PORT=8090`.";
+    let listener = match listen(config.bind, hint).await {
         Ok(listener) => listener,
-        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-            eprintln!(
-                "error: {} is already in use (is another quarry running?). \
-                 Choose another address with --bind (QUARRY_BIND), e.g. `make run PORT=8090`.",
-                config.bind
-            );
-            return ExitCode::from(2);
-        }
-        Err(e) => {
-            eprintln!("error: cannot listen on {}: {e}", config.bind);
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let addr = listener
         .local_addr()
@@ -159,6 +150,22 @@ async fn serve(config: ServeConfig, store: Store) -> ExitCode {
 }
 
 /// Completes on Ctrl-C or SIGTERM.
+/// Binds `addr`, or says why not (with `in_use_hint` when another process holds
+/// it) and gives the exit code.
+pub(crate) async fn listen(
+    addr: std::net::SocketAddr,
+    in_use_hint: &str,
+) -> Result<tokio::net::TcpListener, ExitCode> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            eprintln!("error: {addr} is already in use. {in_use_hint}");
+        } else {
+            eprintln!("error: cannot listen on {addr}: {e}");
+        }
+        ExitCode::from(2)
+    })
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
