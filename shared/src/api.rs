@@ -83,6 +83,15 @@ pub struct Pagination {
     pub max_records: Option<u32>,
 }
 
+impl Pagination {
+    /// How many of the matches the search delivers: all of them, or the count
+    /// asked for (`max_records`, "give me 10 …") when that is fewer.
+    pub fn deliverable(&self) -> u64 {
+        self.max_records
+            .map_or(self.total_records, |m| self.total_records.min(u64::from(m)))
+    }
+}
+
 /// One facet value and how many matching records have it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

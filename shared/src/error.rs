@@ -109,6 +109,10 @@ error_codes! {
     OriginNotAllowed = ("origin_not_allowed", 403, false),
     /// The signed customer assertion is missing, wrong or older than 10 minutes.
     InvalidCustomerSignature = ("invalid_customer_signature", 401, false),
+    /// The embed key requires a server-minted session (`session_secret`); a page cannot name its customer.
+    CustomerVerificationRequired = ("customer_verification_required", 401, false),
+    /// The session secret is unknown, was used already, or is older than 5 minutes; mint a new one.
+    InvalidSessionSecret = ("invalid_session_secret", 401, false),
     /// No embed token was sent, or it is not a token at all.
     TokenMalformed = ("token_malformed", 401, false),
     /// The embed token has expired; start a new embed session.
@@ -135,6 +139,12 @@ error_codes! {
     SelectionTooLarge = ("selection_too_large", 400, false),
     /// This customer may not use this result action (CSV export or push is off).
     ActionNotAllowed = ("action_not_allowed", 403, false),
+    /// The delivery endpoint answered 410 Gone; nothing is pushed (or bought) until its URL is set again.
+    DeliveryEndpointGone = ("delivery_endpoint_gone", 409, false),
+    /// A round of this delivery is being sent right now; look at it again shortly.
+    DeliveryInProgress = ("delivery_in_progress", 409, true),
+    /// The delivered chunks' bodies were removed after the retention period, so they cannot be sent again.
+    DeliveryBodiesPurged = ("delivery_bodies_purged", 410, false),
     /// The `Idempotency-Key` was used before with another method, path or body.
     IdempotencyKeyReused = ("idempotency_key_reused", 422, false),
     /// A request with this `Idempotency-Key` is still running; retry shortly.

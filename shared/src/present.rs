@@ -2,7 +2,7 @@
 //! block reasons in plain words. Pure functions here rather than in the widget so
 //! they are unit-tested natively and the wording is reviewed in one place.
 
-use crate::prospecting::{ExportResult, PushResult, Quote};
+use crate::prospecting::{DeliveryStatus, ExportResult, PushResult, Quote};
 use crate::wallet::{EnforcementMode, WalletSummary};
 
 /// `1234567` → `"1,234,567"`.
@@ -64,7 +64,21 @@ pub fn push_outcome(r: &PushResult) -> String {
         Some(status) => format!("your app answered HTTP {status}"),
         None => "your app could not be reached".to_owned(),
     };
-    format!("Bought {n} ({detail}), but {why}. Delivery will be retried automatically.")
+    match r.delivery_state {
+        DeliveryStatus::Pending if r.delivery_status.is_none() && r.delivery_error.is_none() => {
+            format!("Bought {n} ({detail}); they are on their way to your app.")
+        }
+        DeliveryStatus::Gone => format!(
+            "Bought {n} ({detail}), but your app no longer accepts them (HTTP 410). \
+             Ask its administrator to check the delivery address."
+        ),
+        DeliveryStatus::Failed => {
+            format!(
+                "Bought {n} ({detail}), but {why}. Delivery can be retried from the delivery log."
+            )
+        }
+        _ => format!("Bought {n} ({detail}), but {why}. Delivery will be retried automatically."),
+    }
 }
 
 /// What an export did: `"Downloaded x.csv with 25 contacts (25 new, 0 already yours)."`
@@ -335,7 +349,9 @@ mod tests {
     fn purchase_outcomes_say_what_happened() {
         let mut push = PushResult {
             delivered: true,
+            delivery_state: DeliveryStatus::Delivered,
             delivery_status: Some(200),
+            delivery_error: None,
             delivery_id: "dlv_1".into(),
             search_id: "search_1".into(),
             partner_customer_id: "pc_1".into(),
@@ -349,14 +365,28 @@ mod tests {
             "Sent 3 contacts (2 new, 1 already yours)."
         );
         push.delivered = false;
+        push.delivery_state = DeliveryStatus::Pending;
         push.delivery_status = Some(503);
         assert_eq!(
             push_outcome(&push),
             "Bought 3 contacts (2 new, 1 already yours), but your app answered HTTP 503. \
              Delivery will be retried automatically."
         );
+        // Still on its way (a slow app): nothing went wrong yet.
         push.delivery_status = None;
+        assert_eq!(
+            push_outcome(&push),
+            "Bought 3 contacts (2 new, 1 already yours); they are on their way to your app."
+        );
+        push.delivery_error = Some("could not connect".into());
         assert!(push_outcome(&push).contains("your app could not be reached"));
+        assert!(push_outcome(&push).contains("retried automatically"));
+        push.delivery_state = DeliveryStatus::Failed;
+        assert!(push_outcome(&push).contains("your app could not be reached"));
+        assert!(push_outcome(&push).contains("delivery log"));
+        push.delivery_state = DeliveryStatus::Gone;
+        push.delivery_status = Some(410);
+        assert!(push_outcome(&push).contains("no longer accepts"));
 
         let export = ExportResult {
             search_id: "search_1".into(),

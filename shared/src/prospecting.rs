@@ -53,6 +53,101 @@ pub struct AppliedFilters {
     pub net_new_only: bool,
 }
 
+impl AppliedFilters {
+    /// These refinements with `base`'s filling what these leave unset (a session's
+    /// own filters under the refinements a page or a selection sends).
+    pub fn over(&self, base: &AppliedFilters) -> AppliedFilters {
+        AppliedFilters {
+            seniority: self.seniority.clone().or_else(|| base.seniority.clone()),
+            department: self.department.clone().or_else(|| base.department.clone()),
+            industry: self.industry.clone().or_else(|| base.industry.clone()),
+            location_state: self
+                .location_state
+                .clone()
+                .or_else(|| base.location_state.clone()),
+            location_city: self
+                .location_city
+                .clone()
+                .or_else(|| base.location_city.clone()),
+            employee_count_min: self.employee_count_min.or(base.employee_count_min),
+            employee_count_max: self.employee_count_max.or(base.employee_count_max),
+            email_status: self
+                .email_status
+                .clone()
+                .or_else(|| base.email_status.clone()),
+            has_phone: self.has_phone.or(base.has_phone),
+            net_new_only: self.net_new_only || base.net_new_only,
+        }
+    }
+}
+
+/// What changing the place refinements (state, city) of a session is: a session
+/// only ever narrows, so moving it somewhere its text does not cover is a new
+/// search (PRODUCT.md §4: a new session is counted; refinements are free).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocationChange {
+    /// The same place the session started with.
+    Same,
+    /// Inside what the session already covers: a refinement.
+    Narrows,
+    /// Elsewhere (or back to the text's own place after a move): a new session,
+    /// started with the wanted place.
+    Moves,
+}
+
+impl AppliedFilters {
+    /// Only the place refinements (what a moved session starts with).
+    pub fn location_part(&self) -> AppliedFilters {
+        AppliedFilters {
+            location_state: self.location_state.clone(),
+            location_city: self.location_city.clone(),
+            ..AppliedFilters::default()
+        }
+    }
+
+    fn place(&self) -> (Option<String>, Option<String>) {
+        let norm = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_ascii_lowercase)
+        };
+        (norm(&self.location_state), norm(&self.location_city))
+    }
+}
+
+/// How going from a session whose text reads `text` and which started with the
+/// filters `started` to the refinements `wanted` relates to it.
+pub fn location_change(
+    text: &Interpretation,
+    started: &AppliedFilters,
+    wanted: &AppliedFilters,
+) -> LocationChange {
+    let (from, to) = (started.place(), wanted.place());
+    if from == to {
+        return LocationChange::Same;
+    }
+    if from != (None, None) || to == (None, None) {
+        // A session started somewhere the text did not say: any change of place
+        // is another search (also going back to the text's own place).
+        return LocationChange::Moves;
+    }
+    let lower = |s: &Option<String>| s.as_deref().map(str::to_ascii_lowercase);
+    let states: Vec<String> = text.locations.iter().filter_map(|l| lower(&l.state)).collect();
+    let cities: Vec<String> = text.locations.iter().filter_map(|l| lower(&l.city)).collect();
+    if text.locations.is_empty() {
+        return LocationChange::Narrows;
+    }
+    let (state, city) = to;
+    let state_ok = state.as_ref().is_none_or(|s| states.is_empty() || states.contains(s));
+    let city_ok = city.as_ref().is_none_or(|c| cities.is_empty() || cities.contains(c));
+    if state_ok && city_ok {
+        LocationChange::Narrows
+    } else {
+        LocationChange::Moves
+    }
+}
+
 /// `POST /v1/prospecting/sessions`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -167,14 +262,66 @@ pub struct Quote {
     pub block_reason: Option<String>,
 }
 
+/// Where a push's delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Being sent, or waiting for its next attempt.
+    Pending,
+    /// The partner accepted every chunk (2xx).
+    Delivered,
+    /// Retries ran out; replay it with `POST /v1/deliveries/{id}/retry`.
+    Failed,
+    /// The endpoint answered `410 Gone`; set the delivery URL again to resume.
+    Gone,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 4] = [
+        DeliveryStatus::Pending,
+        DeliveryStatus::Delivered,
+        DeliveryStatus::Failed,
+        DeliveryStatus::Gone,
+    ];
+
+    /// The wire (and stored) name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Failed => "failed",
+            DeliveryStatus::Gone => "gone",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<DeliveryStatus> {
+        DeliveryStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+
+    /// Whether no more attempts are made without a replay.
+    pub fn is_final(self) -> bool {
+        self != DeliveryStatus::Pending
+    }
+}
+
 /// The answer to `POST /v1/prospecting/sessions/{search_id}/push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResult {
-    /// Whether the partner accepted every chunk (2xx) in this request.
+    /// Whether the partner accepted every chunk (2xx) while the request waited.
     pub delivered: bool,
+    /// `pending` while it is still being sent (a slow partner) or waits for a
+    /// retry; `delivered`, `failed` or `gone` once that is settled.
+    pub delivery_state: DeliveryStatus,
     /// The partner's last HTTP status, if it answered.
     pub delivery_status: Option<u16>,
+    /// Why the last attempt failed (`timed out`, `could not connect: …`,
+    /// `HTTP 503`), if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_error: Option<String>,
     /// Follow it in `GET /v1/deliveries`; retries keep its `webhook-id`s.
     pub delivery_id: String,
     pub search_id: String,
@@ -197,4 +344,87 @@ pub struct ExportResult {
     pub exported_records: u64,
     pub net_new_billable_records: u64,
     pub already_purchased_records: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refinements_fill_in_from_the_session() {
+        let base = AppliedFilters {
+            location_state: Some("TX".into()),
+            seniority: Some(vec!["director".into()]),
+            ..AppliedFilters::default()
+        };
+        let refined = AppliedFilters {
+            seniority: Some(vec!["vp".into()]),
+            has_phone: Some(true),
+            ..AppliedFilters::default()
+        };
+        let merged = refined.over(&base);
+        assert_eq!(merged.location_state.as_deref(), Some("TX"));
+        assert_eq!(merged.seniority, Some(vec!["vp".to_owned()]));
+        assert_eq!(merged.has_phone, Some(true));
+        assert_eq!(AppliedFilters::default().over(&base), base);
+        assert_eq!(base.over(&AppliedFilters::default()), base);
+    }
+
+    #[test]
+    fn a_place_the_text_does_not_cover_is_a_new_search() {
+        use LocationChange::*;
+        let at = |state: Option<&str>, city: Option<&str>| AppliedFilters {
+            location_state: state.map(str::to_owned),
+            location_city: city.map(str::to_owned),
+            seniority: Some(vec!["vp".into()]),
+            ..AppliedFilters::default()
+        };
+        let none = AppliedFilters::default();
+        let california = crate::interpret::interpret("directors in California");
+        let vegas = crate::interpret::interpret("CEOs in Las Vegas");
+        let anywhere = crate::interpret::interpret("sales people");
+        // (text, the session started with, wanted, what it is)
+        let cases = [
+            (&california, &none, at(None, None), Same),
+            (&california, &none, at(Some("CA"), None), Narrows),
+            (&california, &none, at(Some("ca"), Some("Fresno")), Narrows),
+            (&california, &none, at(Some("TX"), None), Moves),
+            (&california, &at(Some("TX"), None), at(Some("TX"), None), Same),
+            (&california, &at(Some("TX"), None), at(Some("NV"), None), Moves),
+            (&california, &at(Some("TX"), None), at(None, None), Moves),
+            (&vegas, &none, at(Some("NV"), None), Narrows),
+            (&vegas, &none, at(Some("NV"), Some("Reno")), Moves),
+            (&anywhere, &none, at(Some("TX"), Some("Austin")), Narrows),
+            (&anywhere, &at(Some("TX"), None), at(Some("TX"), Some("Austin")), Moves),
+        ];
+        for (text, started, wanted, want) in cases {
+            assert_eq!(
+                location_change(text, started, &wanted),
+                want,
+                "{:?} from {started:?} to {wanted:?}",
+                text.locations
+            );
+        }
+        assert_eq!(
+            at(Some("TX"), Some("Austin")).location_part(),
+            AppliedFilters {
+                location_state: Some("TX".into()),
+                location_city: Some("Austin".into()),
+                ..AppliedFilters::default()
+            }
+        );
+    }
+
+    #[test]
+    fn delivery_statuses_round_trip() {
+        for status in DeliveryStatus::ALL {
+            assert_eq!(DeliveryStatus::parse(status.as_str()), Some(status));
+            assert_eq!(
+                serde_json::to_string(&status).unwrap(),
+                format!("\"{}\"", status.as_str())
+            );
+        }
+        assert_eq!(DeliveryStatus::parse("sent"), None);
+        assert!(!DeliveryStatus::Pending.is_final() && DeliveryStatus::Gone.is_final());
+    }
 }
