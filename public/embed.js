@@ -1,12 +1,19 @@
 /*! Quarry embed loader — https://github.com/quarry (PRODUCT.md §2)
  *
- * One <script> tag on a partner page:
+ * One <script> tag on a partner page, with a session secret the partner's backend
+ * minted (POST /v1/prospecting/embed-sessions/server; recommended):
  *   <script src="https://QUARRY/embed.js" async
- *     data-partner-key="qpk_live_…" data-customer-id="acme-42" data-customer-name="Acme"
- *     data-user-id="u-7" data-customer-signature="…" data-customer-signature-timestamp="…"
- *     data-customer-signature-url="/quarry/signature" data-theme="light" data-accent="#0f766e"
- *     data-target="#prospecting"></script>
- * or from code: const q = Quarry.mount(element, {partnerKey, customerId, …, onPush}).
+ *     data-partner-key="qpk_live_…" data-session-secret="qss_live_…"
+ *     data-session-secret-url="/quarry/session-secret" data-theme="light"
+ *     data-accent="#0f766e" data-target="#prospecting"></script>
+ * or naming the customer, signed by the partner's backend:
+ *     data-customer-id="acme-42" data-customer-name="Acme" data-user-id="u-7"
+ *     data-customer-signature="…" data-customer-signature-timestamp="…"
+ *     data-customer-signature-url="/quarry/signature"
+ * or from code: const q = Quarry.mount(element, {partnerKey, sessionSecret,
+ *   fetchSessionSecret: () => fetch("/quarry/session-secret").then(r => r.json()), onPush}).
+ * A session secret is used once: renewals ask fetchSessionSecret (or
+ * data-session-secret-url, which answers {"session_secret": "qss_…"}) for a new one.
  *
  * The loader starts the embed session from the partner page (so the browser sends the
  * partner's Origin), creates the iframe, and hands the short-lived token over with
@@ -36,6 +43,8 @@
     embed_key_revoked: true,
     customer_suspended: true,
     invalid_customer_signature: true,
+    customer_verification_required: true,
+    session_secret_needed: true,
     invalid_body: true,
     invalid_options: true
   };
@@ -59,6 +68,9 @@
           detail: "Contact your account admin to turn it back on."
         };
       case "invalid_customer_signature":
+      case "invalid_session_secret":
+      case "customer_verification_required":
+      case "session_secret_needed":
         return {
           title: "We couldn't verify your account",
           detail: "Reload the page. If this keeps happening, contact the app's support."
@@ -161,11 +173,13 @@
       }
     }
 
+    var serverSessions = !!(options.sessionSecret || typeof options.fetchSessionSecret === "function" ||
+      options.sessionSecretUrl);
     if (!quarryOrigin || typeof options.partnerKey !== "string" || !keyPrefix(options.partnerKey) ||
-        !options.customerId) {
+        !(options.customerId || serverSessions)) {
       var problem = !quarryOrigin ? "baseUrl (the Quarry server) is unknown"
         : !keyPrefix(String(options.partnerKey || "")) ? "partnerKey must be a qpk_live_… or qpk_test_… key"
-        : "customerId is required";
+        : "sessionSecret (or fetchSessionSecret), or customerId, is required";
       fail({ code: "invalid_options", message: "Quarry.mount: " + problem }, true);
       if (typeof console !== "undefined") console.error("Quarry.mount: " + problem);
       return inert();
@@ -233,7 +247,46 @@
       return Promise.resolve(staticSig);
     }
 
-    function bootstrap(first) {
+    /**
+     * A server-minted session secret: the page's own on the first bootstrap (it
+     * is used once), then a fresh one from fetchSessionSecret or the URL.
+     */
+    var pageSecret = options.sessionSecret ? String(options.sessionSecret) : "";
+    function sessionSecret() {
+      if (pageSecret) {
+        var secret = pageSecret;
+        pageSecret = "";
+        return Promise.resolve(secret);
+      }
+      var fetched;
+      if (typeof options.fetchSessionSecret === "function") {
+        fetched = Promise.resolve(options.fetchSessionSecret());
+      } else if (options.sessionSecretUrl) {
+        fetched = fetch(options.sessionSecretUrl, { method: "POST", credentials: "same-origin", cache: "no-store" })
+          .then(function (r) {
+            if (!r.ok) throw { code: "network", message: "session secret endpoint answered " + r.status };
+            return r.json();
+          });
+      } else {
+        return Promise.reject({
+          code: "session_secret_needed",
+          message: "The page's session secret was used; give Quarry.mount a fetchSessionSecret callback " +
+            "(or the tag a data-session-secret-url) for renewals."
+        });
+      }
+      return fetched.then(function (answer) {
+        var secret = typeof answer === "string" ? answer : answer && answer.session_secret;
+        if (!secret) throw { code: "network", message: "no session secret was returned" };
+        return String(secret);
+      });
+    }
+
+    function bootstrapBody(first) {
+      if (serverSessions) {
+        return sessionSecret().then(function (secret) {
+          return { partner_key: options.partnerKey, session_secret: secret };
+        });
+      }
       return signature(first).then(function (sig) {
         var body = { partner_key: options.partnerKey, customer_id: String(options.customerId) };
         if (options.customerName) body.customer_name = String(options.customerName);
@@ -242,6 +295,12 @@
           body.customer_signature = String(sig.signature);
           body.timestamp = Number(sig.timestamp);
         }
+        return body;
+      });
+    }
+
+    function bootstrap(first) {
+      return bootstrapBody(first).then(function (body) {
         return fetch(base + "/v1/prospecting/embed-sessions", {
           method: "POST",
           mode: "cors",
@@ -409,6 +468,8 @@
         customerSignature: d.customerSignature,
         customerSignatureTimestamp: d.customerSignatureTimestamp,
         customerSignatureUrl: d.customerSignatureUrl,
+        sessionSecret: d.sessionSecret,
+        sessionSecretUrl: d.sessionSecretUrl,
         theme: d.theme,
         accent: d.accent,
         height: d.height,

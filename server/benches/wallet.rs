@@ -112,6 +112,7 @@ async fn run(label: &str, store: Store) {
         .expect("wallet")
         .expect("found");
     let spent: i64 = state
+        .wallet
         .entries
         .iter()
         .filter(|e| e.kind == EntryKind::Spend)

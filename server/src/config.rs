@@ -126,10 +126,35 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u64).range(1..=120))]
     pub delivery_timeout_secs: u64,
 
+    /// Seconds a push waits for its first delivery round before answering
+    /// `delivery_state: pending` (at most a third of the request timeout); the
+    /// round goes on in the background.
+    #[arg(long, env = "QUARRY_PUSH_WAIT_SECS", default_value_t = 8,
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub push_wait_secs: u64,
+
+    /// Seconds between purges of expired stored answers (`Idempotency-Key`, 24 h),
+    /// used server sessions and old delivered chunk bodies.
+    #[arg(long, env = "QUARRY_PURGE_INTERVAL_SECS", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub purge_interval_secs: u64,
+
+    /// Delivered chunk bodies (the pushed records) are emptied this many seconds
+    /// after delivery; their attempts stay in the log (default 7 days).
+    #[arg(long, env = "QUARRY_DELIVERED_BODY_RETENTION_SECS", default_value_t = 604_800,
+          value_parser = clap::value_parser!(u64).range(0..=31_536_000))]
+    pub delivered_body_retention_secs: u64,
+
     /// Partner API requests allowed per secret key per 60-second window.
     #[arg(long, env = "QUARRY_RATE_LIMIT_PER_KEY", default_value_t = 600,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit_per_key: u32,
+
+    /// Embed-token requests (the iframe's search, quote, push, export, wallet)
+    /// allowed per partner customer per 60-second window.
+    #[arg(long, env = "QUARRY_RATE_LIMIT_PER_CUSTOMER", default_value_t = 300,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_per_customer: u32,
 
     /// `POST /v1/prospecting/embed-sessions` requests allowed per client IP per
     /// 60-second window.
@@ -164,10 +189,14 @@ impl ServeConfig {
             max_selection_records: 10_000,
             delivery_retry_schedule: crate::delivery::schedule::DEFAULT_SCHEDULE.to_vec(),
             delivery_timeout_secs: 15,
+            push_wait_secs: 8,
+            purge_interval_secs: 600,
+            delivered_body_retention_secs: 604_800,
             embed_token_secrets: Vec::new(),
             embed_token_max_ttl_secs: None,
             // Suites make thousands of requests; rate-limit tests set their own.
             rate_limit_per_key: 1_000_000,
+            rate_limit_per_customer: 1_000_000,
             rate_limit_embed_sessions_per_ip: 1_000_000,
             index_refresh_secs: 1,
         }

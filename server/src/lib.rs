@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod data;
+pub mod datasets;
 pub mod delivery;
 pub mod demo;
 pub mod embed;
@@ -13,6 +14,7 @@ pub mod http;
 pub mod partners;
 pub mod progress;
 pub mod prospecting;
+pub mod purge;
 pub mod records;
 pub mod search;
 pub mod seed;
@@ -39,7 +41,7 @@ pub async fn run(
     let state = http::AppState::build(store.clone(), config)
         .await
         .map_err(std::io::Error::other)?;
-    let refresher = state.search.spawn_refresher(
+    let refresher = state.datasets.live().search.spawn_refresher(
         store,
         std::time::Duration::from_secs(state.config.index_refresh_secs),
     );
@@ -48,18 +50,26 @@ pub async fn run(
         .clone()
         .spawn_worker(std::time::Duration::from_secs(1));
     let counts = {
-        let (requests, store) = (state.requests.clone(), state.store.clone());
+        let (usage, store) = (state.usage.clone(), state.store.clone());
         tokio::spawn(async move {
-            let mut interval = tokio::time::interval(std::time::Duration::from_secs(5));
+            let mut interval = tokio::time::interval(std::time::Duration::from_secs(1));
             loop {
                 interval.tick().await;
-                if let Err(e) = requests.flush(&store).await {
-                    tracing::warn!(error = %e, "could not store request counts");
+                if let Err(e) = usage.flush(&store).await {
+                    tracing::warn!(error = %e, "could not store usage counts");
                 }
             }
         })
     };
-    let (requests, flush_store) = (state.requests.clone(), state.store.clone());
+    let purger = purge::spawn(
+        state.store.clone(),
+        purge::Retention {
+            every: std::time::Duration::from_secs(state.config.purge_interval_secs),
+            delivered_bodies_secs: i64::try_from(state.config.delivered_body_retention_secs)
+                .unwrap_or(i64::MAX),
+        },
+    );
+    let (usage, flush_store) = (state.usage.clone(), state.store.clone());
     let app = http::router(state);
     let served = axum::serve(
         listener,
@@ -70,9 +80,10 @@ pub async fn run(
     refresher.abort();
     worker.abort();
     counts.abort();
-    // Requests counted since the last flush are kept.
-    if let Err(e) = requests.flush(&flush_store).await {
-        tracing::warn!(error = %e, "could not store request counts at shutdown");
+    purger.abort();
+    // Usage counted since the last flush is kept.
+    if let Err(e) = usage.flush(&flush_store).await {
+        tracing::warn!(error = %e, "could not store usage counts at shutdown");
     }
     served
 }

@@ -3,7 +3,8 @@
 //! Quarry call its own network: loopback, private ranges, link-local (including
 //! the cloud metadata address 169.254.169.254), carrier-grade NAT, multicast and
 //! the reserved and documentation ranges are refused, for IPv4, IPv6 and IPv4
-//! addresses embedded in IPv6. `--dev` lifts the rule for local tests.
+//! addresses embedded in IPv6 (mapped, compatible, NAT64, and the 6to4 and Teredo
+//! tunnels). `--dev` lifts the rule for local tests.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -53,7 +54,11 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (first == 0x2001 && ip.segments()[1] == 0x0db8)
         // IPv4-compatible and NAT64 well-known prefixes carry IPv4 inside
         || (first == 0 && ip.segments()[1..6].iter().all(|s| *s == 0))
-        || (first == 0x0064 && ip.segments()[1] == 0xff9b))
+        || (first == 0x0064 && ip.segments()[1] == 0xff9b)
+        // 6to4 (2002::/16) and Teredo (2001::/32) tunnel to IPv4 addresses a
+        // relay would reach for us, private ones included: refused whole
+        || first == 0x2002
+        || (first == 0x2001 && ip.segments()[1] == 0))
 }
 
 #[cfg(test)]
@@ -96,6 +101,14 @@ mod tests {
             "::ffff:169.254.169.254",
             "::127.0.0.1",
             "64:ff9b::7f00:1",
+            // 6to4 (2002::/16) and Teredo (2001::/32) tunnel to IPv4 addresses
+            // that may be private: 2002:7f00:1:: is 127.0.0.1, 2002:a9fe:a9fe::
+            // the metadata address.
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::1",
+            "2002:5db8:d822::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "2001::1",
         ] {
             assert!(
                 !is_public(refused.parse().unwrap()),

@@ -25,9 +25,17 @@ pub fn next_delay(
     Some(jittered.max(retry_after.unwrap_or(0).min(MAX_RETRY_AFTER)))
 }
 
-/// Parses a `retry-after` header: delay seconds (HTTP dates are not honoured).
-pub fn parse_retry_after(value: &str) -> Option<u64> {
-    value.trim().parse().ok()
+/// Parses a `retry-after` header (RFC 9110 §10.2.3) received at `now` (unix
+/// seconds): delay seconds, or an HTTP date turned into the seconds until it (0
+/// for a date in the past).
+pub fn parse_retry_after(value: &str, now: i64) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(seconds);
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    let at = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    Some(at.saturating_sub(u64::try_from(now).unwrap_or(0)))
 }
 
 #[cfg(test)]
@@ -47,7 +55,33 @@ mod tests {
         assert_eq!(next_delay(s, 1, 0.5, Some(120)), Some(120));
         assert_eq!(next_delay(s, 2, 0.5, Some(10)), Some(300));
         assert_eq!(next_delay(s, 1, 0.5, Some(10_000_000)), Some(86_400));
-        assert_eq!(parse_retry_after(" 30 "), Some(30));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        // Wed, 21 Oct 2015 07:28:00 GMT
+        let date = 1_445_412_480;
+        let cases: &[(&str, i64, Option<u64>)] = &[
+            (" 30 ", 0, Some(30)),
+            ("0", 0, Some(0)),
+            ("Wed, 21 Oct 2015 07:28:00 GMT", date - 120, Some(120)),
+            ("Wed, 21 Oct 2015 07:28:00 GMT", date + 5, Some(0)),
+            // The two obsolete forms RFC 9110 still asks recipients to accept.
+            ("Wednesday, 21-Oct-15 07:28:00 GMT", date - 60, Some(60)),
+            ("Wed Oct 21 07:28:00 2015", date - 60, Some(60)),
+            ("soon", 0, None),
+            ("-5", 0, None),
+            ("", 0, None),
+        ];
+        for (value, now, want) in cases {
+            assert_eq!(parse_retry_after(value, *now), *want, "{value:?} at {now}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_is_total(value in "\\PC{0,40}", now in proptest::prelude::any::<i64>()) {
+            let _ = parse_retry_after(&value, now);
+        }
     }
 }

@@ -115,16 +115,20 @@ pub fn check_url(url: &str, dev: bool) -> Result<reqwest::Url, String> {
 }
 
 impl Sender {
-    pub fn new(dev: bool, timeout: Duration) -> Sender {
+    /// The delivery client: no proxy (proxy variables in the environment would
+    /// hide the real destination from the address checks), no redirects, the
+    /// timeout, public addresses only. Fails rather than fall back on a client
+    /// without those rules.
+    pub fn new(dev: bool, timeout: Duration) -> Result<Sender, reqwest::Error> {
         let client = reqwest::Client::builder()
+            .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .dns_resolver(Arc::new(PublicOnly { dev }))
             .user_agent(concat!("quarry-prospecting/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
-        Sender { client, dev }
+            .build()?;
+        Ok(Sender { client, dev })
     }
 
     /// POSTs `body` with `headers` to `url` once.
@@ -156,7 +160,7 @@ impl Sender {
             .then(|| response.headers().get("retry-after"))
             .flatten()
             .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+            .and_then(|v| parse_retry_after(v, crate::store::now_unix()));
         // Read (and drop) at most a small answer, so a hostile endpoint cannot
         // hold the worker or its memory.
         let mut read = 0usize;

@@ -1,22 +1,23 @@
-//! Sending delivery jobs: one round sends the chunks still pending, in order, and
+//! Sending delivery jobs. A round sends the chunks still pending, in order, under
+//! a [`Claim`]: the lease is renewed before each chunk and every write checks the
+//! claim's token, so a round that lost its claim stops without writing. The round
 //! stops at the first failure; every attempt is logged; the job is then delivered,
-//! scheduled again (growing, jittered delays; `retry-after` honoured), `gone` after
-//! a 410, or `failed` once the schedule is exhausted. The worker loop claims due
-//! jobs with a lease, so each attempt is sent by one replica, and a restart simply
-//! finds the jobs again.
+//! scheduled again (growing, jittered delays; `retry-after` honoured), `gone`
+//! after a 410, or `failed` once the schedule is exhausted. The worker loop claims
+//! due jobs, so each attempt is sent by one replica, and a restart finds them again.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
 
+use super::payload::EVENT_RECORDS_PUSHED;
 use super::schedule::next_delay;
 use super::sender::{Attempt, Sender};
 use super::signing::signature_header;
-use crate::store::{now_unix, DeliveryRow, NewAttempt, RoundResult, Store, StoreError};
+use super::DeliveryStatus;
+use crate::store::{now_unix, Claim, NewAttempt, RoundResult, Store, StoreError};
 
-/// How long a claimed job is held by one sender.
-const LEASE_SECS: i64 = 120;
 /// Jobs claimed per worker tick.
 const BATCH: u32 = 16;
 
@@ -25,6 +26,9 @@ const BATCH: u32 = 16;
 pub enum DeliveryError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Another sender took the delivery over (this one outlived its lease).
+    #[error("the claim on delivery {0} was lost; another sender holds it")]
+    LostClaim(String),
 }
 
 /// The end of one round, for the pushing request's answer.
@@ -34,6 +38,25 @@ pub struct RoundOutcome {
     /// The last HTTP status the partner answered in this round.
     pub last_status: Option<u16>,
     pub result: RoundResult,
+}
+
+/// Where a delivery stood when a caller stopped waiting for its round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub status: DeliveryStatus,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+}
+
+impl Progress {
+    /// The round is still running (or could not run): the worker has it.
+    fn running() -> Progress {
+        Progress {
+            status: DeliveryStatus::Pending,
+            last_status: None,
+            last_error: None,
+        }
+    }
 }
 
 /// Sends delivery jobs.
@@ -50,21 +73,51 @@ pub fn webhook_id(delivery_id: &str, chunk: i64) -> String {
 }
 
 impl Deliverer {
-    pub fn new(store: Store, dev: bool, timeout: Duration, schedule: Vec<u64>) -> Deliverer {
+    pub fn new(store: Store, sender: Sender, schedule: Vec<u64>) -> Deliverer {
         Deliverer {
             store,
-            sender: Sender::new(dev, timeout),
+            sender,
             schedule,
         }
     }
 
+    /// Runs a round for `claim` in the background and waits for it at most
+    /// `wait`. The round goes on after the wait (the caller's answer then says
+    /// `pending`); the claim keeps the worker away until it ends.
+    pub async fn deliver(self: &Arc<Self>, claim: Claim, wait: Duration) -> Progress {
+        let deliverer = Arc::clone(self);
+        let id = claim.delivery.delivery_id.clone();
+        let round = tokio::spawn(async move { deliverer.run_round(&claim).await });
+        match tokio::time::timeout(wait, round).await {
+            Ok(Ok(Ok(outcome))) => Progress {
+                status: outcome.result.status,
+                last_status: outcome.last_status,
+                last_error: outcome.result.last_error,
+            },
+            Ok(Ok(Err(e))) => {
+                tracing::error!(delivery_id = %id, error = %e, "delivery round failed");
+                Progress::running()
+            }
+            Ok(Err(e)) => {
+                tracing::error!(delivery_id = %id, error = %e, "delivery round panicked");
+                Progress::running()
+            }
+            Err(_) => Progress::running(),
+        }
+    }
+
     /// One round for a job the caller holds.
-    pub async fn run_round(&self, delivery: &DeliveryRow) -> Result<RoundOutcome, DeliveryError> {
+    pub async fn run_round(&self, claim: &Claim) -> Result<RoundOutcome, DeliveryError> {
+        let delivery = &claim.delivery;
+        let lost = || DeliveryError::LostClaim(delivery.delivery_id.clone());
         let key = self.store.embed_key_by_id(&delivery.embed_key_id).await?;
         let mut last: Option<Attempt> = None;
         let mut all_sent = true;
         for chunk in self.store.pending_chunks(&delivery.delivery_id).await? {
             let now = now_unix();
+            if !self.store.renew_claim(claim, now).await? {
+                return Err(lost());
+            }
             let id = webhook_id(&delivery.delivery_id, chunk.chunk);
             let body = chunk.body.into_bytes();
             let secrets = key
@@ -75,7 +128,7 @@ impl Deliverer {
                 ("content-type".to_owned(), "application/json".to_owned()),
                 (
                     "quarry-event-type".to_owned(),
-                    "prospecting.records.pushed".to_owned(),
+                    EVENT_RECORDS_PUSHED.to_owned(),
                 ),
                 (
                     "quarry-delivery-id".to_owned(),
@@ -95,17 +148,23 @@ impl Deliverer {
             }
             let attempt = self.sender.post(&delivery.url, &headers, body).await;
             let ok = attempt.succeeded();
-            self.store
-                .record_attempt(&NewAttempt {
-                    delivery_id: &delivery.delivery_id,
-                    chunk: chunk.chunk,
-                    at: now,
-                    status_code: attempt.status.map(i64::from),
-                    latency_ms: attempt.latency_ms,
-                    error: attempt.error.as_deref(),
-                    delivered: ok,
-                })
+            let recorded = self
+                .store
+                .record_attempt(
+                    claim,
+                    &NewAttempt {
+                        chunk: chunk.chunk,
+                        at: now,
+                        status_code: attempt.status.map(i64::from),
+                        latency_ms: attempt.latency_ms,
+                        error: attempt.error.as_deref(),
+                        delivered: ok,
+                    },
+                )
                 .await?;
+            if !recorded {
+                return Err(lost());
+            }
             last = Some(attempt);
             if !ok {
                 all_sent = false;
@@ -113,65 +172,70 @@ impl Deliverer {
             }
         }
         let now = now_unix();
-        let last_status = last.as_ref().and_then(|a| a.status);
-        let last_error = last.as_ref().and_then(|a| a.error.clone());
-        let result = if all_sent {
-            RoundResult {
-                status: "delivered",
-                next_attempt_at: None,
-                last_status: last_status.map(i64::from),
-                last_error: None,
-            }
-        } else if last.as_ref().is_some_and(Attempt::gone) {
-            RoundResult {
-                status: "gone",
-                next_attempt_at: None,
-                last_status: last_status.map(i64::from),
-                last_error,
-            }
-        } else {
-            let failed = usize::try_from(delivery.attempts)
-                .unwrap_or(usize::MAX)
-                .saturating_add(1);
-            let jitter: f64 = rand::rng().random();
-            let retry_after = last.as_ref().and_then(|a| a.retry_after);
-            match next_delay(&self.schedule, failed, jitter, retry_after) {
-                Some(delay) => RoundResult {
-                    status: "pending",
-                    next_attempt_at: Some(
-                        now.saturating_add(i64::try_from(delay).unwrap_or(i64::MAX)),
-                    ),
-                    last_status: last_status.map(i64::from),
-                    last_error,
-                },
-                None => RoundResult {
-                    status: "failed",
-                    next_attempt_at: None,
-                    last_status: last_status.map(i64::from),
-                    last_error,
-                },
-            }
-        };
-        self.store
-            .finish_round(&delivery.delivery_id, &result, now)
-            .await?;
+        let result = self.decide(delivery.attempts, all_sent, last.as_ref(), now);
+        if !self.store.finish_round(claim, &result, now).await? {
+            return Err(lost());
+        }
         Ok(RoundOutcome {
-            delivered: result.status == "delivered",
-            last_status,
+            delivered: result.status == DeliveryStatus::Delivered,
+            last_status: last.as_ref().and_then(|a| a.status),
             result,
         })
     }
 
+    /// What a round that made `attempts` rounds before it ends in.
+    fn decide(
+        &self,
+        attempts: i64,
+        all_sent: bool,
+        last: Option<&Attempt>,
+        now: i64,
+    ) -> RoundResult {
+        let last_status = last.and_then(|a| a.status).map(i64::from);
+        let last_error = last.and_then(|a| a.error.clone());
+        if all_sent {
+            return RoundResult {
+                status: DeliveryStatus::Delivered,
+                next_attempt_at: None,
+                last_status,
+                last_error: None,
+            };
+        }
+        if last.is_some_and(Attempt::gone) {
+            return RoundResult {
+                status: DeliveryStatus::Gone,
+                next_attempt_at: None,
+                last_status,
+                last_error,
+            };
+        }
+        let failed = usize::try_from(attempts)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        let jitter: f64 = rand::rng().random();
+        let retry_after = last.and_then(|a| a.retry_after);
+        match next_delay(&self.schedule, failed, jitter, retry_after) {
+            Some(delay) => RoundResult {
+                status: DeliveryStatus::Pending,
+                next_attempt_at: Some(now.saturating_add(i64::try_from(delay).unwrap_or(i64::MAX))),
+                last_status,
+                last_error,
+            },
+            None => RoundResult {
+                status: DeliveryStatus::Failed,
+                next_attempt_at: None,
+                last_status,
+                last_error,
+            },
+        }
+    }
+
     /// Claims and runs the jobs due now; returns how many rounds ran.
     pub async fn tick(&self) -> Result<usize, DeliveryError> {
-        let now = now_unix();
-        let due = self
-            .store
-            .claim_due_deliveries(now, now + LEASE_SECS, BATCH)
-            .await?;
-        for delivery in &due {
-            if let Err(e) = self.run_round(delivery).await {
-                tracing::error!(delivery_id = %delivery.delivery_id, error = %e, "delivery round failed");
+        let due = self.store.claim_due_deliveries(now_unix(), BATCH).await?;
+        for claim in &due {
+            if let Err(e) = self.run_round(claim).await {
+                tracing::error!(delivery_id = %claim.delivery.delivery_id, error = %e, "delivery round failed");
             }
         }
         Ok(due.len())

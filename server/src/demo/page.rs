@@ -39,11 +39,10 @@ pub struct PageValues<'a> {
     /// Quarry's base URL, without a trailing slash.
     pub quarry_url: &'a str,
     pub public_key: &'a str,
-    pub customer_id: &'a str,
+    /// Shown in the CRM's header.
     pub customer_name: &'a str,
-    pub user_id: &'a str,
-    pub signature: &'a str,
-    pub timestamp: i64,
+    /// Minted for this page load by the CRM's backend (used once).
+    pub session_secret: &'a str,
     pub theme: Theme,
 }
 
@@ -70,11 +69,8 @@ pub fn render(values: &PageValues<'_>) -> String {
         Some(match name {
             "QUARRY_URL" => escape(values.quarry_url),
             "PUBLIC_KEY" => escape(values.public_key),
-            "CUSTOMER_ID" => escape(values.customer_id),
             "CUSTOMER_NAME" => escape(values.customer_name),
-            "USER_ID" => escape(values.user_id),
-            "SIGNATURE" => escape(values.signature),
-            "TIMESTAMP" => values.timestamp.to_string(),
+            "SESSION_SECRET" => escape(values.session_secret),
             "THEME" => values.theme.as_str().to_owned(),
             _ => return None,
         })
@@ -110,11 +106,8 @@ mod tests {
         PageValues {
             quarry_url,
             public_key: "qpk_live_abc",
-            customer_id: "demo-customer",
             customer_name: "Demo customer",
-            user_id: "demo-user",
-            signature: "00ff",
-            timestamp: 1_700_000_000,
+            session_secret: "qss_live_abc",
             theme,
         }
     }
@@ -125,12 +118,8 @@ mod tests {
         for wanted in [
             r#"<script src="http://127.0.0.1:8080/embed.js" async"#,
             r#"data-partner-key="qpk_live_abc""#,
-            r#"data-customer-id="demo-customer""#,
-            r#"data-customer-name="Demo customer""#,
-            r#"data-user-id="demo-user""#,
-            r#"data-customer-signature="00ff""#,
-            r#"data-customer-signature-timestamp="1700000000""#,
-            r#"data-customer-signature-url="/quarry/signature""#,
+            r#"data-session-secret="qss_live_abc""#,
+            r#"data-session-secret-url="/quarry/session-secret""#,
             r#"data-theme="light""#,
             r##"data-accent="#0f766e""##,
             r##"data-target="#quarry-prospecting"></script>"##,

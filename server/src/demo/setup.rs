@@ -1,6 +1,7 @@
 //! Sets up the demo partner the way a careful partner would set itself up: a live
-//! secret key, an embed key for the demo page's origins that requires signed
-//! customers and pushes to the demo CRM's receiver, and a customer with credits.
+//! secret key, an embed key for the demo page's origins that requires
+//! server-minted sessions (PRODUCT.md §2.7) and pushes to the demo CRM's receiver,
+//! and a customer with credits.
 //!
 //! The API shows secrets once, but the demo page needs them on every start, so they
 //! are kept in a file (0600). Later runs re-use the file and only make the stored
@@ -13,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::partners::customers::{CustomerSettings, CustomerStatus};
-use crate::partners::embed_keys::{CreateEmbedKey, EmbedKeySettings};
+use crate::partners::embed_keys::{CreateEmbedKey, CustomerVerification, EmbedKeySettings};
 use crate::partners::keys::{issue_secret_key, EmbedKeySecrets, Scope};
 use crate::partners::{Mode, Tenant};
 use crate::store::{now_unix, EmbedKeyStatus, Store};
@@ -127,7 +128,7 @@ fn wanted_settings(options: &SetupOptions) -> Result<EmbedKeySettings, String> {
         result_delivery_url: Some(delivery_url),
         result_delivery_cta: Some(DELIVERY_CTA.into()),
         csv_export_enabled: Some(true),
-        require_customer_signature: Some(true),
+        customer_verification: Some(CustomerVerification::ServerSession),
         credit_enforcement_mode: Some(EnforcementMode::Enforced),
         credit_reset_policy: Some(ResetPolicy::Rollover),
         ..CreateEmbedKey::default()
@@ -143,12 +144,10 @@ fn wanted_settings(options: &SetupOptions) -> Result<EmbedKeySettings, String> {
 /// changed others, such as the token lifetime, through the API).
 fn managed(mut stored: EmbedKeySettings, wanted: &EmbedKeySettings) -> EmbedKeySettings {
     stored.allowed_origins = wanted.allowed_origins.clone();
-    stored.result_delivery_url = wanted.result_delivery_url.clone();
-    stored.result_delivery_cta = wanted.result_delivery_cta.clone();
-    stored.csv_export_enabled = wanted.csv_export_enabled;
-    stored.require_customer_signature = wanted.require_customer_signature;
-    stored.default_credit_enforcement_mode = wanted.default_credit_enforcement_mode;
-    stored.default_credit_reset_policy = wanted.default_credit_reset_policy;
+    stored.results = wanted.results.clone();
+    stored.customer_verification = wanted.customer_verification;
+    stored.defaults.credit_enforcement_mode = wanted.defaults.credit_enforcement_mode;
+    stored.defaults.credit_reset_policy = wanted.defaults.credit_reset_policy;
     stored
 }
 
@@ -180,7 +179,7 @@ async fn follow(
     let settings = managed(key.settings.clone(), wanted);
     if settings != key.settings {
         key = store
-            .update_embed_key(&tenant, &demo.embed_key_id, &settings, now)
+            .replace_embed_key_settings(&tenant, &demo.embed_key_id, &settings, now)
             .await
             .map_err(|e| e.to_string())?
             .ok_or("the demo embed key vanished while it was updated")?;
@@ -202,7 +201,7 @@ async fn follow(
     // The store is the truth: a secret rotated through the API is followed too.
     demo.webhook_secret = key.webhook_secret.unwrap_or_default();
     demo.allowed_origins = key.settings.allowed_origins;
-    demo.delivery_url = key.settings.result_delivery_url.unwrap_or_default();
+    demo.delivery_url = key.settings.results.result_delivery_url.unwrap_or_default();
     Ok(Some(demo))
 }
 
@@ -230,7 +229,8 @@ async fn create(
         .insert_embed_key(&tenant, &secrets, &settings, now)
         .await
         .map_err(|e| e.to_string())?;
-    let mut customer = CustomerSettings::from_key_defaults(&settings, Some(CUSTOMER_NAME.into()));
+    let mut customer =
+        CustomerSettings::from_defaults(&settings.defaults, Some(CUSTOMER_NAME.into()));
     customer.status = CustomerStatus::Active;
     let (customer, _) = store
         .upsert_customer(
@@ -269,7 +269,7 @@ async fn create(
         external_customer_id: customer.external_customer_id,
         allowed_origins: settings.allowed_origins,
         webhook_secret: secrets.webhook_secret,
-        delivery_url: settings.result_delivery_url.unwrap_or_default(),
+        delivery_url: settings.results.result_delivery_url.unwrap_or_default(),
     })
 }
 
@@ -321,13 +321,17 @@ mod tests {
             vec!["http://127.0.0.1:8081", "http://localhost:8081"]
         );
         assert_eq!(
-            s.result_delivery_url.as_deref(),
+            s.results.result_delivery_url.as_deref(),
             Some("http://127.0.0.1:8081/webhooks/quarry")
         );
-        assert_eq!(s.result_delivery_cta.as_deref(), Some(DELIVERY_CTA));
-        assert!(s.csv_export_enabled && s.require_customer_signature);
-        assert_eq!(s.default_credit_enforcement_mode, EnforcementMode::Enforced);
-        assert_eq!(s.default_credit_reset_policy, ResetPolicy::Rollover);
+        assert_eq!(s.results.result_delivery_cta.as_deref(), Some(DELIVERY_CTA));
+        assert!(s.results.csv_export_enabled);
+        assert_eq!(s.customer_verification, CustomerVerification::ServerSession);
+        assert_eq!(
+            s.defaults.credit_enforcement_mode,
+            EnforcementMode::Enforced
+        );
+        assert_eq!(s.defaults.credit_reset_policy, ResetPolicy::Rollover);
 
         let s = wanted_settings(&options(
             &["http://127.0.0.1:8081"],
@@ -335,7 +339,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(
-            s.result_delivery_url.as_deref(),
+            s.results.result_delivery_url.as_deref(),
             Some("http://127.0.0.1:9000/hook")
         );
     }
@@ -356,8 +360,8 @@ mod tests {
         let wanted = wanted_settings(&options(&["http://127.0.0.1:7000"], None)).unwrap();
         let mut stored = wanted_settings(&options(&["http://127.0.0.1:8081"], None)).unwrap();
         stored.token_ttl_seconds = 120;
-        stored.require_customer_signature = false;
-        stored.result_delivery_cta = None;
+        stored.customer_verification = CustomerVerification::None;
+        stored.results.result_delivery_cta = None;
         let after = managed(stored, &wanted);
         assert_eq!(after.token_ttl_seconds, 120);
         assert_eq!(

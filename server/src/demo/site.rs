@@ -1,8 +1,10 @@
 //! The demo partner's web server: the CRM page with the loader tag, its own
-//! backend endpoint that signs the customer assertion, and the push receiver.
-//! It holds the partner's credentials the way a partner's backend does (the page
-//! only ever sees the public key and a signature), and it talks to Quarry only
-//! through the browser and the pushes Quarry sends: nothing here reads the store.
+//! backend endpoint that mints a session secret for the signed-in user, and the
+//! push receiver. It holds the partner's credentials the way a partner's backend
+//! does (the page only ever sees the public key and a single-use session secret),
+//! and it talks to Quarry only over Quarry's public API (minting secrets with its
+//! secret key), through the browser and by the pushes Quarry sends: nothing here
+//! reads the store.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -18,7 +20,6 @@ use serde_json::{json, Value};
 use super::page::{self, PageValues, Theme};
 use super::receiver::{self, Accepted, BodyError, Receiver, VerifyError};
 use super::setup::{DemoPartner, CUSTOMER_NAME};
-use crate::embed::assertion;
 use crate::store::now_unix;
 
 /// The user signed in to the demo CRM, in the partner's own ids.
@@ -32,17 +33,24 @@ pub struct DemoSite {
     quarry_url: String,
     demo: DemoPartner,
     receiver: Receiver,
+    http: reqwest::Client,
 }
 
 impl DemoSite {
-    /// `quarry_url` is where the page loads `embed.js` from, e.g.
-    /// `http://127.0.0.1:8080`.
+    /// `quarry_url` is where the page loads `embed.js` from and the backend calls
+    /// Quarry's API, e.g. `http://127.0.0.1:8080`.
     pub fn new(quarry_url: String, demo: DemoPartner) -> Arc<DemoSite> {
         let receiver = Receiver::new(demo.webhook_secret.clone());
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
         Arc::new(DemoSite {
             quarry_url: quarry_url.trim_end_matches('/').to_owned(),
             demo,
             receiver,
+            http,
         })
     }
 
@@ -56,14 +64,34 @@ impl DemoSite {
         &self.demo
     }
 
-    /// The customer assertion for the demo customer and user at `timestamp`.
-    fn signature(&self, timestamp: i64) -> String {
-        assertion::sign(
-            &self.demo.customer_signing_secret,
-            &self.demo.external_customer_id,
-            Some(USER_ID),
-            timestamp,
-        )
+    /// A session secret for the demo customer and its signed-in user, minted
+    /// with the partner's secret key (what a partner's backend does per page).
+    pub async fn mint_session_secret(&self) -> Result<Value, String> {
+        let response = self
+            .http
+            .post(format!(
+                "{}/v1/prospecting/embed-sessions/server",
+                self.quarry_url
+            ))
+            .bearer_auth(&self.demo.secret_key)
+            .json(&json!({
+                "partner_key": self.demo.public_key,
+                "customer_id": self.demo.external_customer_id,
+                "customer_name": CUSTOMER_NAME,
+                "user_id": USER_ID,
+            }))
+            .send()
+            .await
+            .map_err(|e| format!("Quarry could not be reached: {e}"))?;
+        let status = response.status();
+        let body: Value = response
+            .json()
+            .await
+            .map_err(|e| format!("Quarry's answer did not read: {e}"))?;
+        if !status.is_success() || !body["session_secret"].is_string() {
+            return Err(format!("Quarry answered {status}: {body}"));
+        }
+        Ok(body)
     }
 }
 
@@ -73,7 +101,7 @@ pub fn router(site: Arc<DemoSite>) -> Router {
         .route("/", get(get_page))
         .route("/demo.js", get(get_script))
         .route("/demo.css", get(get_style))
-        .route("/quarry/signature", get(get_signature))
+        .route("/quarry/session-secret", post(post_session_secret))
         .route("/webhooks/quarry", post(post_webhook))
         .route("/api/contacts", get(get_contacts))
         .route("/healthz", get(|| async { "ok" }))
@@ -104,18 +132,24 @@ fn no_store(mut response: Response) -> Response {
 }
 
 async fn get_page(State(site): State<Arc<DemoSite>>, RawQuery(query): RawQuery) -> Response {
-    // Signed fresh on every load; the loader asks /quarry/signature again when
-    // this one gets old (a tab left open).
-    let timestamp = now_unix();
-    let signature = site.signature(timestamp);
+    // Minted fresh on every load (a secret is used once); the loader asks
+    // /quarry/session-secret for another whenever it renews the token.
+    let secret = match site.mint_session_secret().await {
+        Ok(minted) => minted["session_secret"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        Err(e) => {
+            // The loader then explains that the account could not be verified.
+            tracing::error!(error = %e, "could not mint a session secret for the page");
+            String::new()
+        }
+    };
     let html = page::render(&PageValues {
         quarry_url: &site.quarry_url,
         public_key: &site.demo.public_key,
-        customer_id: &site.demo.external_customer_id,
         customer_name: CUSTOMER_NAME,
-        user_id: USER_ID,
-        signature: &signature,
-        timestamp,
+        session_secret: &secret,
         theme: Theme::from_query(query.as_deref()),
     });
     let mut response = no_store(Html(html).into_response());
@@ -151,19 +185,26 @@ async fn get_style() -> Response {
     asset("text/css; charset=utf-8", STYLE)
 }
 
-/// The partner backend's signing endpoint. A real partner signs for the user of
-/// its own session (and refuses when there is none); the demo has one user.
-async fn get_signature(State(site): State<Arc<DemoSite>>) -> Response {
-    let timestamp = now_unix();
-    no_store(
-        Json(json!({
-            "customer_id": site.demo.external_customer_id,
-            "user_id": USER_ID,
-            "timestamp": timestamp,
-            "signature": site.signature(timestamp),
-        }))
-        .into_response(),
-    )
+/// The partner backend's session endpoint, which the loader calls to renew. A
+/// real partner mints for the user of its own session (and refuses when there is
+/// none); the demo has one user.
+async fn post_session_secret(State(site): State<Arc<DemoSite>>) -> Response {
+    match site.mint_session_secret().await {
+        Ok(minted) => no_store(
+            Json(json!({
+                "session_secret": minted["session_secret"],
+                "expires_at": minted["expires_at"],
+            }))
+            .into_response(),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "could not mint a session secret");
+            no_store(error(
+                StatusCode::BAD_GATEWAY,
+                "Quarry did not mint a session secret",
+            ))
+        }
+    }
 }
 
 /// Quarry's pushes: verified on the raw bytes, then applied once per `webhook-id`.

@@ -6,7 +6,8 @@
 //! - [`EmbedAuth`]: an embed token from an embed session (`Authorization: Bearer
 //!   <jwt>`), verified and then re-checked against the store (embed key still
 //!   active, customer not suspended) through a cache of a few seconds, so a
-//!   revocation bites within seconds rather than at token expiry.
+//!   revocation bites within seconds rather than at token expiry. [`embed_gate`]
+//!   applies the per-customer rate limit in front of every embed route.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -126,8 +127,39 @@ pub async fn partner_gate(
     request.extensions_mut().insert(PartnerAuth { key });
     let mut response = next.run(request).await;
     if response.status().is_success() {
-        state.requests.count(&tenant, now);
+        state.usage.count_request(&tenant, now);
     }
+    quota.write_headers(response.headers_mut());
+    response
+}
+
+/// Middleware in front of every embed-token route: counts the request against the
+/// token's customer (PRODUCT.md §8: embed routes per partner customer) and writes
+/// the rate-limit headers on every answer. A request without a token that verifies
+/// goes on to be refused by its route.
+pub async fn embed_gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let now = now_unix();
+    let customer = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .and_then(|(_, token)| state.tokens.verify(token.trim(), now).ok())
+        .map(|claims| claims.sub);
+    let Some(customer) = customer else {
+        return next.run(request).await;
+    };
+    let quota = state.limiter.hit(
+        &format!("customer:{customer}"),
+        "embed-customer",
+        state.config.rate_limit_per_customer,
+        u64::try_from(now).unwrap_or(0),
+    );
+    if !quota.allowed {
+        return quota.rejection();
+    }
+    let mut response = next.run(request).await;
     quota.write_headers(response.headers_mut());
     response
 }

@@ -21,6 +21,7 @@ use crate::search::companies::{self, company_people_page};
 use crate::search::criteria::Criteria;
 use crate::search::cursor::{CursorCodec, Position};
 use crate::search::people::{self, cursor_error, PeopleQuery};
+use crate::store::now_unix;
 
 fn bad(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::field(ErrorCode::InvalidParameter, field, message)
@@ -143,7 +144,7 @@ pub async fn search_companies(
     State(state): State<AppState>,
     Query(params): Query<CompanySearchParams>,
 ) -> Result<Json<CompanySearchResponse>, ApiError> {
-    auth.require(Scope::Data)?;
+    let tenant = auth.require(Scope::Data)?;
     let limit = check_limit(params.limit, 100)?;
     if params.max_records == Some(0) {
         return Err(bad("max_records", "max_records must be at least 1"));
@@ -169,7 +170,8 @@ pub async fn search_companies(
     let fingerprint = criteria.fingerprint(&["companies", &max]);
     let from = decode(&state.cursors, &fingerprint, params.cursor.as_deref())?;
 
-    let index = state.search.index();
+    let dataset = state.data(tenant.mode).await?;
+    let index = dataset.search.index();
     let matched = companies::matching_companies(&index, &criteria);
     let total = matched.len() as u64;
     let max_records = interpretation.max_records;
@@ -197,13 +199,16 @@ pub async fn search_companies(
         .iter()
         .map(|&ix| index.companies[ix as usize].record.company_id.clone())
         .collect();
-    let data: Vec<CompanyJson> = state
+    let data: Vec<CompanyJson> = dataset
         .store
         .companies_by_ids(&ids)
         .await?
         .into_iter()
         .map(CompanyJson::from)
         .collect();
+    state
+        .usage
+        .count_records(&tenant, now_unix(), data.len() as u64);
     let deliverable = max_records.map_or(total, |m| total.min(u64::from(m)));
     Ok(Json(CompanySearchResponse {
         interpretation,
@@ -253,7 +258,7 @@ pub async fn list_company_people(
     Path(domain): Path<String>,
     Query(params): Query<CompanyPeopleParams>,
 ) -> Result<Json<CompanyPeopleResponse>, ApiError> {
-    auth.require(Scope::Data)?;
+    let tenant = auth.require(Scope::Data)?;
     let limit = check_limit(params.limit, 500)?;
     if params.max_records == Some(0) {
         return Err(bad("max_records", "max_records must be at least 1"));
@@ -266,7 +271,8 @@ pub async fn list_company_people(
         .unwrap_or_default();
     let fingerprint = Criteria::default().fingerprint(&["company_people", &domain, &max]);
     let from = decode(&state.cursors, &fingerprint, params.cursor.as_deref())?;
-    let index = state.search.index();
+    let dataset = state.data(tenant.mode).await?;
+    let index = dataset.search.index();
     let people = index
         .company_by_domain
         .get(&domain)
@@ -289,8 +295,11 @@ pub async fn list_company_people(
             },
         )
     });
-    let rows = state.store.people_by_ids(&ids).await?;
-    let data: Vec<Person> = people_json(&state, rows).await?;
+    let rows = dataset.store.people_by_ids(&ids).await?;
+    let data: Vec<Person> = people_json(dataset, rows).await?;
+    state
+        .usage
+        .count_records(&tenant, now_unix(), data.len() as u64);
     Ok(Json(CompanyPeopleResponse {
         pagination: Pagination {
             limit,
@@ -360,7 +369,7 @@ pub async fn list_domains(
     State(state): State<AppState>,
     Query(params): Query<DomainParams>,
 ) -> Result<Json<DomainsResponse>, ApiError> {
-    auth.require(Scope::Data)?;
+    let tenant = auth.require(Scope::Data)?;
     let limit = check_limit(params.limit, 100)?;
     let min_contacts = u64::from(params.min_contacts.unwrap_or(5));
     let industries = match params
@@ -400,7 +409,7 @@ pub async fn list_domains(
     let filters = format!("{min_contacts}|{:?}|{:?}", industries, state_ix);
     let fingerprint = Criteria::default().fingerprint(&["domains", &filters]);
     let from = decode(&state.cursors, &fingerprint, params.cursor.as_deref())?;
-    let index = state.search.index();
+    let index = state.data(tenant.mode).await?.search.index();
     let start = from.after.map_or(0, |a| a as usize + 1);
     let mut data = Vec::with_capacity(limit as usize);
     let mut last = None;

@@ -1,8 +1,13 @@
 //! `/v1/deliveries`: the partner's delivery log (every attempt with its status,
 //! latency and error) and replay. A replay re-sends the chunks not yet accepted
-//! with the same `webhook-id`s, so receivers can drop duplicates.
+//! with the same `webhook-id`s, so receivers can drop duplicates; on a delivered
+//! delivery it is a no-op unless `force`d (then every chunk again, same ids). A
+//! replay never takes over a round that is being sent: it answers
+//! `409 delivery_in_progress`.
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::Router;
 use quarry_shared::{ErrorBody, ErrorCode};
@@ -10,13 +15,15 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::PartnerAuth;
 use super::error::ApiError;
-use super::extract::{page_limit, Query};
+use super::extract::{page_limit, parse_json, require_json, Query};
 use super::partner_customers::ListPagination;
+use super::prospecting::push::first_round_wait;
 use super::{iso8601, AppState};
 use crate::delivery::worker::webhook_id;
+use crate::delivery::DeliveryStatus;
 use crate::partners::keys::Scope;
 use crate::search::people::cursor_error;
-use crate::store::{now_unix, AttemptRow, DeliveryRow};
+use crate::store::{now_unix, AttemptRow, DeliveryRow, Replay};
 
 /// One attempt at one chunk.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -38,7 +45,7 @@ pub struct DeliveryView {
     pub purchase_id: String,
     pub url: String,
     /// `pending`, `delivered`, `failed` (retries exhausted) or `gone` (410).
-    pub status: String,
+    pub status: DeliveryStatus,
     pub chunks: i64,
     pub attempts: i64,
     pub next_attempt_at: Option<String>,
@@ -62,6 +69,7 @@ pub struct DeliveryParams {
     /// Only this customer's deliveries.
     pub partner_customer_id: Option<String>,
     /// Only deliveries in this status.
+    #[param(value_type = Option<DeliveryStatus>)]
     pub status: Option<String>,
     /// Page size, 1–100 (default 50).
     pub limit: Option<u32>,
@@ -110,15 +118,19 @@ pub async fn list_deliveries(
 ) -> Result<axum::Json<DeliveryList>, ApiError> {
     let tenant = auth.require(Scope::Customers)?;
     let limit = page_limit("limit", params.limit, 50, 100)?;
-    if let Some(status) = &params.status {
-        if !["pending", "delivered", "failed", "gone"].contains(&status.as_str()) {
-            return Err(ApiError::field(
-                ErrorCode::InvalidParameter,
-                "status",
-                "status is one of pending, delivered, failed, gone",
-            ));
-        }
-    }
+    let status = params
+        .status
+        .as_deref()
+        .map(|s| {
+            DeliveryStatus::parse(s).ok_or_else(|| {
+                ApiError::field(
+                    ErrorCode::InvalidParameter,
+                    "status",
+                    "status is one of pending, delivered, failed, gone",
+                )
+            })
+        })
+        .transpose()?;
     let list = format!("deliveries:{}:{}", tenant.partner_id, tenant.mode.as_str());
     let before = params
         .cursor
@@ -130,7 +142,7 @@ pub async fn list_deliveries(
         .deliveries(
             &tenant,
             params.partner_customer_id.as_deref(),
-            params.status.as_deref(),
+            status,
             before.as_deref(),
             limit + 1,
         )
@@ -149,37 +161,91 @@ pub async fn list_deliveries(
     }))
 }
 
-/// Sends a delivery again now (the chunks not accepted yet, same `webhook-id`s).
+/// `POST /v1/deliveries/{id}/retry`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryDelivery {
+    /// Send every chunk again even when the delivery was delivered (same
+    /// `webhook-id`s, so receivers that keep them drop the copies).
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// What a replay did, with the delivery as it stands after it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RetryResult {
+    /// Whether a round was sent.
+    pub retried: bool,
+    /// What happened, for people.
+    pub message: String,
+    #[serde(flatten)]
+    pub delivery: DeliveryView,
+}
+
+/// Sends a delivery again now (the chunks not accepted yet, same `webhook-id`s),
+/// or every chunk of a delivered one with `force`.
 #[utoipa::path(post, path = "/v1/deliveries/{delivery_id}/retry", tag = "deliveries", security(("api_key" = [])),
     params(("delivery_id" = String, Path, description = "Delivery id")),
-    responses((status = 200, description = "The delivery after the new attempt", body = DeliveryView),
-        (status = 404, description = "No such delivery for this partner and mode", body = ErrorBody)))]
+    request_body(content = Option<RetryDelivery>, description = "Optional: `{\"force\": true}` to send a delivered delivery again"),
+    responses((status = 200, description = "The delivery after the new round, or unchanged when it was delivered (retried: false)", body = RetryResult),
+        (status = 400, description = "Invalid body", body = ErrorBody),
+        (status = 404, description = "No such delivery for this partner and mode", body = ErrorBody),
+        (status = 409, description = "A round of this delivery is being sent right now", body = ErrorBody),
+        (status = 410, description = "Forced, but the delivered chunks' bodies were purged", body = ErrorBody)))]
 pub async fn retry_delivery(
     auth: PartnerAuth,
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<axum::Json<DeliveryView>, ApiError> {
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<axum::Json<RetryResult>, ApiError> {
     let tenant = auth.require(Scope::Customers)?;
+    // The body is optional: none means a plain replay.
+    let force = if body.iter().all(u8::is_ascii_whitespace) {
+        false
+    } else {
+        require_json(&headers)?;
+        parse_json::<RetryDelivery>(&body)?.force
+    };
     let now = now_unix();
     let not_found = || ApiError::not_found("No delivery with this id.");
-    let row = state
+    let replay = state
         .store
-        .delivery(&tenant, &id)
+        .replay_delivery(&tenant, &id, force, now)
         .await?
         .ok_or_else(not_found)?;
-    if row.status != "delivered" {
-        state.store.retry_delivery(&tenant, &id, now).await?;
-        if state.store.claim_delivery(&id, now, now + 120).await? {
-            let job = state
-                .store
-                .delivery(&tenant, &id)
-                .await?
-                .ok_or_else(not_found)?;
-            if let Err(e) = state.deliverer.run_round(&job).await {
-                tracing::error!(delivery_id = %id, error = %e, "replay failed");
-            }
+    let (retried, message) = match replay {
+        Replay::Claimed(claim) => {
+            let wait = first_round_wait(state.config.request_timeout_secs, state.config.push_wait_secs);
+            let progress = state.deliverer.deliver(claim, wait).await;
+            let message = match progress.status {
+                DeliveryStatus::Delivered => "Sent again; the partner accepted every chunk.",
+                DeliveryStatus::Pending if progress.last_error.is_none() && progress.last_status.is_none() => {
+                    "Sending; the partner has not answered yet."
+                }
+                DeliveryStatus::Pending => "Sent again; it failed and will be retried on the schedule.",
+                DeliveryStatus::Failed => "Sent again; it failed and no retries are left.",
+                DeliveryStatus::Gone => "Sent again; the endpoint answered 410 Gone.",
+            };
+            (true, message.to_owned())
         }
-    }
+        Replay::Delivered(_) => (
+            false,
+            "Already delivered; nothing was sent. Send {\"force\": true} to deliver every chunk again.".to_owned(),
+        ),
+        Replay::InProgress(_) => {
+            return Err(ApiError::new(
+                ErrorCode::DeliveryInProgress,
+                "A round of this delivery is being sent right now; look at it again shortly.",
+            ))
+        }
+        Replay::Purged(_) => {
+            return Err(ApiError::new(
+                ErrorCode::DeliveryBodiesPurged,
+                "The delivered chunks of this delivery were purged after the retention period; they cannot be sent again.",
+            ))
+        }
+    };
     let row = state
         .store
         .delivery(&tenant, &id)
@@ -189,7 +255,11 @@ pub async fn retry_delivery(
         .store
         .delivery_attempts(std::slice::from_ref(&row.delivery_id))
         .await?;
-    Ok(axum::Json(view(row, &attempts)))
+    Ok(axum::Json(RetryResult {
+        retried,
+        message,
+        delivery: view(row, &attempts),
+    }))
 }
 
 pub fn router() -> Router<AppState> {

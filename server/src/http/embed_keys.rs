@@ -13,7 +13,9 @@ use super::error::ApiError;
 use super::extract::Json;
 use super::{field_error, iso8601, AppState};
 use crate::delivery::signing;
-use crate::partners::embed_keys::{CreateEmbedKey, ResultAction, UpdateEmbedKey};
+use crate::partners::embed_keys::{
+    CreateEmbedKey, CustomerVerification, ResultAction, UpdateEmbedKey,
+};
 use crate::partners::keys::{EmbedKeySecrets, Scope};
 use crate::partners::Mode;
 use crate::store::{now_unix, EmbedKey, EmbedKeyStatus};
@@ -32,6 +34,9 @@ pub struct EmbedKeyView {
     pub result_delivery_url: Option<String>,
     pub result_delivery_cta: Option<String>,
     pub csv_export_enabled: bool,
+    /// How sessions prove their customer: `none`, `signature` or `server_session`.
+    pub customer_verification: CustomerVerification,
+    /// `customer_verification == "signature"` (the older spelling).
     pub require_customer_signature: bool,
     pub credit_units_per_record: i64,
     pub token_ttl_seconds: i64,
@@ -54,16 +59,17 @@ impl From<EmbedKey> for EmbedKeyView {
             status: k.status,
             mode: k.tenant.mode,
             allowed_origins: s.allowed_origins,
-            result_delivery_url: s.result_delivery_url,
-            result_delivery_cta: s.result_delivery_cta,
-            csv_export_enabled: s.csv_export_enabled,
-            require_customer_signature: s.require_customer_signature,
+            result_delivery_url: s.results.result_delivery_url,
+            result_delivery_cta: s.results.result_delivery_cta,
+            csv_export_enabled: s.results.csv_export_enabled,
+            customer_verification: s.customer_verification,
+            require_customer_signature: s.customer_verification == CustomerVerification::Signature,
             credit_units_per_record: s.credit_units_per_record,
             token_ttl_seconds: s.token_ttl_seconds,
-            default_credit_enforcement_mode: s.default_credit_enforcement_mode,
-            default_credit_reset_policy: s.default_credit_reset_policy,
-            default_limits: s.default_limits,
-            default_allowed_result_actions: s.default_allowed_result_actions,
+            default_credit_enforcement_mode: s.defaults.credit_enforcement_mode,
+            default_credit_reset_policy: s.defaults.credit_reset_policy,
+            default_limits: s.defaults.limits,
+            default_allowed_result_actions: s.defaults.allowed_result_actions,
             created_at: iso8601(k.created_at),
             updated_at: iso8601(k.updated_at),
             revoked_at: k.revoked_at.map(iso8601),
@@ -158,7 +164,9 @@ pub async fn get_embed_key(
     Ok(axum::Json(key.into()))
 }
 
-/// Changes an embed key's settings; absent fields stay, `null` clears.
+/// Changes an embed key's settings; absent fields stay, `null` clears (concurrent
+/// updates of different fields never undo each other). Setting the delivery URL
+/// resumes pushes to an endpoint that answered 410.
 #[utoipa::path(patch, path = "/v1/prospecting/embed-keys/{embed_key_id}", tag = "embed keys",
     security(("api_key" = [])), params(("embed_key_id" = String, Path, description = "Embed key id")),
     request_body = UpdateEmbedKey,
@@ -172,19 +180,12 @@ pub async fn update_embed_key(
     Json(body): Json<UpdateEmbedKey>,
 ) -> Result<axum::Json<EmbedKeyView>, ApiError> {
     let tenant = auth.require(Scope::EmbedKeys)?;
-    let current = state
-        .store
-        .embed_key(&tenant, &id)
-        .await?
-        .ok_or_else(not_found)?;
-    let settings = body
-        .apply(current.settings, state.config.dev)
-        .map_err(field_error)?;
     let key = state
         .store
-        .update_embed_key(&tenant, &id, &settings, now_unix())
+        .update_embed_key(&tenant, &id, &body, state.config.dev, now_unix())
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(not_found)?
+        .map_err(field_error)?;
     Ok(axum::Json(key.into()))
 }
 

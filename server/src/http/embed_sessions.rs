@@ -1,10 +1,14 @@
 //! `POST /v1/prospecting/embed-sessions`: the loader on the partner's page trades
-//! the public key and the partner's customer id for a short-lived embed token.
+//! the public key and either a server-minted session secret or the partner's
+//! customer id (signed when the key says so) for a short-lived embed token; and
+//! `POST /v1/prospecting/embed-sessions/server`, where the partner's backend mints
+//! that single-use secret with its secret key (PRODUCT.md §2.7).
 //!
 //! The order of checks is part of the contract: the per-IP rate limit first (so a
 //! flood costs no database work), then the public key, the browser `Origin`
-//! against the key's allowlist (exact scheme, host and port), the signed customer
-//! assertion when the key requires one, and only then the customer upsert.
+//! against the key's allowlist (exact scheme, host and port), who the customer is
+//! (the session secret, or the claimed id as the key's `customer_verification`
+//! allows), and only then the customer upsert.
 //!
 //! CORS: a token only ever goes to an origin the key allows. Refusals carry no
 //! token, so they are readable from any origin: the loader on a page that is not
@@ -26,16 +30,21 @@ use axum::Router;
 use quarry_shared::{ErrorBody, ErrorCode};
 use serde::{Deserialize, Serialize};
 
+use super::auth::PartnerAuth;
 use super::error::ApiError;
-use super::extract::{parse_json, require_json};
+use super::extract::{parse_json, require_json, Json};
 use super::{iso8601, AppState};
 use crate::embed::assertion;
 use crate::embed::origin::{is_allowed, request_origin};
 use crate::embed::token::{EmbedClaims, AUDIENCE, ISSUER};
 use crate::partners::customers::{validate_external_id, CustomerSettings, CustomerStatus};
+use crate::partners::embed_keys::CustomerVerification;
 use crate::partners::ids::new_id;
-use crate::partners::keys::recognise_public_key;
-use crate::store::{now_unix, EmbedKey, EmbedKeyStatus};
+use crate::partners::keys::{
+    issue_session_secret, recognise_public_key, recognise_session_secret, Scope,
+};
+use crate::partners::settings::validate_text;
+use crate::store::{now_unix, EmbedKey, EmbedKeyStatus, NewServerSession};
 
 /// The bootstrap request.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -43,17 +52,48 @@ use crate::store::{now_unix, EmbedKey, EmbedKeyStatus};
 pub struct CreateEmbedSession {
     /// The public loader key (`qpk_…`).
     pub partner_key: String,
-    /// The partner's own customer id; the first session creates the customer.
-    pub customer_id: String,
+    /// A session secret (`qss_…`) the partner's backend minted with
+    /// `POST /v1/prospecting/embed-sessions/server`; it names the customer.
+    pub session_secret: Option<String>,
+    /// The partner's own customer id (without a session secret); the first session
+    /// creates the customer.
+    pub customer_id: Option<String>,
     /// Display name for a first-time customer.
     pub customer_name: Option<String>,
     /// The partner's user id, for usage attribution.
     pub user_id: Option<String>,
-    /// Hex HMAC-SHA256 of `customer_id.user_id.timestamp` with the key's signing
-    /// secret; required when the key requires signed customers.
+    /// Lowercase hex HMAC-SHA256, with the key's signing secret, of
+    /// `v2:<len(customer_id)>:<customer_id>:<len(user_id)>:<user_id>:<timestamp>`
+    /// (lengths in bytes); required when the key's `customer_verification` is
+    /// `signature`.
     pub customer_signature: Option<String>,
     /// Unix seconds used in the signature; within 10 minutes of the server's clock.
     pub timestamp: Option<i64>,
+}
+
+/// `POST /v1/prospecting/embed-sessions/server`: what the minted secret names.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MintEmbedSession {
+    /// The public loader key (`qpk_…`) of one of your embed keys.
+    pub partner_key: String,
+    /// Your own id for the customer (1–128 characters).
+    pub customer_id: String,
+    /// Display name for a first-time customer.
+    pub customer_name: Option<String>,
+    /// Your user id, for usage attribution.
+    pub user_id: Option<String>,
+}
+
+/// A minted session secret: put it in the page as `data-session-secret` (or
+/// return it from `fetchSessionSecret`).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MintedEmbedSession {
+    /// `qss_…`: single use, valid for `expires_in` seconds.
+    pub session_secret: String,
+    pub expires_at: String,
+    pub expires_in: i64,
+    pub customer_id: String,
 }
 
 /// The bootstrap answer.
@@ -171,25 +211,14 @@ async fn bootstrap(
         })?;
     *allowed_origin = Some(origin.clone());
 
-    let external = validate_external_id("customer_id", &request.customer_id)
-        .map_err(|e| ApiError::field(ErrorCode::InvalidBody, "body.customer_id", e.message))?;
-    let user_id = match request.user_id.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(u) => Some(
-            validate_external_id("user_id", u)
-                .map_err(|e| ApiError::field(ErrorCode::InvalidBody, "body.user_id", e.message))?,
-        ),
-    };
-    if key.settings.require_customer_signature {
-        check_signature(&key, &external, user_id.as_deref(), &request, now)?;
-    }
-
-    let defaults = CustomerSettings::from_key_defaults(&key.settings, request.customer_name);
+    let who = identify(state, &key, &request, now).await?;
+    let name = validate_text("customer_name", who.name, 200).ok().flatten();
+    let defaults = CustomerSettings::from_defaults(&key.settings.defaults, name);
     let (customer, _created) = state
         .store
         .upsert_customer(
             &key.tenant,
-            &external,
+            &who.external,
             &defaults,
             Some(&key.embed_key_id),
             now,
@@ -201,6 +230,7 @@ async fn bootstrap(
             "This customer account is suspended; contact the provider of this app.",
         ));
     }
+    let user_id = who.user_id;
 
     let cap = state
         .config
@@ -233,6 +263,99 @@ async fn bootstrap(
         external_customer_id: customer.external_customer_id,
         expires_at: iso8601(claims.exp),
         expires_in: ttl,
+    })
+}
+
+/// Who a session is for, once proven as the key requires.
+struct Identified {
+    external: String,
+    user_id: Option<String>,
+    name: Option<String>,
+}
+
+fn user_id_of(value: Option<&str>, field: &str) -> Result<Option<String>, ApiError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(u) => validate_external_id("user_id", u)
+            .map(Some)
+            .map_err(|e| ApiError::field(ErrorCode::InvalidBody, field, e.message)),
+    }
+}
+
+/// The customer a bootstrap is for: named by a session secret (always enough), or
+/// claimed by the page, with the signature the key's `customer_verification` asks
+/// for (and checked whenever one is sent).
+async fn identify(
+    state: &AppState,
+    key: &EmbedKey,
+    request: &CreateEmbedSession,
+    now: i64,
+) -> Result<Identified, ApiError> {
+    if let Some(secret) = request.session_secret.as_deref() {
+        let invalid = || {
+            ApiError::field(
+                ErrorCode::InvalidSessionSecret,
+                "body.session_secret",
+                "This session secret is unknown, was used already or expired (they last 5 minutes); have your backend mint a new one.",
+            )
+        };
+        recognise_session_secret(secret.trim()).ok_or_else(invalid)?;
+        let session = state
+            .store
+            .take_server_session(&key.embed_key_id, secret.trim(), now)
+            .await?
+            .ok_or_else(invalid)?;
+        let mismatch = |field: &str, what: &str| {
+            ApiError::field(
+                ErrorCode::InvalidBody,
+                format!("body.{field}"),
+                format!(
+                    "{what} differs from the one the session secret was minted for; leave it out."
+                ),
+            )
+        };
+        if let Some(claimed) = request.customer_id.as_deref() {
+            if claimed.trim() != session.external_customer_id {
+                return Err(mismatch("customer_id", "customer_id"));
+            }
+        }
+        if let Some(claimed) = user_id_of(request.user_id.as_deref(), "body.user_id")? {
+            if session.user_id.as_deref() != Some(claimed.as_str()) {
+                return Err(mismatch("user_id", "user_id"));
+            }
+        }
+        return Ok(Identified {
+            external: session.external_customer_id,
+            user_id: session.user_id,
+            name: session.customer_name,
+        });
+    }
+    let verification = key.settings.customer_verification;
+    if verification == CustomerVerification::ServerSession {
+        return Err(ApiError::field(
+            ErrorCode::CustomerVerificationRequired,
+            "body.session_secret",
+            "This partner key needs a session secret minted by the partner's backend (POST /v1/prospecting/embed-sessions/server); a page cannot name its customer.",
+        ));
+    }
+    let claimed = request.customer_id.as_deref().ok_or_else(|| {
+        ApiError::field(
+            ErrorCode::InvalidBody,
+            "body.customer_id",
+            "Send customer_id (or a session_secret from your backend).",
+        )
+    })?;
+    let external = validate_external_id("customer_id", claimed)
+        .map_err(|e| ApiError::field(ErrorCode::InvalidBody, "body.customer_id", e.message))?;
+    let user_id = user_id_of(request.user_id.as_deref(), "body.user_id")?;
+    let signed = request.customer_signature.is_some() || request.timestamp.is_some();
+    if !verification.accepts_claim() || signed {
+        check_signature(key, &external, user_id.as_deref(), request, now)?;
+    }
+    Ok(Identified {
+        external,
+        user_id,
+        name: request.customer_name.clone(),
     })
 }
 
@@ -285,7 +408,7 @@ fn check_signature(
             assertion::AssertionError::Stale => refused(
                 "The customer signature's timestamp is more than 10 minutes from the server's clock; sign a fresh one.",
             ),
-            _ => refused("The customer signature does not match customer_id, user_id and timestamp."),
+            _ => refused("The customer signature does not match customer_id, user_id and timestamp (sign the v2 message, see the README)."),
         },
     )
 }
@@ -321,9 +444,102 @@ pub async fn preflight_embed_session(headers: HeaderMap) -> Response {
     response
 }
 
+/// Mints a single-use session secret for one of the caller's customers: the
+/// partner's backend calls this at page load and puts the secret in the page; the
+/// loader trades it for an embed token within 5 minutes.
+#[utoipa::path(post, path = "/v1/prospecting/embed-sessions/server", tag = "prospecting",
+    security(("api_key" = [])), request_body = MintEmbedSession,
+    responses(
+        (status = 201, description = "A session secret, valid once for 5 minutes", body = MintedEmbedSession),
+        (status = 400, description = "Invalid body, or a partner_key that is not one of yours (the field is named)", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key, or a revoked embed key", body = ErrorBody),
+        (status = 403, description = "The key lacks the customers scope, or the customer is suspended", body = ErrorBody)))]
+pub async fn mint_embed_session(
+    auth: PartnerAuth,
+    State(state): State<AppState>,
+    Json(body): Json<MintEmbedSession>,
+) -> Result<Response, ApiError> {
+    let tenant = auth.require(Scope::Customers)?;
+    let now = now_unix();
+    let not_yours = || {
+        ApiError::field(
+            ErrorCode::InvalidBody,
+            "body.partner_key",
+            "partner_key is not the public key of one of your embed keys in this mode.",
+        )
+    };
+    let presented = recognise_public_key(body.partner_key.trim()).ok_or_else(not_yours)?;
+    let key = state
+        .store
+        .find_embed_key(&presented)
+        .await?
+        .filter(|k| k.tenant == tenant)
+        .ok_or_else(not_yours)?;
+    if key.status != EmbedKeyStatus::Active {
+        return Err(ApiError::new(
+            ErrorCode::EmbedKeyRevoked,
+            "This partner key was revoked.",
+        ));
+    }
+    let external = validate_external_id("customer_id", &body.customer_id)
+        .map_err(|e| ApiError::field(ErrorCode::InvalidBody, "body.customer_id", e.message))?;
+    let user_id = user_id_of(body.user_id.as_deref(), "body.user_id")?;
+    let name = validate_text("customer_name", body.customer_name, 200)
+        .map_err(|e| ApiError::field(ErrorCode::InvalidBody, "body.customer_name", e.message))?;
+    if let Some(existing) = state
+        .store
+        .customer_by_external_id(&tenant, &external)
+        .await?
+    {
+        if existing.settings.status == CustomerStatus::Suspended {
+            return Err(ApiError::new(
+                ErrorCode::CustomerSuspended,
+                "This customer is suspended; no session can start for it.",
+            ));
+        }
+    }
+    let secret = issue_session_secret(tenant.mode);
+    let expires_at = state
+        .store
+        .insert_server_session(
+            &NewServerSession {
+                secret_hash: &secret.hash,
+                tenant: &tenant,
+                embed_key_id: &key.embed_key_id,
+                external_customer_id: &external,
+                customer_name: name.as_deref(),
+                user_id: user_id.as_deref(),
+            },
+            now,
+        )
+        .await?;
+    let mut response = (
+        StatusCode::CREATED,
+        axum::Json(MintedEmbedSession {
+            session_secret: secret.secret,
+            expires_at: iso8601(expires_at),
+            expires_in: expires_at - now,
+            customer_id: external,
+        }),
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
 pub fn router() -> Router<AppState> {
     Router::new().route(
         "/v1/prospecting/embed-sessions",
         post(create_embed_session).options(preflight_embed_session),
+    )
+}
+
+/// The partner-key routes of this module (behind the partner gate).
+pub fn partner_router() -> Router<AppState> {
+    Router::new().route(
+        "/v1/prospecting/embed-sessions/server",
+        post(mint_embed_session),
     )
 }

@@ -91,14 +91,42 @@ impl ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
-        match &error {
-            StoreError::Database(
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
-            ) => ApiError::Unavailable(error),
-            _ => ApiError::Internal(error.into()),
+        if is_transient(&error) {
+            ApiError::Unavailable(error)
+        } else {
+            ApiError::Internal(error.into())
         }
     }
 }
+
+/// Whether retrying the same request shortly can succeed: the pool is exhausted
+/// or closed, the connection broke, SQLite stayed busy (another writer held the
+/// lock longer than the wait), or PostgreSQL reported a conflict or is starting
+/// or stopping.
+fn is_transient(error: &StoreError) -> bool {
+    let StoreError::Database(e) = error else {
+        return false;
+    };
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            match code.parse::<i32>() {
+                // SQLite (extended) result codes: the primary code is the low byte.
+                Ok(n) => matches!(n & 0xff, 5 | 6),
+                // PostgreSQL SQLSTATEs.
+                Err(_) => matches!(
+                    code.as_ref(),
+                    "40001" | "40P01" | "55P03" | "53300" | "57P01" | "57P02" | "57P03"
+                ),
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Seconds a `503` asks the caller to wait.
+const RETRY_AFTER_SECS: &str = "1";
 
 /// What [`log_errors`] writes for an error answer; carried in response extensions.
 #[derive(Debug, Clone)]
@@ -151,6 +179,12 @@ impl IntoResponse for ApiError {
         let status =
             StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
         response.extensions_mut().insert(ErrorLog {
             code,
             detail: format!("{self:#}"),

@@ -38,8 +38,11 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::config::ServeConfig;
+use crate::datasets::{DataSet, DataSets};
+use crate::delivery::sender::Sender;
 use crate::delivery::worker::Deliverer;
 use crate::embed::token::TokenKeys;
+use crate::partners::Mode;
 use crate::search::cursor::CursorCodec;
 use crate::search::SearchService;
 use crate::store::{Store, StoreError};
@@ -54,7 +57,8 @@ pub struct AppState {
     pub store: Store,
     pub metrics: Arc<Metrics>,
     pub config: Arc<ServeConfig>,
-    pub search: SearchService,
+    /// The people searched: the operator's, or the sandbox's for test keys.
+    pub datasets: Arc<DataSets>,
     pub cursors: CursorCodec,
     /// Signs and verifies embed tokens.
     pub tokens: Arc<TokenKeys>,
@@ -62,8 +66,8 @@ pub struct AppState {
     pub rechecks: Arc<EmbedRechecks>,
     /// Sends pushes (at once from the request, later from the worker).
     pub deliverer: Arc<Deliverer>,
-    /// Successful partner requests not yet stored.
-    pub requests: Arc<usage::RequestCounter>,
+    /// Partner usage (requests, data API records) not yet stored.
+    pub usage: Arc<usage::UsageCounter>,
     /// Who may frame the widget, per embed key prefix.
     pub frame_ancestors: Arc<widget::FrameAncestors>,
 }
@@ -74,25 +78,40 @@ impl AppState {
         let search = SearchService::build(&store).await?;
         let cursors = CursorCodec::new(store.server_secret("cursor_signing").await?.as_bytes());
         let tokens = token_keys(&store, &config).await?;
-        let deliverer = Deliverer::new(
-            store.clone(),
+        let sender = Sender::new(
             config.dev,
             Duration::from_secs(config.delivery_timeout_secs),
+        )
+        .map_err(|e| StoreError::Corrupt(format!("the delivery client cannot be built: {e}")))?;
+        let deliverer = Deliverer::new(
+            store.clone(),
+            sender,
             config.delivery_retry_schedule.clone(),
         );
+        let datasets = DataSets::new(DataSet {
+            store: store.clone(),
+            search,
+        });
         Ok(AppState {
             store,
             metrics: Arc::new(Metrics::new()),
             config: Arc::new(config),
-            search,
+            datasets: Arc::new(datasets),
             cursors,
             tokens: Arc::new(tokens),
             limiter: Arc::new(RateLimiter::new()),
             rechecks: Arc::new(EmbedRechecks::default()),
             deliverer: Arc::new(deliverer),
-            requests: Arc::new(usage::RequestCounter::default()),
+            usage: Arc::new(usage::UsageCounter::default()),
             frame_ancestors: Arc::new(widget::FrameAncestors::default()),
         })
+    }
+}
+
+impl AppState {
+    /// The data set a tenant of `mode` searches (built on first use for the sandbox).
+    pub async fn data(&self, mode: Mode) -> Result<&DataSet, ApiError> {
+        Ok(self.datasets.get(mode).await?)
     }
 }
 
@@ -131,7 +150,7 @@ pub fn parse_iso8601(value: &str) -> Option<i64> {
 }
 
 /// A domain validation failure as a `400 invalid_body` naming `body.<field>`.
-pub fn field_error(error: crate::partners::customers::FieldError) -> ApiError {
+pub fn field_error(error: crate::partners::settings::FieldError) -> ApiError {
     ApiError::field(
         ErrorCode::InvalidBody,
         format!("body.{}", error.field),
@@ -150,6 +169,7 @@ pub fn router(state: AppState) -> Router {
         .merge(persons::router())
         .merge(companies::router())
         .merge(embed_keys::router())
+        .merge(embed_sessions::partner_router())
         .merge(partner_customers::router())
         .merge(wallets::partner_router())
         .merge(deliveries::router())
@@ -162,13 +182,18 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::partner_gate,
         ));
-    // The iframe's routes, behind the embed token (checked by each handler).
+    // The iframe's routes, behind the embed token (checked by each handler) and
+    // its customer's rate limit.
     let embed = Router::new()
         .merge(wallets::embed_router())
         .merge(prospecting::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotent,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::embed_gate,
         ));
     let routes = Router::new()
         .merge(health::router())

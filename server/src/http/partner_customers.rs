@@ -1,6 +1,7 @@
 //! `/v1/partner-customers`: the partner's customers, created here or on their first
 //! embed session, listed with a cursor, read and updated (status, wallet policy,
-//! limits, result actions, delivery).
+//! limits, result actions, delivery). A customer is shown with the settings that
+//! apply to it (its own merged over its embed key's), and its own beside them.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -16,13 +17,25 @@ use super::{field_error, iso8601, AppState};
 use crate::partners::customers::{CreateCustomer, CustomerStatus, UpdateCustomer};
 use crate::partners::embed_keys::ResultAction;
 use crate::partners::keys::Scope;
-use crate::partners::Mode;
+use crate::partners::settings::Effective;
+use crate::partners::{Mode, Tenant};
 use crate::search::people::cursor_error;
 use crate::store::{now_unix, Customer};
 use crate::wallet::{EnforcementMode, Limits, ResetPolicy};
 
-/// A partner customer as the API shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+/// What is set on the customer itself: `PATCH` changes these; unset ones fall back
+/// on its embed key's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct OwnSettings {
+    pub allowed_result_actions: Vec<ResultAction>,
+    pub result_delivery_url: Option<String>,
+    pub result_delivery_cta: Option<String>,
+    pub csv_export_enabled: bool,
+}
+
+/// A partner customer as the API shows it: the result settings that apply (its
+/// own merged over its embed key's), and its own in `own_settings`.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CustomerView {
     pub partner_customer_id: String,
     /// The partner's own id for this customer.
@@ -33,37 +46,80 @@ pub struct CustomerView {
     pub credit_enforcement_mode: EnforcementMode,
     pub credit_reset_policy: ResetPolicy,
     pub limits: Limits,
+    /// The actions the customer can use now: allowed and configured.
     pub allowed_result_actions: Vec<ResultAction>,
+    /// The button label of each action in `allowed_result_actions`.
+    pub result_action_labels: std::collections::BTreeMap<ResultAction, String>,
+    /// Where its pushes go (its own URL, else its key's).
     pub result_delivery_url: Option<String>,
-    pub result_delivery_cta: Option<String>,
+    pub result_delivery_cta: String,
+    /// Whether it can export CSV now.
     pub csv_export_enabled: bool,
-    /// The embed key whose session created this customer, if one did.
+    pub own_settings: OwnSettings,
+    /// The embed key whose settings it falls back on: the one whose session
+    /// created it, or the first it used.
+    pub settings_embed_key_id: Option<String>,
+    /// Deprecated spelling of `settings_embed_key_id`.
     pub embed_key_id: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
 
-impl From<Customer> for CustomerView {
-    fn from(c: Customer) -> Self {
-        let s = c.settings;
-        CustomerView {
-            partner_customer_id: c.partner_customer_id,
-            external_customer_id: c.external_customer_id,
-            name: s.name,
-            status: s.status,
-            mode: c.tenant.mode,
-            credit_enforcement_mode: s.credit_enforcement_mode,
-            credit_reset_policy: s.credit_reset_policy,
-            limits: s.limits,
-            allowed_result_actions: s.allowed_result_actions,
-            result_delivery_url: s.result_delivery_url,
-            result_delivery_cta: s.result_delivery_cta,
-            csv_export_enabled: s.csv_export_enabled,
-            embed_key_id: c.embed_key_id,
-            created_at: iso8601(c.created_at),
-            updated_at: iso8601(c.updated_at),
-        }
-    }
+/// The settings that apply to `customer` through `key_id` (else the key it falls
+/// back on), a push endpoint that answered `410 Gone` not offered.
+pub async fn effective_settings(
+    state: &AppState,
+    tenant: &Tenant,
+    customer: &Customer,
+    key_id: Option<&str>,
+) -> Result<Effective, ApiError> {
+    let key = match key_id.or(customer.embed_key_id.as_deref()) {
+        Some(id) => state.store.embed_key(tenant, id).await?,
+        None => None,
+    };
+    let s = &customer.settings;
+    let keys = key.as_ref().map(|k| &k.settings.results);
+    let effective = Effective::merge(&s.wallet, &s.results, keys, false);
+    let gone = match &effective.result_delivery_url {
+        Some(url) => state.store.is_gone(tenant, url).await?,
+        None => false,
+    };
+    Ok(if gone {
+        Effective::merge(&s.wallet, &s.results, keys, true)
+    } else {
+        effective
+    })
+}
+
+/// The customer as the API shows it.
+pub async fn customer_view(state: &AppState, c: Customer) -> Result<CustomerView, ApiError> {
+    let e = effective_settings(state, &c.tenant.clone(), &c, None).await?;
+    let s = c.settings;
+    Ok(CustomerView {
+        partner_customer_id: c.partner_customer_id,
+        external_customer_id: c.external_customer_id,
+        name: s.name,
+        status: s.status,
+        mode: c.tenant.mode,
+        credit_enforcement_mode: s.wallet.credit_enforcement_mode,
+        credit_reset_policy: s.wallet.credit_reset_policy,
+        limits: s.wallet.limits,
+        allowed_result_actions: e.actions.iter().map(|(a, _)| *a).collect(),
+        result_action_labels: e.actions.iter().cloned().collect(),
+        result_delivery_url: e.result_delivery_url,
+        result_delivery_cta: e.result_delivery_cta,
+        csv_export_enabled: e.csv_export_enabled,
+        own_settings: OwnSettings {
+            allowed_result_actions: s.wallet.allowed_result_actions,
+            result_delivery_url: s.results.result_delivery_url,
+            result_delivery_cta: s.results.result_delivery_cta,
+            csv_export_enabled: s.results.csv_export_enabled,
+        },
+        settings_embed_key_id: c.embed_key_id.clone(),
+        embed_key_id: c.embed_key_id,
+        created_at: iso8601(c.created_at),
+        updated_at: iso8601(c.updated_at),
+    })
 }
 
 /// Page metadata of plain lists.
@@ -124,7 +180,10 @@ pub async fn create_partner_customer(
                 "A customer with this customer_id already exists; update it with PATCH instead.",
             )
         })?;
-    Ok((StatusCode::CREATED, axum::Json(created.into())))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(customer_view(&state, created).await?),
+    ))
 }
 
 /// Lists the partner's customers in creation order.
@@ -155,8 +214,12 @@ pub async fn list_partner_customers(
         Some(last) if more => Some(state.cursors.encode_list(&list, &last.partner_customer_id)),
         _ => None,
     };
+    let mut data = Vec::with_capacity(rows.len());
+    for c in rows {
+        data.push(customer_view(&state, c).await?);
+    }
     Ok(axum::Json(CustomerList {
-        data: rows.into_iter().map(CustomerView::from).collect(),
+        data,
         pagination: ListPagination { limit, next_cursor },
     }))
 }
@@ -177,11 +240,13 @@ pub async fn get_partner_customer(
         .customer(&tenant, &id)
         .await?
         .ok_or_else(not_found)?;
-    Ok(axum::Json(customer.into()))
+    Ok(axum::Json(customer_view(&state, customer).await?))
 }
 
-/// Updates a partner customer; absent fields stay, `null` clears. Suspending takes
-/// effect in open iframes within seconds.
+/// Updates a partner customer; absent fields stay, `null` clears (concurrent
+/// updates of different fields never undo each other). Suspending takes effect in
+/// open iframes within seconds; setting the delivery URL resumes pushes to an
+/// endpoint that answered 410.
 #[utoipa::path(patch, path = "/v1/partner-customers/{partner_customer_id}", tag = "partner customers",
     security(("api_key" = [])), params(("partner_customer_id" = String, Path, description = "Partner customer id")),
     request_body = UpdateCustomer,
@@ -195,20 +260,13 @@ pub async fn update_partner_customer(
     Json(body): Json<UpdateCustomer>,
 ) -> Result<axum::Json<CustomerView>, ApiError> {
     let tenant = auth.require(Scope::Customers)?;
-    let current = state
-        .store
-        .customer(&tenant, &id)
-        .await?
-        .ok_or_else(not_found)?;
-    let settings = body
-        .apply(current.settings, state.config.dev)
-        .map_err(field_error)?;
     let updated = state
         .store
-        .update_customer(&tenant, &id, &settings, now_unix())
+        .update_customer(&tenant, &id, &body, state.config.dev, now_unix())
         .await?
-        .ok_or_else(not_found)?;
-    Ok(axum::Json(updated.into()))
+        .ok_or_else(not_found)?
+        .map_err(field_error)?;
+    Ok(axum::Json(customer_view(&state, updated).await?))
 }
 
 pub fn router() -> Router<AppState> {

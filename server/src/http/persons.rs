@@ -14,10 +14,11 @@ use super::extract::Query;
 use super::AppState;
 use crate::data::csv_format::format_timestamp;
 use crate::data::normalize::{self, LinkedinKind};
+use crate::datasets::DataSet;
 use crate::partners::keys::Scope;
 use crate::records::{Company, Person as PersonRecordParts};
 use crate::search::people::{self, PeopleQuery, MAX_LIMIT};
-use crate::store::{Lookup, PersonRow};
+use crate::store::{now_unix, Lookup, PersonRow};
 
 /// Query parameters of `GET /v1/persons/search`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -157,8 +158,8 @@ pub fn person_json(p: PersonRecordParts, c: &Company) -> Person {
 
 /// Joins stored people with their companies from the index (the store is asked only
 /// for companies imported after the index was built).
-pub async fn people_json(state: &AppState, rows: Vec<PersonRow>) -> Result<Vec<Person>, ApiError> {
-    Ok(people_json_with_ids(state, rows)
+pub async fn people_json(data: &DataSet, rows: Vec<PersonRow>) -> Result<Vec<Person>, ApiError> {
+    Ok(people_json_with_ids(data, rows)
         .await?
         .into_iter()
         .map(|(_, person)| person)
@@ -167,10 +168,10 @@ pub async fn people_json(state: &AppState, rows: Vec<PersonRow>) -> Result<Vec<P
 
 /// [`people_json`] keeping each person's index id.
 pub async fn people_json_with_ids(
-    state: &AppState,
+    data: &DataSet,
     rows: Vec<PersonRow>,
 ) -> Result<Vec<(u32, Person)>, ApiError> {
-    let index = state.search.index();
+    let index = data.search.index();
     let missing: Vec<String> = rows
         .iter()
         .filter(|r| !index.company_by_id.contains_key(&r.person.company_id))
@@ -179,8 +180,7 @@ pub async fn people_json_with_ids(
     let fetched: std::collections::HashMap<String, Company> = if missing.is_empty() {
         Default::default()
     } else {
-        state
-            .store
+        data.store
             .companies_by_ids(&missing)
             .await?
             .into_iter()
@@ -213,31 +213,34 @@ pub async fn search_persons(
     Query(params): Query<SearchParams>,
 ) -> Result<Json<PersonSearchResponse>, ApiError> {
     let query = params.validate()?;
-    auth.require(Scope::Data)?;
+    let tenant = auth.require(Scope::Data)?;
     let scope = auth.dedupe_scope();
     let prepared = people::prepare(&query, &scope)?;
-    let store = &state.store;
-    let delivered: roaring::RoaringBitmap = match &prepared.dedupe_digest {
-        Some(digest) => store
-            .delivered_ids(&scope, digest)
-            .await?
-            .into_iter()
-            .filter_map(|id| u32::try_from(id).ok())
-            .collect(),
-        None => roaring::RoaringBitmap::new(),
+    let dataset = state.data(tenant.mode).await?;
+    let index = dataset.search.index();
+    let page = match prepared.dedupe_digest.clone() {
+        // Under a dedupe token the page is chosen and recorded under the token's
+        // lock, so concurrent searches with one token never share a record.
+        Some(digest) => {
+            let mut claim = state.store.begin_dedupe(&scope, &digest).await?;
+            let page = people::run(&index, &state.cursors, &query, prepared, claim.delivered())?;
+            claim.record(&page.ids).await?;
+            claim.commit().await?;
+            page
+        }
+        None => people::run(
+            &index,
+            &state.cursors,
+            &query,
+            prepared,
+            &roaring::RoaringBitmap::new(),
+        )?,
     };
-    let page = people::run(
-        &state.search.index(),
-        &state.cursors,
-        &query,
-        prepared,
-        &delivered,
-    )?;
-    let records = store.people_by_ids(&page.ids).await?;
-    if let Some(digest) = &page.dedupe_digest {
-        store.record_delivered(&scope, digest, &page.ids).await?;
-    }
-    let data: Vec<Person> = people_json(&state, records).await?;
+    let records = dataset.store.people_by_ids(&page.ids).await?;
+    let data: Vec<Person> = people_json(dataset, records).await?;
+    state
+        .usage
+        .count_records(&tenant, now_unix(), data.len() as u64);
     Ok(Json(PersonSearchResponse {
         interpretation: page.interpretation,
         pagination: page.pagination,
@@ -272,7 +275,7 @@ pub async fn lookup_persons(
     State(state): State<AppState>,
     Query(params): Query<LookupParams>,
 ) -> Result<Json<PersonLookupResponse>, ApiError> {
-    auth.require(Scope::Data)?;
+    let tenant = auth.require(Scope::Data)?;
     fn norm(
         field: &str,
         value: Option<String>,
@@ -303,8 +306,12 @@ pub async fn lookup_persons(
             "Give at least one of email, company_domain, linkedin_url, phone.",
         ));
     }
-    let rows = state.store.lookup_people(&lookup, 100).await?;
-    let data: Vec<Person> = people_json(&state, rows).await?;
+    let dataset = state.data(tenant.mode).await?;
+    let rows = dataset.store.lookup_people(&lookup, 100).await?;
+    let data: Vec<Person> = people_json(dataset, rows).await?;
+    state
+        .usage
+        .count_records(&tenant, now_unix(), data.len() as u64);
     Ok(Json(PersonLookupResponse {
         billable_records: data.len() as u64,
         data,

@@ -22,6 +22,12 @@ pub fn current() -> String {
         .unwrap_or_else(|_| "req_unknown".to_owned())
 }
 
+/// `future` with this task's request id, for work spawned onto another task
+/// (its errors then still quote the request's id).
+pub fn carried<F: std::future::Future>(future: F) -> impl std::future::Future<Output = F::Output> {
+    REQUEST_ID.scope(current(), future)
+}
+
 /// A caller-supplied id is kept if it is 1–128 visible ASCII characters.
 fn acceptable(value: &HeaderValue) -> Option<String> {
     let s = value.to_str().ok()?;

@@ -1,8 +1,10 @@
 //! `GET /v1/usage`: the calling partner's successful requests and billable records
-//! over a date range, with a per-customer breakdown from the wallets' ledger.
-//! Requests are counted in memory by [`RequestCounter`] and added to the database
-//! every few seconds (and before every usage answer), so counting costs the
-//! partner API no write per request.
+//! over an exact time range: records the data API returned and records bought in
+//! the iframe (per customer, from the wallets' ledger), with their credits and
+//! search sessions. Requests and data API records are counted in memory by
+//! [`UsageCounter`] per second and added to the usage ledger every second (and
+//! before every usage answer and at shutdown), so counting costs the partner API no
+//! write per request while every figure honours the same range.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -18,27 +20,57 @@ use super::error::ApiError;
 use super::extract::Query;
 use super::{iso8601, parse_iso8601, AppState};
 use crate::partners::Tenant;
-use crate::store::{now_unix, Store, StoreError};
+use crate::store::{now_unix, Store, StoreError, UsageCount};
 use crate::wallet::month_containing;
 
-/// Successful requests per (partner, mode, UTC day), not yet stored.
-#[derive(Debug, Default)]
-pub struct RequestCounter {
-    pending: Mutex<HashMap<(String, String, i64), u64>>,
+/// What the usage ledger counts besides the wallets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UsageKind {
+    /// A successful partner API request.
+    Request,
+    /// A record the data API returned (search, lookup, company people).
+    DataRecord,
 }
 
-impl RequestCounter {
-    /// Counts one successful request of `tenant` at `now`.
-    pub fn count(&self, tenant: &Tenant, now: i64) {
-        let day = now - now.rem_euclid(86_400);
+impl UsageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UsageKind::Request => "request",
+            UsageKind::DataRecord => "data_record",
+        }
+    }
+}
+
+/// Usage per (partner, mode, kind, unix second), not yet stored.
+#[derive(Debug, Default)]
+pub struct UsageCounter {
+    pending: Mutex<HashMap<(String, String, UsageKind, i64), u64>>,
+}
+
+impl UsageCounter {
+    fn add(&self, tenant: &Tenant, kind: UsageKind, now: i64, n: u64) {
+        if n == 0 {
+            return;
+        }
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         *pending
             .entry((
                 tenant.partner_id.clone(),
                 tenant.mode.as_str().to_owned(),
-                day,
+                kind,
+                now,
             ))
-            .or_insert(0) += 1;
+            .or_insert(0) += n;
+    }
+
+    /// Counts one successful request of `tenant` at `now`.
+    pub fn count_request(&self, tenant: &Tenant, now: i64) {
+        self.add(tenant, UsageKind::Request, now, 1);
+    }
+
+    /// Counts `n` records the data API returned to `tenant` at `now`.
+    pub fn count_records(&self, tenant: &Tenant, now: i64, n: u64) {
+        self.add(tenant, UsageKind::DataRecord, now, n);
     }
 
     /// Adds the pending counts to the database (put back if that fails).
@@ -50,7 +82,17 @@ impl RequestCounter {
         if taken.is_empty() {
             return Ok(());
         }
-        if let Err(e) = store.add_request_counts(&taken).await {
+        let rows: Vec<UsageCount> = taken
+            .iter()
+            .map(|((partner_id, mode, kind, at), n)| UsageCount {
+                partner_id: partner_id.clone(),
+                mode: mode.clone(),
+                kind: kind.as_str(),
+                at: *at,
+                units: *n,
+            })
+            .collect();
+        if let Err(e) = store.add_usage(&rows).await {
             let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
             for (k, n) in taken {
                 *pending.entry(k).or_insert(0) += n;
@@ -84,10 +126,15 @@ pub struct CustomerUsageView {
 pub struct UsageView {
     pub from: String,
     pub to: String,
-    /// Successful partner API requests in the range (whole UTC days).
+    /// Successful partner API requests in the range.
     pub requests: i64,
-    /// Records bought (net-new reveals) in the range.
+    /// Every billable record in the range: the data API's and the iframe's.
     pub billable_records: i64,
+    /// Records the data API returned (persons search, lookup, company people,
+    /// company search).
+    pub data_api_billable_records: i64,
+    /// Records customers bought in the iframe (net-new reveals).
+    pub embed_billable_records: i64,
     pub credit_units: i64,
     pub search_sessions: i64,
     pub customers: Vec<CustomerUsageView>,
@@ -135,16 +182,26 @@ pub async fn get_usage(
             "to must be after from",
         ));
     }
-    if let Err(e) = state.requests.flush(&state.store).await {
-        tracing::warn!(error = %e, "could not store request counts");
+    if let Err(e) = state.usage.flush(&state.store).await {
+        tracing::warn!(error = %e, "could not store usage counts");
     }
-    let requests = state.store.request_count(&tenant, from, to).await?;
+    let requests = state
+        .store
+        .usage_total(&tenant, UsageKind::Request.as_str(), from, to)
+        .await?;
+    let data_records = state
+        .store
+        .usage_total(&tenant, UsageKind::DataRecord.as_str(), from, to)
+        .await?;
     let customers = state.store.customer_usage(&tenant, from, to).await?;
+    let embed_records: i64 = customers.iter().map(|c| c.billable_records).sum();
     Ok(axum::Json(UsageView {
         from: iso8601(from),
         to: iso8601(to),
         requests,
-        billable_records: customers.iter().map(|c| c.billable_records).sum(),
+        billable_records: data_records + embed_records,
+        data_api_billable_records: data_records,
+        embed_billable_records: embed_records,
         credit_units: customers.iter().map(|c| c.credit_units).sum(),
         search_sessions: customers.iter().map(|c| c.search_sessions).sum(),
         customers: customers

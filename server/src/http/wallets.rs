@@ -1,7 +1,8 @@
 //! Wallets: the partner's view (`/v1/partner-customers/{id}/wallet`, credits and
 //! the ledger) and the embed customer's own (`/v1/prospecting/wallet`). Both render
-//! the reference wallet shape from [`crate::wallet::summary`] over stored grants
-//! and ledger, so the two can never disagree.
+//! the reference wallet shape from [`crate::wallet::WalletState::summary`] over
+//! stored grants and ledger, so the two can never disagree, with the result actions
+//! that apply to the customer (its settings merged over its key's).
 
 use std::collections::BTreeMap;
 
@@ -15,16 +16,16 @@ use serde::{Deserialize, Serialize};
 use super::auth::{EmbedAuth, PartnerAuth};
 use super::error::ApiError;
 use super::extract::{Json, Query};
+use super::partner_customers::effective_settings;
 use super::partner_customers::{ListPagination, ListParams};
 use super::{iso8601, parse_iso8601, AppState};
-use crate::partners::customers::{effective_actions, CustomerStatus};
 use crate::partners::embed_keys::ResultAction;
 use crate::partners::keys::Scope;
 use crate::partners::Tenant;
 use crate::search::cursor::CursorError;
 use crate::search::people::cursor_error;
-use crate::store::{now_unix, LedgerRow, WalletState};
-use crate::wallet::{self, validate_grant, EntryKind, Grant};
+use crate::store::{now_unix, CustomerWallet, LedgerRow};
+use crate::wallet::{validate_grant, EntryKind, Grant};
 pub use quarry_shared::wallet::{WalletObject, WalletView};
 
 /// A credit grant as the API shows it.
@@ -82,32 +83,21 @@ pub struct LedgerList {
     pub pagination: ListPagination,
 }
 
-/// Renders a wallet at `now`; `key` is the embed key whose delivery settings apply.
+/// Renders a wallet at `now`; `key` is the embed key whose result settings apply
+/// (else the one the customer falls back on).
 pub async fn wallet_view(
     state: &AppState,
     tenant: &Tenant,
-    wallet: WalletState,
+    wallet: CustomerWallet,
     key_id: Option<&str>,
     now: i64,
 ) -> Result<WalletView, ApiError> {
-    let customer = wallet.customer;
-    let key = match key_id.or(customer.embed_key_id.as_deref()) {
-        Some(id) => state.store.embed_key(tenant, id).await?,
-        None => None,
-    };
+    let CustomerWallet { customer, wallet } = wallet;
+    let effective = effective_settings(state, tenant, &customer, key_id).await?;
+    let summary = wallet.summary(now);
+    let allowed: Vec<ResultAction> = effective.actions.iter().map(|(a, _)| *a).collect();
+    let labels: BTreeMap<ResultAction, String> = effective.actions.into_iter().collect();
     let s = &customer.settings;
-    let summary = wallet::summary(
-        &wallet.grants,
-        &wallet.entries,
-        s.credit_enforcement_mode,
-        s.credit_reset_policy,
-        &s.limits,
-        s.status == CustomerStatus::Suspended,
-        now,
-    );
-    let actions = effective_actions(s, key.as_ref().map(|k| &k.settings));
-    let allowed: Vec<ResultAction> = actions.iter().map(|(a, _)| *a).collect();
-    let labels: BTreeMap<ResultAction, String> = actions.into_iter().collect();
     Ok(WalletView {
         partner_customer_id: customer.partner_customer_id,
         external_customer_id: customer.external_customer_id,

@@ -9,6 +9,12 @@
 //! bootstrap script Trunk writes (computed from the built file, so a rebuild needs
 //! no configuration), WebAssembly compilation, and requests to this origin only.
 //!
+//! Every spelling of the page's path (`%69ndex.html`, `//index.html`,
+//! `./index.html`, `x/../`) is decoded and normalised before it is matched, so each
+//! one gets the key's policy; and any other HTML under `/embed/` (or any file at
+//! all) gets `frame-ancestors 'none'`, so nothing served there can be framed with
+//! a weaker policy than the page's.
+//!
 //! Caching: the page and the loader are revalidated (a deploy takes effect at
 //! once, and the loader's URL never changes); Trunk's content-hashed assets are
 //! cached for a year as immutable.
@@ -65,8 +71,8 @@ async fn widget_files(
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return error::method_not_allowed().await.into_response();
     }
-    match request.uri().path() {
-        "" | "/" | "/index.html" => {
+    match normalised_path(request.uri().path()) {
+        Some(path) if path.is_empty() || path == "index.html" => {
             let query = request.uri().query().unwrap_or("");
             match super::extract::parse_query::<PageParams>(query) {
                 Ok(params) => widget_page(&state, params)
@@ -75,14 +81,51 @@ async fn widget_files(
                 Err(e) => e.into_response(),
             }
         }
-        _ => match files.oneshot(request).await {
+        None => error::not_found().await.into_response(),
+        Some(_) => match files.oneshot(request).await {
             Ok(response) if response.status() == StatusCode::NOT_FOUND => {
                 error::not_found().await.into_response()
             }
-            Ok(response) => response.into_response(),
+            Ok(mut response) => {
+                // Nothing else under /embed may be framed.
+                response
+                    .headers_mut()
+                    .entry("content-security-policy")
+                    .or_insert(HeaderValue::from_static(OTHER_FILES_POLICY));
+                response.into_response()
+            }
             Err(never) => match never {},
         },
     }
+}
+
+/// The policy of every file under `/embed/` but the page: nothing runs from it
+/// and nobody frames it.
+const OTHER_FILES_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// A request path under `/embed` as the file it names, relative to the widget
+/// folder: percent-decoded, empty and `.` segments dropped, `..` applied (`None`
+/// when it climbs out, or does not decode to UTF-8), `/` joining the rest. A
+/// directory is its `index.html` (`""` and `"sub/"` → `index.html` of it).
+pub fn normalised_path(raw: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .ok()?;
+    let mut segments: Vec<&str> = Vec::new();
+    for segment in decoded.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop()?;
+            }
+            other => segments.push(other),
+        }
+    }
+    let mut path = segments.join("/");
+    if decoded.ends_with('/') && !path.is_empty() {
+        path.push_str("/index.html");
+    }
+    Some(path)
 }
 
 /// `GET /embed.js`: the loader script.
@@ -292,6 +335,31 @@ mod tests {
     }
 
     #[test]
+    fn page_paths_are_decoded_and_normalised() {
+        for (raw, want) in [
+            ("", Some("")),
+            ("/", Some("")),
+            ("/index.html", Some("index.html")),
+            ("/%69ndex.html", Some("index.html")),
+            ("/index%2Ehtml", Some("index.html")),
+            ("//index.html", Some("index.html")),
+            ("/./index.html", Some("index.html")),
+            ("/%2E/index.html", Some("index.html")),
+            ("/a/../index.html", Some("index.html")),
+            ("/a/%2E%2E/index.html", Some("index.html")),
+            ("/%2Findex.html", Some("index.html")),
+            ("/index.html/", Some("index.html/index.html")),
+            ("/sub/", Some("sub/index.html")),
+            ("/quarry-1.css", Some("quarry-1.css")),
+            ("/../index.html", None),
+            ("/%2E%2E/etc/passwd", None),
+            ("/%FF", None),
+        ] {
+            assert_eq!(normalised_path(raw).as_deref(), want, "{raw:?}");
+        }
+    }
+
+    #[test]
     fn key_prefixes_are_recognised_strictly() {
         assert_eq!(key_prefix("qpk_live_1a2B3c4D"), Some("qpk_live_1a2B3c4D"));
         assert_eq!(
@@ -345,6 +413,18 @@ mod tests {
                 proptest::prop_assert!(value.trim().starts_with(prefix));
                 proptest::prop_assert_eq!(prefix.len(), "qpk_live_".len() + 8);
                 proptest::prop_assert!(prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
+            }
+        }
+
+        /// However a path is spelled, it normalises without `.`/`..`/empty segments,
+        /// and never to the page unless it names it.
+        #[test]
+        fn normalising_is_total(raw in "(/|%2[eEfF]|\\.|[a-z]|%69|index\\.html){0,12}") {
+            if let Some(path) = normalised_path(&raw) {
+                proptest::prop_assert!(
+                    path.is_empty() || path.split('/').all(|s| !s.is_empty() && s != "." && s != ".."),
+                    "{}", path
+                );
             }
         }
 

@@ -1,89 +1,51 @@
-//! Partner customer settings: status, wallet policy, limits, result actions and
-//! delivery, with their defaults (from the embed key that created the customer, or
-//! the API request) and validation. Also the shared field checks embed keys use.
+//! Partner customer settings: a name, a status, and the shared wallet and result
+//! settings of [`super::settings`]. A customer first seen through an embed session
+//! starts from its key's wallet defaults; one created by the partner API from the
+//! reference defaults. Its result settings are its own overrides: unset ones fall
+//! back on its embed key's (see [`super::settings::Effective`]).
 
 use serde::{Deserialize, Serialize};
 
-use super::embed_keys::{EmbedKeySettings, ResultAction};
 use super::patch::double_option;
-use crate::wallet::{EnforcementMode, Limits, ResetPolicy};
+use super::settings::{
+    validate_text, FieldError, ResultAction, ResultPatch, ResultSettings, WalletPatch,
+    WalletSettings,
+};
+use crate::wallet::{EnforcementMode, Limits, ResetPolicy, WalletPolicy};
 
 pub use quarry_shared::wallet::CustomerStatus;
-
-/// A request field that failed validation, and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
 
 /// Everything stored about a customer except identity and timestamps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerSettings {
     pub name: Option<String>,
     pub status: CustomerStatus,
-    pub credit_enforcement_mode: EnforcementMode,
-    pub credit_reset_policy: ResetPolicy,
-    pub limits: Limits,
-    pub allowed_result_actions: Vec<ResultAction>,
-    pub result_delivery_url: Option<String>,
-    pub result_delivery_cta: Option<String>,
-    pub csv_export_enabled: bool,
+    pub wallet: WalletSettings,
+    /// The customer's own result settings (overrides of its key's).
+    pub results: ResultSettings,
 }
 
 impl CustomerSettings {
-    /// A customer first seen through an embed session gets the key's defaults. The
-    /// delivery URL and CSV flag stay unset on the customer: the key's own apply
-    /// until the partner sets the customer's.
-    pub fn from_key_defaults(key: &EmbedKeySettings, name: Option<String>) -> CustomerSettings {
+    /// A customer first seen through an embed session: the key's wallet defaults,
+    /// no result settings of its own (the key's apply).
+    pub fn from_defaults(defaults: &WalletSettings, name: Option<String>) -> CustomerSettings {
         CustomerSettings {
-            name: name.and_then(|n| validate_name(Some(n)).ok().flatten()),
+            name: validate_name(name).ok().flatten(),
             status: CustomerStatus::Active,
-            credit_enforcement_mode: key.default_credit_enforcement_mode,
-            credit_reset_policy: key.default_credit_reset_policy,
-            limits: key.default_limits.clone(),
-            allowed_result_actions: key.default_allowed_result_actions.clone(),
-            result_delivery_url: None,
-            result_delivery_cta: None,
-            csv_export_enabled: false,
+            wallet: defaults.clone(),
+            results: ResultSettings::default(),
         }
     }
-}
 
-/// The result actions a customer can use now, with their button labels: allowed on
-/// the customer *and* configured (a delivery URL for push, CSV enabled for export)
-/// on the customer or its embed key.
-pub fn effective_actions(
-    customer: &CustomerSettings,
-    key: Option<&EmbedKeySettings>,
-) -> Vec<(ResultAction, String)> {
-    let delivery = customer.result_delivery_url.is_some()
-        || key.is_some_and(|k| k.result_delivery_url.is_some());
-    let csv = customer.csv_export_enabled || key.is_some_and(|k| k.csv_export_enabled);
-    let cta = customer
-        .result_delivery_cta
-        .clone()
-        .or_else(|| key.and_then(|k| k.result_delivery_cta.clone()))
-        .unwrap_or_else(|| "Push".to_owned());
-    customer
-        .allowed_result_actions
-        .iter()
-        .filter_map(|action| match action {
-            ResultAction::PushEndpoint if delivery => Some((*action, cta.clone())),
-            ResultAction::CsvExport if csv => Some((*action, "Export CSV".to_owned())),
-            _ => None,
-        })
-        .collect()
+    /// The rules the customer's wallet obeys.
+    pub fn wallet_policy(&self) -> WalletPolicy {
+        WalletPolicy {
+            mode: self.wallet.credit_enforcement_mode,
+            reset: self.wallet.credit_reset_policy,
+            limits: self.wallet.limits.clone(),
+            suspended: self.status == CustomerStatus::Suspended,
+        }
+    }
 }
 
 /// `POST /v1/partner-customers`.
@@ -104,8 +66,11 @@ pub struct CreateCustomer {
     pub limits: Option<Limits>,
     /// Default: both actions.
     pub allowed_result_actions: Option<Vec<ResultAction>>,
+    /// Overrides the embed key's delivery URL for this customer.
     pub result_delivery_url: Option<String>,
+    /// Overrides the embed key's push button label.
     pub result_delivery_cta: Option<String>,
+    /// CSV export on for this customer even when its key has it off.
     pub csv_export_enabled: Option<bool>,
 }
 
@@ -132,7 +97,7 @@ pub struct UpdateCustomer {
     pub csv_export_enabled: Option<bool>,
 }
 
-/// A partner's customer id: 1–128 printable characters.
+/// A partner's customer (or user) id: 1–128 printable characters.
 pub fn validate_external_id(field: &str, value: &str) -> Result<String, FieldError> {
     let trimmed = value.trim();
     if trimmed.is_empty() || trimmed.chars().count() > 128 || trimmed.chars().any(char::is_control)
@@ -146,151 +111,72 @@ pub fn validate_external_id(field: &str, value: &str) -> Result<String, FieldErr
 }
 
 fn validate_name(name: Option<String>) -> Result<Option<String>, FieldError> {
-    match name.map(|n| n.trim().to_owned()) {
-        Some(n) if n.chars().count() > 200 || n.chars().any(char::is_control) => Err(
-            FieldError::new("name", "name is at most 200 printable characters"),
-        ),
-        Some(n) if n.is_empty() => Ok(None),
-        other => Ok(other),
-    }
-}
-
-/// A delivery URL: an absolute HTTPS URL without credentials (plain HTTP only in
-/// dev mode). Where it resolves to is checked when delivering.
-pub fn validate_delivery_url(value: &str, dev: bool) -> Result<String, FieldError> {
-    let field = "result_delivery_url";
-    let url = url::Url::parse(value.trim())
-        .map_err(|_| FieldError::new(field, "result_delivery_url must be an absolute URL"))?;
-    let scheme_ok = url.scheme() == "https" || (dev && url.scheme() == "http");
-    if !scheme_ok {
-        return Err(FieldError::new(
-            field,
-            "result_delivery_url must use HTTPS (plain HTTP only when the server runs with --dev)",
-        ));
-    }
-    if url.host_str().is_none_or(str::is_empty)
-        || !url.username().is_empty()
-        || url.password().is_some()
-    {
-        return Err(FieldError::new(
-            field,
-            "result_delivery_url needs a host and no user name or password",
-        ));
-    }
-    if value.len() > 2048 {
-        return Err(FieldError::new(
-            field,
-            "result_delivery_url is at most 2048 characters",
-        ));
-    }
-    crate::delivery::sender::check_url(url.as_str(), dev).map_err(|e| {
-        FieldError::new(
-            field,
-            format!("result_delivery_url cannot be delivered to: {e}"),
-        )
-    })?;
-    Ok(url.to_string())
-}
-
-/// A button label: 1–40 printable characters.
-pub fn validate_cta(value: String) -> Result<String, FieldError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > 40 || trimmed.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            "result_delivery_cta",
-            "result_delivery_cta must be 1 to 40 printable characters",
-        ));
-    }
-    Ok(trimmed.to_owned())
-}
-
-/// Limits are counts: none may be negative.
-pub fn validate_limits(limits: Limits) -> Result<Limits, FieldError> {
-    let fields = [
-        ("monthly_credit_units", limits.monthly_credit_units),
-        ("lifetime_credit_units", limits.lifetime_credit_units),
-        ("monthly_search_sessions", limits.monthly_search_sessions),
-        ("lifetime_search_sessions", limits.lifetime_search_sessions),
-        ("monthly_record_reveals", limits.monthly_record_reveals),
-        ("lifetime_record_reveals", limits.lifetime_record_reveals),
-    ];
-    for (name, value) in fields {
-        if value.is_some_and(|v| v < 0) {
-            return Err(FieldError::new(
-                format!("limits.{name}"),
-                format!("limits.{name} must be zero or more (leave it out for no limit)"),
-            ));
-        }
-    }
-    Ok(limits)
+    validate_text("name", name, 200)
 }
 
 impl CreateCustomer {
     /// The external id and settings to store, or the first field at fault.
     pub fn into_settings(self, dev: bool) -> Result<(String, CustomerSettings), FieldError> {
         let external = validate_external_id("customer_id", &self.customer_id)?;
-        Ok((
-            external,
-            CustomerSettings {
-                name: validate_name(self.name)?,
-                status: self.status.unwrap_or(CustomerStatus::Active),
-                credit_enforcement_mode: self
-                    .credit_enforcement_mode
-                    .unwrap_or(EnforcementMode::Metered),
-                credit_reset_policy: self
-                    .credit_reset_policy
-                    .unwrap_or(ResetPolicy::MonthlyReset),
-                limits: validate_limits(self.limits.unwrap_or_default())?,
-                allowed_result_actions: ResultAction::canonical(
-                    self.allowed_result_actions
-                        .unwrap_or_else(|| ResultAction::ALL.to_vec()),
-                ),
-                result_delivery_url: self
-                    .result_delivery_url
-                    .map(|u| validate_delivery_url(&u, dev))
-                    .transpose()?,
-                result_delivery_cta: self.result_delivery_cta.map(validate_cta).transpose()?,
-                csv_export_enabled: self.csv_export_enabled.unwrap_or(false),
-            },
-        ))
+        let update = UpdateCustomer {
+            name: Some(self.name),
+            status: self.status,
+            credit_enforcement_mode: self.credit_enforcement_mode,
+            credit_reset_policy: self.credit_reset_policy,
+            limits: self.limits,
+            allowed_result_actions: self.allowed_result_actions,
+            result_delivery_url: self.result_delivery_url.map(Some),
+            result_delivery_cta: self.result_delivery_cta.map(Some),
+            csv_export_enabled: self.csv_export_enabled,
+        };
+        let defaults = CustomerSettings {
+            name: None,
+            status: CustomerStatus::Active,
+            wallet: WalletSettings::default(),
+            results: ResultSettings::default(),
+        };
+        Ok((external, update.apply(defaults, dev)?))
     }
 }
 
 impl UpdateCustomer {
+    /// The shared parts of the change.
+    fn patches(&self) -> (WalletPatch, ResultPatch) {
+        (
+            WalletPatch {
+                credit_enforcement_mode: self.credit_enforcement_mode,
+                credit_reset_policy: self.credit_reset_policy,
+                limits: self.limits.clone(),
+                allowed_result_actions: self.allowed_result_actions.clone(),
+            },
+            ResultPatch {
+                result_delivery_url: self.result_delivery_url.clone(),
+                result_delivery_cta: self.result_delivery_cta.clone(),
+                csv_export_enabled: self.csv_export_enabled,
+            },
+        )
+    }
+
+    /// Whether the update sets the delivery URL (which clears a `410 Gone` mark).
+    pub fn sets_delivery_url(&self) -> bool {
+        self.result_delivery_url.is_some()
+    }
+
     /// `current` with this update applied, or the first field at fault.
     pub fn apply(
-        self,
+        &self,
         mut current: CustomerSettings,
         dev: bool,
     ) -> Result<CustomerSettings, FieldError> {
-        if let Some(name) = self.name {
-            current.name = validate_name(name)?;
+        if let Some(name) = &self.name {
+            current.name = validate_name(name.clone())?;
         }
         if let Some(status) = self.status {
             current.status = status;
         }
-        if let Some(mode) = self.credit_enforcement_mode {
-            current.credit_enforcement_mode = mode;
-        }
-        if let Some(policy) = self.credit_reset_policy {
-            current.credit_reset_policy = policy;
-        }
-        if let Some(limits) = self.limits {
-            current.limits = validate_limits(limits)?;
-        }
-        if let Some(actions) = self.allowed_result_actions {
-            current.allowed_result_actions = ResultAction::canonical(actions);
-        }
-        if let Some(url) = self.result_delivery_url {
-            current.result_delivery_url =
-                url.map(|u| validate_delivery_url(&u, dev)).transpose()?;
-        }
-        if let Some(cta) = self.result_delivery_cta {
-            current.result_delivery_cta = cta.map(validate_cta).transpose()?;
-        }
-        if let Some(csv) = self.csv_export_enabled {
-            current.csv_export_enabled = csv;
-        }
+        let (wallet, results) = self.patches();
+        current.wallet = wallet.apply(current.wallet)?;
+        current.results = results.apply(current.results, dev)?;
         Ok(current)
     }
 }
@@ -321,40 +207,19 @@ mod tests {
     }
 
     #[test]
-    fn delivery_urls_must_be_https_outside_dev_mode() {
-        assert!(validate_delivery_url("https://crm.example/hook", false).is_ok());
-        assert!(validate_delivery_url("http://crm.example/hook", false).is_err());
-        assert!(validate_delivery_url("http://127.0.0.1:9/hook", true).is_ok());
-        assert!(validate_delivery_url("https://user:pw@crm.example/", false).is_err());
-        assert!(validate_delivery_url("ftp://crm.example/", true).is_err());
-        assert!(validate_delivery_url("https://127.0.0.1/hook", false).is_err());
-        assert!(validate_delivery_url("https://169.254.169.254/latest/meta-data", false).is_err());
-        assert!(validate_delivery_url("https://127.0.0.1/hook", true).is_ok());
-        assert!(validate_delivery_url("/relative", false).is_err());
-    }
-
-    #[test]
-    fn effective_actions_need_configuration() {
-        let key = super::super::embed_keys::CreateEmbedKey {
-            allowed_origins: vec!["https://a.example".into()],
-            result_delivery_url: Some("https://a.example/hook".into()),
-            result_delivery_cta: Some("Add to HubSpot".into()),
-            ..Default::default()
-        }
-        .into_settings(false)
-        .unwrap();
-        let mut customer = CustomerSettings::from_key_defaults(&key, Some("Acme".into()));
+    fn creates_start_from_the_reference_defaults() {
+        let (_, s) = create("c1").into_settings(false).unwrap();
+        assert_eq!(s.status, CustomerStatus::Active);
+        assert_eq!(s.wallet, WalletSettings::default());
+        assert_eq!(s.results, ResultSettings::default());
+        let bad = CreateCustomer {
+            result_delivery_url: Some("http://crm.example/hook".into()),
+            ..create("c1")
+        };
         assert_eq!(
-            effective_actions(&customer, Some(&key)),
-            vec![(ResultAction::PushEndpoint, "Add to HubSpot".to_owned())]
+            bad.into_settings(false).unwrap_err().field,
+            "result_delivery_url"
         );
-        customer.csv_export_enabled = true;
-        assert_eq!(effective_actions(&customer, Some(&key)).len(), 2);
-        assert!(effective_actions(&customer, None)
-            .iter()
-            .all(|(a, _)| *a == ResultAction::CsvExport));
-        customer.allowed_result_actions = vec![];
-        assert!(effective_actions(&customer, Some(&key)).is_empty());
     }
 
     #[test]
@@ -369,10 +234,13 @@ mod tests {
             "limits.monthly_search_sessions"
         );
         let patch: UpdateCustomer = serde_json::from_str(r#"{"status":"suspended"}"#).unwrap();
-        assert_eq!(
-            patch.apply(settings, false).unwrap().status,
-            CustomerStatus::Suspended
-        );
+        let after = patch.apply(settings.clone(), false).unwrap();
+        assert_eq!(after.status, CustomerStatus::Suspended);
+        assert!(after.wallet_policy().suspended);
+        assert_eq!(after.wallet, settings.wallet);
         assert!(serde_json::from_str::<UpdateCustomer>(r#"{"status":"deleted"}"#).is_err());
+        let cleared: UpdateCustomer =
+            serde_json::from_str(r#"{"result_delivery_url":null}"#).unwrap();
+        assert!(cleared.sets_delivery_url());
     }
 }

@@ -1,14 +1,20 @@
-//! Embed (loader) key settings: what a partner may configure, the defaults, and the
-//! validation that turns a create or update request into stored settings. Origins
-//! are normalised here (a full URL becomes its origin; plain HTTP only in dev mode
-//! for localhost), so the exact-match check at session time stays trivial.
+//! Embed (loader) key settings: the origins allowed to embed, how a session must
+//! prove who the customer is, the price and token lifetime, and the shared wallet
+//! defaults and result settings of [`super::settings`], with the validation that
+//! turns a create or update request into stored settings. Origins are normalised
+//! here (a full URL becomes its origin; plain HTTP only in dev mode for
+//! localhost), so the exact-match check at session time stays trivial.
 
 use serde::{Deserialize, Serialize};
 
-use super::customers::{validate_cta, validate_delivery_url, validate_limits, FieldError};
 use super::patch::double_option;
+use super::settings::{
+    validate_text, FieldError, ResultPatch, ResultSettings, WalletPatch, WalletSettings,
+};
 use crate::embed::origin::normalise_allowed_origin;
 use crate::wallet::{EnforcementMode, Limits, ResetPolicy};
+
+pub use super::settings::ResultAction;
 
 /// Default embed token lifetime: 15 minutes.
 pub const DEFAULT_TOKEN_TTL_SECS: i64 = 900;
@@ -19,23 +25,63 @@ pub const UNITS_PER_RECORD_RANGE: std::ops::RangeInclusive<i64> = 1..=1000;
 /// At most this many origins per key.
 pub const MAX_ORIGINS: usize = 50;
 
-pub use quarry_shared::wallet::ResultAction;
+/// How an embed session proves which customer it is for (PRODUCT.md §2.7).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerVerification {
+    /// The page names the customer; a signature or a session secret is checked
+    /// when given.
+    #[default]
+    None,
+    /// A signed customer assertion (or a server-minted session secret).
+    Signature,
+    /// Only a server-minted session secret (`qss_…`).
+    ServerSession,
+}
+
+impl CustomerVerification {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerVerification::None => "none",
+            CustomerVerification::Signature => "signature",
+            CustomerVerification::ServerSession => "server_session",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<CustomerVerification> {
+        match value {
+            "none" => Some(CustomerVerification::None),
+            "signature" => Some(CustomerVerification::Signature),
+            "server_session" => Some(CustomerVerification::ServerSession),
+            _ => None,
+        }
+    }
+
+    /// Whether a session may name its customer with a signed assertion.
+    pub fn accepts_signature(self) -> bool {
+        self != CustomerVerification::ServerSession
+    }
+
+    /// Whether a session may name its customer with no proof at all.
+    pub fn accepts_claim(self) -> bool {
+        self == CustomerVerification::None
+    }
+}
 
 /// Everything stored about an embed key except its identity and secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmbedKeySettings {
     pub label: Option<String>,
     pub allowed_origins: Vec<String>,
-    pub result_delivery_url: Option<String>,
-    pub result_delivery_cta: Option<String>,
-    pub csv_export_enabled: bool,
-    pub require_customer_signature: bool,
+    pub customer_verification: CustomerVerification,
     pub credit_units_per_record: i64,
     pub token_ttl_seconds: i64,
-    pub default_credit_enforcement_mode: EnforcementMode,
-    pub default_credit_reset_policy: ResetPolicy,
-    pub default_limits: Limits,
-    pub default_allowed_result_actions: Vec<ResultAction>,
+    /// What a customer gets on its first embed session.
+    pub defaults: WalletSettings,
+    /// What the key's customers fall back on.
+    pub results: ResultSettings,
 }
 
 /// `POST /v1/prospecting/embed-keys`.
@@ -66,7 +112,10 @@ pub struct CreateEmbedKey {
     pub result_delivery_cta: Option<String>,
     /// Allow CSV export in the iframe (default false).
     pub csv_export_enabled: Option<bool>,
-    /// Require a signed customer assertion on every session (default false).
+    /// How sessions prove their customer: `none` (default), `signature` or
+    /// `server_session` (recommended).
+    pub customer_verification: Option<CustomerVerification>,
+    /// `true` is `customer_verification: signature`, `false` is `none`.
     pub require_customer_signature: Option<bool>,
     /// Credit units one net-new record costs (default 1).
     pub credit_units_per_record: Option<i64>,
@@ -99,6 +148,7 @@ pub struct UpdateEmbedKey {
     #[schema(value_type = Option<String>)]
     pub result_delivery_cta: Option<Option<String>>,
     pub csv_export_enabled: Option<bool>,
+    pub customer_verification: Option<CustomerVerification>,
     pub require_customer_signature: Option<bool>,
     pub credit_units_per_record: Option<i64>,
     pub token_ttl_seconds: Option<i64>,
@@ -131,16 +181,6 @@ pub fn normalise_origins(origins: &[String], dev: bool) -> Result<Vec<String>, F
     Ok(out)
 }
 
-fn validate_label(label: Option<String>) -> Result<Option<String>, FieldError> {
-    match label.map(|l| l.trim().to_owned()) {
-        Some(l) if l.chars().count() > 200 => {
-            Err(FieldError::new("label", "label is at most 200 characters"))
-        }
-        Some(l) if l.is_empty() => Ok(None),
-        other => Ok(other),
-    }
-}
-
 fn validate_ttl(ttl: i64) -> Result<i64, FieldError> {
     if TOKEN_TTL_RANGE.contains(&ttl) {
         Ok(ttl)
@@ -163,77 +203,85 @@ fn validate_units_per_record(units: i64) -> Result<i64, FieldError> {
     }
 }
 
+/// The verification a request asks for: `customer_verification`, or its older
+/// spelling `require_customer_signature`; both given must agree.
+fn verification(
+    explicit: Option<CustomerVerification>,
+    require_signature: Option<bool>,
+) -> Result<Option<CustomerVerification>, FieldError> {
+    let implied = require_signature.map(|required| {
+        if required {
+            CustomerVerification::Signature
+        } else {
+            CustomerVerification::None
+        }
+    });
+    match (explicit, implied) {
+        (Some(e), Some(i)) if e != i => Err(FieldError::new(
+            "customer_verification",
+            format!(
+                "customer_verification {:?} contradicts require_customer_signature {}; send one of them",
+                e.as_str(),
+                require_signature.unwrap_or_default()
+            ),
+        )),
+        (Some(e), _) => Ok(Some(e)),
+        (None, i) => Ok(i),
+    }
+}
+
 impl CreateEmbedKey {
     /// The settings to store, or the first field at fault.
     pub fn into_settings(self, dev: bool) -> Result<EmbedKeySettings, FieldError> {
-        Ok(EmbedKeySettings {
-            label: validate_label(self.label)?,
+        let defaults = EmbedKeySettings {
+            label: None,
             allowed_origins: normalise_origins(&self.allowed_origins, dev)?,
-            result_delivery_url: self
-                .result_delivery_url
-                .map(|u| validate_delivery_url(&u, dev))
-                .transpose()?,
-            result_delivery_cta: self.result_delivery_cta.map(validate_cta).transpose()?,
-            csv_export_enabled: self.csv_export_enabled.unwrap_or(false),
-            require_customer_signature: self.require_customer_signature.unwrap_or(false),
-            credit_units_per_record: validate_units_per_record(
-                self.credit_units_per_record.unwrap_or(1),
-            )?,
-            token_ttl_seconds: validate_ttl(
-                self.token_ttl_seconds.unwrap_or(DEFAULT_TOKEN_TTL_SECS),
-            )?,
-            default_credit_enforcement_mode: self
-                .credit_enforcement_mode
-                .unwrap_or(EnforcementMode::Metered),
-            default_credit_reset_policy: self
-                .credit_reset_policy
-                .unwrap_or(ResetPolicy::MonthlyReset),
-            default_limits: validate_limits(self.limits.unwrap_or_default())?,
-            default_allowed_result_actions: ResultAction::canonical(
-                self.allowed_result_actions
-                    .unwrap_or_else(|| ResultAction::ALL.to_vec()),
-            ),
-        })
+            customer_verification: CustomerVerification::None,
+            credit_units_per_record: 1,
+            token_ttl_seconds: DEFAULT_TOKEN_TTL_SECS,
+            defaults: WalletSettings::default(),
+            results: ResultSettings::default(),
+        };
+        UpdateEmbedKey {
+            label: Some(self.label),
+            allowed_origins: None,
+            credit_enforcement_mode: self.credit_enforcement_mode,
+            credit_reset_policy: self.credit_reset_policy,
+            limits: self.limits,
+            allowed_result_actions: self.allowed_result_actions,
+            result_delivery_url: self.result_delivery_url.map(Some),
+            result_delivery_cta: self.result_delivery_cta.map(Some),
+            csv_export_enabled: self.csv_export_enabled,
+            customer_verification: self.customer_verification,
+            require_customer_signature: self.require_customer_signature,
+            credit_units_per_record: self.credit_units_per_record,
+            token_ttl_seconds: self.token_ttl_seconds,
+        }
+        .apply(defaults, dev)
     }
 }
 
 impl UpdateEmbedKey {
+    /// Whether the update sets the delivery URL (which clears a `410 Gone` mark).
+    pub fn sets_delivery_url(&self) -> bool {
+        self.result_delivery_url.is_some()
+    }
+
     /// `current` with this update applied, or the first field at fault.
     pub fn apply(
-        self,
+        &self,
         mut current: EmbedKeySettings,
         dev: bool,
     ) -> Result<EmbedKeySettings, FieldError> {
-        if let Some(label) = self.label {
-            current.label = validate_label(label)?;
+        if let Some(label) = &self.label {
+            current.label = validate_text("label", label.clone(), 200)?;
         }
-        if let Some(origins) = self.allowed_origins {
-            current.allowed_origins = normalise_origins(&origins, dev)?;
+        if let Some(origins) = &self.allowed_origins {
+            current.allowed_origins = normalise_origins(origins, dev)?;
         }
-        if let Some(mode) = self.credit_enforcement_mode {
-            current.default_credit_enforcement_mode = mode;
-        }
-        if let Some(policy) = self.credit_reset_policy {
-            current.default_credit_reset_policy = policy;
-        }
-        if let Some(limits) = self.limits {
-            current.default_limits = validate_limits(limits)?;
-        }
-        if let Some(actions) = self.allowed_result_actions {
-            current.default_allowed_result_actions = ResultAction::canonical(actions);
-        }
-        if let Some(url) = self.result_delivery_url {
-            current.result_delivery_url =
-                url.map(|u| validate_delivery_url(&u, dev)).transpose()?;
-        }
-        if let Some(cta) = self.result_delivery_cta {
-            current.result_delivery_cta = cta.map(validate_cta).transpose()?;
-        }
-        if let Some(csv) = self.csv_export_enabled {
-            current.csv_export_enabled = csv;
-        }
-        if let Some(signed) = self.require_customer_signature {
-            current.require_customer_signature = signed;
+        if let Some(v) = verification(self.customer_verification, self.require_customer_signature)?
+        {
+            current.customer_verification = v;
         }
         if let Some(units) = self.credit_units_per_record {
             current.credit_units_per_record = validate_units_per_record(units)?;
@@ -241,6 +289,19 @@ impl UpdateEmbedKey {
         if let Some(ttl) = self.token_ttl_seconds {
             current.token_ttl_seconds = validate_ttl(ttl)?;
         }
+        current.defaults = WalletPatch {
+            credit_enforcement_mode: self.credit_enforcement_mode,
+            credit_reset_policy: self.credit_reset_policy,
+            limits: self.limits.clone(),
+            allowed_result_actions: self.allowed_result_actions.clone(),
+        }
+        .apply(current.defaults)?;
+        current.results = ResultPatch {
+            result_delivery_url: self.result_delivery_url.clone(),
+            result_delivery_cta: self.result_delivery_cta.clone(),
+            csv_export_enabled: self.csv_export_enabled,
+        }
+        .apply(current.results, dev)?;
         Ok(current)
     }
 }
@@ -264,10 +325,9 @@ mod tests {
         assert_eq!(s.allowed_origins, vec!["https://partner.example"]);
         assert_eq!(s.credit_units_per_record, 1);
         assert_eq!(s.token_ttl_seconds, 900);
-        assert_eq!(s.default_credit_enforcement_mode, EnforcementMode::Metered);
-        assert_eq!(s.default_credit_reset_policy, ResetPolicy::MonthlyReset);
-        assert!(!s.csv_export_enabled && !s.require_customer_signature);
-        assert_eq!(s.default_allowed_result_actions, ResultAction::ALL.to_vec());
+        assert_eq!(s.defaults, WalletSettings::default());
+        assert_eq!(s.results, ResultSettings::default());
+        assert_eq!(s.customer_verification, CustomerVerification::None);
     }
 
     #[test]
@@ -344,8 +404,49 @@ mod tests {
                 },
                 "limits.monthly_credit_units",
             ),
+            (
+                CreateEmbedKey {
+                    label: Some("x".repeat(201)),
+                    ..create(&["https://a.example"])
+                },
+                "label",
+            ),
         ] {
             assert_eq!(input.into_settings(false).unwrap_err().field, field);
+        }
+    }
+
+    #[test]
+    fn verification_and_its_old_spelling_agree() {
+        use CustomerVerification as V;
+        // (customer_verification, require_customer_signature, result)
+        let cases = [
+            (None, None, Ok(None)),
+            (None, Some(true), Ok(Some(V::Signature))),
+            (None, Some(false), Ok(Some(V::None))),
+            (Some(V::ServerSession), None, Ok(Some(V::ServerSession))),
+            (Some(V::Signature), Some(true), Ok(Some(V::Signature))),
+            (
+                Some(V::ServerSession),
+                Some(true),
+                Err("customer_verification"),
+            ),
+            (Some(V::None), Some(true), Err("customer_verification")),
+            (
+                Some(V::Signature),
+                Some(false),
+                Err("customer_verification"),
+            ),
+        ];
+        for (explicit, old, want) in cases {
+            let got = verification(explicit, old).map_err(|e| e.field);
+            assert_eq!(got, want.map_err(str::to_owned), "{explicit:?} {old:?}");
+        }
+        assert!(!V::ServerSession.accepts_signature() && !V::ServerSession.accepts_claim());
+        assert!(V::Signature.accepts_signature() && !V::Signature.accepts_claim());
+        assert!(V::None.accepts_claim());
+        for v in [V::None, V::Signature, V::ServerSession] {
+            assert_eq!(CustomerVerification::parse(v.as_str()), Some(v));
         }
     }
 
@@ -358,12 +459,19 @@ mod tests {
         .unwrap();
         let after = patch.apply(before.clone(), false).unwrap();
         assert_eq!(after.token_ttl_seconds, 120);
-        assert_eq!(after.result_delivery_cta.as_deref(), Some("Add to CRM"));
+        assert_eq!(
+            after.results.result_delivery_cta.as_deref(),
+            Some("Add to CRM")
+        );
         assert_eq!(after.allowed_origins, before.allowed_origins);
         let cleared: UpdateEmbedKey =
             serde_json::from_str(r#"{"result_delivery_cta": null}"#).unwrap();
         assert_eq!(
-            cleared.apply(after, false).unwrap().result_delivery_cta,
+            cleared
+                .apply(after, false)
+                .unwrap()
+                .results
+                .result_delivery_cta,
             None
         );
         assert!(serde_json::from_str::<UpdateEmbedKey>(r#"{"bogus": 1}"#).is_err());

@@ -1,5 +1,6 @@
-//! Secret API keys (`qk_live_…`, `qk_test_…`) and public loader keys (`qpk_…`):
-//! how they are made, what is stored, and how a presented key is recognised.
+//! Secret API keys (`qk_live_…`, `qk_test_…`), public loader keys (`qpk_…`) and
+//! server-minted session secrets (`qss_…`): how they are made, what is stored, and
+//! how a presented one is recognised.
 //!
 //! A key is 32 random alphanumeric characters (≈190 bits) after its type prefix.
 //! Only the SHA-256 digest and a visible prefix (type + 8 characters) are stored;
@@ -103,6 +104,29 @@ fn public_kind(mode: Mode) -> &'static str {
     }
 }
 
+fn session_kind(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Live => "qss_live_",
+        Mode::Test => "qss_test_",
+    }
+}
+
+/// A new single-use session secret for `data-session-secret` (PRODUCT.md §2.7).
+pub fn issue_session_secret(mode: Mode) -> IssuedKey {
+    issue(session_kind(mode))
+}
+
+/// Recognises a session secret (`qss_live_…`/`qss_test_…`).
+pub fn recognise_session_secret(value: &str) -> Option<Presented> {
+    recognise(
+        value,
+        [
+            (session_kind(Mode::Live), Mode::Live),
+            (session_kind(Mode::Test), Mode::Test),
+        ],
+    )
+}
+
 /// A new secret API key.
 pub fn issue_secret_key(mode: Mode) -> IssuedKey {
     issue(secret_kind(mode))
@@ -204,6 +228,13 @@ mod tests {
             assert!(public.secret.starts_with(public_kind(mode)));
             assert_eq!(recognise_public_key(&public.secret).unwrap().mode, mode);
             assert!(recognise_secret_key(&public.secret).is_none());
+
+            let session = issue_session_secret(mode);
+            assert!(session.secret.starts_with(session_kind(mode)));
+            let seen = recognise_session_secret(&session.secret).unwrap();
+            assert_eq!((seen.mode, seen.hash), (mode, session.hash));
+            assert!(recognise_public_key(&session.secret).is_none());
+            assert!(recognise_session_secret(&public.secret).is_none());
         }
         assert_ne!(
             issue_secret_key(Mode::Live).secret,
@@ -240,6 +271,7 @@ mod tests {
         fn recognising_never_panics(value in "\\PC{0,60}") {
             let _ = recognise_secret_key(&value);
             let _ = recognise_public_key(&value);
+            let _ = recognise_session_secret(&value);
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod customers;
 pub mod embed_keys;
 pub mod ids;
 pub mod keys;
+pub mod settings;
 
 use serde::{Deserialize, Serialize};
 

@@ -250,6 +250,19 @@ pub fn run(
     prepared: Prepared,
     delivered: &RoaringBitmap,
 ) -> Result<PeoplePage, ApiError> {
+    run_within(index, codec, query, prepared, delivered, None)
+}
+
+/// [`run`] restricted to the ids `within` (a prospecting session's matches, which
+/// a refinement may narrow but never widen).
+pub fn run_within(
+    index: &PeopleIndex,
+    codec: &CursorCodec,
+    query: &PeopleQuery,
+    prepared: Prepared,
+    delivered: &RoaringBitmap,
+    within: Option<&RoaringBitmap>,
+) -> Result<PeoplePage, ApiError> {
     let Prepared {
         interpretation,
         criteria,
@@ -266,6 +279,9 @@ pub fn run(
     };
     let max_records = interpretation.max_records;
     let mut matched = index.matching(&criteria);
+    if let Some(within) = within {
+        matched &= within;
+    }
     if !delivered.is_empty() {
         matched -= delivered;
     }

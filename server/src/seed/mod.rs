@@ -41,7 +41,24 @@ pub struct SeedReport {
 
 /// Generates the data set and upserts it in one transaction.
 pub async fn seed_demo(store: &Store, options: &SeedOptions) -> Result<SeedReport, StoreError> {
-    let mut generator = Generator::new(options.seed);
+    fill(store, Generator::new(options.seed), options).await
+}
+
+/// Generates the sandbox data set (see [`Generator::sandbox`]) into `store`.
+pub async fn seed_sandbox(store: &Store, people: u64, seed: u64) -> Result<SeedReport, StoreError> {
+    let options = SeedOptions {
+        people,
+        seed,
+        progress: false,
+    };
+    fill(store, Generator::sandbox(seed), &options).await
+}
+
+async fn fill(
+    store: &Store,
+    mut generator: Generator,
+    options: &SeedOptions,
+) -> Result<SeedReport, StoreError> {
     let bar = progress::count_bar(options.progress, options.people, "people");
     let mut writer = store.writer().await?;
     let mut report = SeedReport {
@@ -76,6 +93,9 @@ pub struct Generator {
     domains: HashSet<String>,
     companies: u64,
     people: u64,
+    /// Marks every identifier as synthetic (see [`Generator::sandbox`]).
+    sandbox: bool,
+    sandbox_domains: HashSet<String>,
 }
 
 impl Generator {
@@ -86,6 +106,19 @@ impl Generator {
             domains: HashSet::new(),
             companies: 0,
             people: 0,
+            sandbox: false,
+            sandbox_domains: HashSet::new(),
+        }
+    }
+
+    /// A generator for the sandbox data set: the same realistic rows, but every
+    /// identifier says it is synthetic (`sandbox_person_…`, `sandbox_company_…`,
+    /// domains under the reserved `.example`), so nothing in it can be taken for,
+    /// or collide with, an operator's real record.
+    pub fn sandbox(seed: u64) -> Generator {
+        Generator {
+            sandbox: true,
+            ..Generator::new(seed)
         }
     }
 
@@ -96,12 +129,23 @@ impl Generator {
         let draft = company::draft(rng, &self.places);
         let industry = draft.industry;
         let name = company::name(rng, industry.key, draft.city.name);
-        let domain = company::domain(rng, &name, industry.key, draft.city.name, &mut self.domains);
+        let mut domain =
+            company::domain(rng, &name, industry.key, draft.city.name, &mut self.domains);
+        if self.sandbox {
+            let stem = domain.split('.').next().unwrap_or("company").to_owned();
+            domain = format!("{stem}.example");
+            let mut n = 2;
+            while !self.sandbox_domains.insert(domain.clone()) {
+                domain = format!("{stem}{n}.example");
+                n += 1;
+            }
+        }
+        let id_prefix = if self.sandbox { "sandbox_" } else { "" };
         let code = |codes: &[&str], rng: &mut ChaCha8Rng| {
             codes[rng.random_range(0..codes.len())].to_owned()
         };
         let company = Company {
-            company_id: format!("company_{}", self.companies),
+            company_id: format!("{id_prefix}company_{}", self.companies),
             website: Some(format!("https://{domain}")),
             phone: Some(company::phone(rng, draft.state)),
             linkedin_url: Some(format!(
@@ -138,7 +182,7 @@ impl Generator {
             self.people += 1;
             staff.push(person(
                 rng,
-                self.people,
+                (id_prefix, self.people),
                 &company,
                 draft.state,
                 &title,
@@ -154,7 +198,7 @@ impl Generator {
 #[allow(clippy::too_many_arguments)]
 fn person(
     rng: &mut ChaCha8Rng,
-    number: u64,
+    (prefix, number): (&str, u64),
     company: &Company,
     state: &'static quarry_shared::geo::State,
     title: &titles::Title,
@@ -202,15 +246,16 @@ fn person(
         .then(|| company::phone(rng, home_state));
     // A multiplicative hash of the person number: unique, stable and not sequential.
     let tag = (number as u32).wrapping_mul(2_654_435_761);
+    let marker = if prefix.is_empty() { "" } else { "sandbox-" };
     let linkedin_url = rng.random_bool(0.85).then(|| {
         format!(
-            "https://www.linkedin.com/in/{}-{}-{tag:08x}",
+            "https://www.linkedin.com/in/{}-{}-{marker}{tag:08x}",
             company::slug(first),
             company::slug(last)
         )
     });
     Person {
-        person_id: format!("person_{number}"),
+        person_id: format!("{prefix}person_{number}"),
         company_id: company.company_id.clone(),
         first_name: first.to_owned(),
         last_name: last.to_owned(),
@@ -247,6 +292,33 @@ mod tests {
     fn same_seed_same_rows_other_seed_other_rows() {
         assert_eq!(generate(42, 3_000), generate(42, 3_000));
         assert_ne!(generate(42, 3_000).1, generate(43, 3_000).1);
+    }
+
+    #[test]
+    fn the_sandbox_generator_marks_every_identifier_synthetic() {
+        let mut g = Generator::sandbox(7);
+        let mut domains = HashSet::new();
+        for _ in 0..200 {
+            let (c, people) = g.company(50);
+            assert!(
+                c.company_id.starts_with("sandbox_company_"),
+                "{}",
+                c.company_id
+            );
+            assert!(c.domain.ends_with(".example"), "{}", c.domain);
+            assert!(domains.insert(c.domain.clone()), "{} twice", c.domain);
+            for p in people {
+                assert!(p.person_id.starts_with("sandbox_person_"));
+                assert!(p
+                    .business_email
+                    .as_deref()
+                    .is_none_or(|e| e.ends_with(&format!("@{}", c.domain))));
+            }
+        }
+        assert_eq!(
+            Generator::sandbox(7).company(5),
+            Generator::sandbox(7).company(5)
+        );
     }
 
     #[test]

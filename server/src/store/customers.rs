@@ -6,9 +6,10 @@ use sqlx::FromRow;
 
 use super::embed_keys::{enum_from_text, enum_text, from_json, to_json};
 use super::partners::parse_mode;
-use super::{on_pool, Store, StoreError};
-use crate::partners::customers::{CustomerSettings, CustomerStatus};
+use super::{on_pool, Backend, Store, StoreError};
+use crate::partners::customers::{CustomerSettings, CustomerStatus, UpdateCustomer};
 use crate::partners::ids::new_sorted_id;
+use crate::partners::settings::{FieldError, ResultSettings, WalletSettings};
 use crate::partners::Tenant;
 
 /// A stored partner customer.
@@ -18,7 +19,8 @@ pub struct Customer {
     pub tenant: Tenant,
     pub external_customer_id: String,
     pub settings: CustomerSettings,
-    /// The embed key whose session created this customer, if one did.
+    /// The embed key whose settings the customer falls back on: the one whose
+    /// session created it, or the first one it used.
     pub embed_key_id: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -59,22 +61,26 @@ impl CustomerRow {
                 name: self.name,
                 status: CustomerStatus::parse(&self.status)
                     .ok_or_else(|| StoreError::Corrupt(format!("status {:?}", self.status)))?,
-                credit_enforcement_mode: enum_from_text(
-                    "credit_enforcement_mode",
-                    &self.credit_enforcement_mode,
-                )?,
-                credit_reset_policy: enum_from_text(
-                    "credit_reset_policy",
-                    &self.credit_reset_policy,
-                )?,
-                limits: from_json("limits", &self.limits)?,
-                allowed_result_actions: from_json(
-                    "allowed_result_actions",
-                    &self.allowed_result_actions,
-                )?,
-                result_delivery_url: self.result_delivery_url,
-                result_delivery_cta: self.result_delivery_cta,
-                csv_export_enabled: self.csv_export_enabled,
+                wallet: WalletSettings {
+                    credit_enforcement_mode: enum_from_text(
+                        "credit_enforcement_mode",
+                        &self.credit_enforcement_mode,
+                    )?,
+                    credit_reset_policy: enum_from_text(
+                        "credit_reset_policy",
+                        &self.credit_reset_policy,
+                    )?,
+                    limits: from_json("limits", &self.limits)?,
+                    allowed_result_actions: from_json(
+                        "allowed_result_actions",
+                        &self.allowed_result_actions,
+                    )?,
+                },
+                results: ResultSettings {
+                    result_delivery_url: self.result_delivery_url,
+                    result_delivery_cta: self.result_delivery_cta,
+                    csv_export_enabled: self.csv_export_enabled,
+                },
             },
             partner_customer_id: self.partner_customer_id,
             external_customer_id: self.external_customer_id,
@@ -108,13 +114,13 @@ impl Store {
             .bind(external_id)
             .bind(&s.name)
             .bind(s.status.as_str())
-            .bind(enum_text(&s.credit_enforcement_mode))
-            .bind(enum_text(&s.credit_reset_policy))
-            .bind(to_json(&s.limits))
-            .bind(to_json(&s.allowed_result_actions))
-            .bind(&s.result_delivery_url)
-            .bind(&s.result_delivery_cta)
-            .bind(s.csv_export_enabled)
+            .bind(enum_text(&s.wallet.credit_enforcement_mode))
+            .bind(enum_text(&s.wallet.credit_reset_policy))
+            .bind(to_json(&s.wallet.limits))
+            .bind(to_json(&s.wallet.allowed_result_actions))
+            .bind(&s.results.result_delivery_url)
+            .bind(&s.results.result_delivery_cta)
+            .bind(s.results.csv_export_enabled)
             .bind(embed_key_id)
             .bind(now)
             .bind(now)
@@ -128,7 +134,9 @@ impl Store {
     }
 
     /// The customer with this external id, created with `settings` if new; the
-    /// flag says whether it was created. An existing customer is left as it is.
+    /// flag says whether it was created. An existing customer keeps its settings;
+    /// one created by the partner API adopts `embed_key_id` as the key it falls
+    /// back on, the first time it comes through one.
     pub async fn upsert_customer(
         &self,
         tenant: &Tenant,
@@ -147,6 +155,18 @@ impl Store {
             .customer_by_external_id(tenant, external_id)
             .await?
             .ok_or_else(|| StoreError::Corrupt("customer vanished after a conflict".into()))?;
+        if let (None, Some(key)) = (&existing.embed_key_id, embed_key_id) {
+            on_pool!(self, pool => sqlx::query(
+                "update partner_customer set embed_key_id = $2 \
+                 where partner_customer_id = $1 and embed_key_id is null")
+                .bind(&existing.partner_customer_id)
+                .bind(key)
+                .execute(pool)
+                .await
+                .map(drop))?;
+            let adopted = self.customer(tenant, &existing.partner_customer_id).await?;
+            return Ok((adopted.unwrap_or(existing), false));
+        }
         Ok((existing, false))
     }
 
@@ -204,39 +224,70 @@ impl Store {
         rows.into_iter().map(CustomerRow::into_customer).collect()
     }
 
-    /// Replaces a customer's settings; `None` when the tenant has no such customer.
+    /// Applies `update` to one of the tenant's customers under its row lock, so
+    /// concurrent updates never lose each other's fields; `None` when the tenant
+    /// has no such customer, the inner error when the update is invalid (nothing
+    /// is written then). Setting the delivery URL clears `410 Gone` marks of the
+    /// old and the new URL.
     pub async fn update_customer(
         &self,
         tenant: &Tenant,
         id: &str,
-        settings: &CustomerSettings,
+        update: &UpdateCustomer,
+        dev: bool,
         now: i64,
-    ) -> Result<Option<Customer>, StoreError> {
-        let s = settings;
-        let done = on_pool!(self, pool => sqlx::query(
-            "update partner_customer set name = $4, status = $5, credit_enforcement_mode = $6, \
-             credit_reset_policy = $7, limits = $8, allowed_result_actions = $9, result_delivery_url = $10, \
-             result_delivery_cta = $11, csv_export_enabled = $12, updated_at = $13 \
-             where partner_id = $1 and mode = $2 and partner_customer_id = $3")
-            .bind(&tenant.partner_id)
-            .bind(tenant.mode.as_str())
-            .bind(id)
-            .bind(&s.name)
-            .bind(s.status.as_str())
-            .bind(enum_text(&s.credit_enforcement_mode))
-            .bind(enum_text(&s.credit_reset_policy))
-            .bind(to_json(&s.limits))
-            .bind(to_json(&s.allowed_result_actions))
-            .bind(&s.result_delivery_url)
-            .bind(&s.result_delivery_cta)
-            .bind(s.csv_export_enabled)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        if done == 0 {
-            return Ok(None);
-        }
-        self.customer(tenant, id).await
+    ) -> Result<Option<Result<Customer, FieldError>>, StoreError> {
+        let postgres = self.backend() == Backend::Postgres;
+        let _queued = self.queue_wallet_write().await;
+        on_pool!(self, pool => {
+            let mut tx = super::wallets::begin_wallet_write!(pool, postgres);
+            let row: Option<CustomerRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "select {COLUMNS} from partner_customer \
+                 where partner_id = $1 and mode = $2 and partner_customer_id = $3{}",
+                if postgres { " for update" } else { "" })))
+                .bind(&tenant.partner_id)
+                .bind(tenant.mode.as_str())
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(current) = row.map(CustomerRow::into_customer).transpose()? else {
+                return Ok(None);
+            };
+            let settings = match update.apply(current.settings.clone(), dev) {
+                Ok(s) => s,
+                Err(e) => return Ok(Some(Err(e))),
+            };
+            let s = &settings;
+            sqlx::query(
+                "update partner_customer set name = $4, status = $5, credit_enforcement_mode = $6, \
+                 credit_reset_policy = $7, limits = $8, allowed_result_actions = $9, result_delivery_url = $10, \
+                 result_delivery_cta = $11, csv_export_enabled = $12, updated_at = $13 \
+                 where partner_id = $1 and mode = $2 and partner_customer_id = $3")
+                .bind(&tenant.partner_id)
+                .bind(tenant.mode.as_str())
+                .bind(id)
+                .bind(&s.name)
+                .bind(s.status.as_str())
+                .bind(enum_text(&s.wallet.credit_enforcement_mode))
+                .bind(enum_text(&s.wallet.credit_reset_policy))
+                .bind(to_json(&s.wallet.limits))
+                .bind(to_json(&s.wallet.allowed_result_actions))
+                .bind(&s.results.result_delivery_url)
+                .bind(&s.results.result_delivery_cta)
+                .bind(s.results.csv_export_enabled)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            if update.sets_delivery_url() {
+                let urls = [current.settings.results.result_delivery_url.as_deref(), s.results.result_delivery_url.as_deref()];
+                super::deliveries::clear_gone!(tx, tenant, urls);
+            }
+            tx.commit().await?;
+            Ok(Some(Ok(Customer {
+                settings,
+                updated_at: now,
+                ..current
+            })))
+        })
     }
 }

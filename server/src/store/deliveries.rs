@@ -1,28 +1,34 @@
-//! Delivery jobs: written with their purchase (see [`super::BuyRequest::delivery`]),
-//! claimed by whoever sends them with a conditional update (so two replicas never
-//! send the same attempt), and every attempt kept for the delivery log.
+//! Delivery jobs: written with their purchase (see [`super::Purchase::add_delivery`]),
+//! sent by whoever holds a [`Claim`]: a lease with a random token, taken with a
+//! conditional update (so two replicas never send the same attempt) and checked
+//! again by every later write of the round (renewal, each attempt, the round's
+//! end), so a round that lost its claim writes nothing. Every attempt is kept for
+//! the delivery log; an endpoint that answered `410 Gone` is marked so that no more
+//! pushes go to it until the partner sets the URL again.
 
 use sqlx::FromRow;
 
 use super::partners::parse_mode;
 use super::{on_pool, Store, StoreError};
+use crate::delivery::{DeliveryStatus, LEASE_SECS};
+use crate::partners::ids::new_id;
 use crate::partners::Tenant;
 
 /// A delivery job.
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryRow {
     pub delivery_id: String,
-    pub partner_id: String,
-    pub mode: String,
+    pub tenant: Tenant,
     pub partner_customer_id: String,
     pub embed_key_id: String,
     pub purchase_id: String,
     pub search_id: Option<String>,
     pub url: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub chunks: i64,
     pub attempts: i64,
     pub next_attempt_at: Option<i64>,
+    /// Someone holds it until then.
     pub claimed_until: Option<i64>,
     pub last_status: Option<i64>,
     pub last_error: Option<String>,
@@ -30,12 +36,70 @@ pub struct DeliveryRow {
     pub updated_at: i64,
 }
 
-impl DeliveryRow {
-    pub fn tenant(&self) -> Result<Tenant, StoreError> {
-        Ok(Tenant {
-            partner_id: self.partner_id.clone(),
-            mode: parse_mode(&self.mode)?,
+#[derive(FromRow)]
+struct DeliveryRecord {
+    delivery_id: String,
+    partner_id: String,
+    mode: String,
+    partner_customer_id: String,
+    embed_key_id: String,
+    purchase_id: String,
+    search_id: Option<String>,
+    url: String,
+    status: String,
+    chunks: i64,
+    attempts: i64,
+    next_attempt_at: Option<i64>,
+    claimed_until: Option<i64>,
+    last_status: Option<i64>,
+    last_error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl DeliveryRecord {
+    fn into_row(self) -> Result<DeliveryRow, StoreError> {
+        Ok(DeliveryRow {
+            tenant: Tenant {
+                partner_id: self.partner_id,
+                mode: parse_mode(&self.mode)?,
+            },
+            status: DeliveryStatus::parse(&self.status)
+                .ok_or_else(|| StoreError::Corrupt(format!("delivery status {:?}", self.status)))?,
+            delivery_id: self.delivery_id,
+            partner_customer_id: self.partner_customer_id,
+            embed_key_id: self.embed_key_id,
+            purchase_id: self.purchase_id,
+            search_id: self.search_id,
+            url: self.url,
+            chunks: self.chunks,
+            attempts: self.attempts,
+            next_attempt_at: self.next_attempt_at,
+            claimed_until: self.claimed_until,
+            last_status: self.last_status,
+            last_error: self.last_error,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
         })
+    }
+}
+
+/// The right to send one round of a delivery, until the lease runs out or the
+/// token is replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub delivery: DeliveryRow,
+    token: String,
+}
+
+impl Claim {
+    /// A fresh token for a new claim.
+    pub(super) fn new_token() -> String {
+        new_id("claim")
+    }
+
+    pub(super) fn new(delivery: DeliveryRow, token: String) -> Claim {
+        Claim { delivery, token }
     }
 }
 
@@ -62,7 +126,6 @@ pub struct AttemptRow {
 /// One attempt to log.
 #[derive(Debug, Clone, Copy)]
 pub struct NewAttempt<'a> {
-    pub delivery_id: &'a str,
     pub chunk: i64,
     pub at: i64,
     pub status_code: Option<i64>,
@@ -75,16 +138,46 @@ pub struct NewAttempt<'a> {
 /// What an attempt round decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoundResult {
-    /// `pending`, `delivered`, `failed` or `gone`.
-    pub status: &'static str,
+    pub status: DeliveryStatus,
     pub next_attempt_at: Option<i64>,
     pub last_status: Option<i64>,
     pub last_error: Option<String>,
 }
 
+/// What asking for a replay found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replay {
+    /// Claimed for a round now.
+    Claimed(Claim),
+    /// Already delivered, and not forced: nothing to do.
+    Delivered(DeliveryRow),
+    /// Another round holds it right now.
+    InProgress(DeliveryRow),
+    /// Forced, but delivered chunk bodies were purged after the retention period.
+    Purged(DeliveryRow),
+}
+
 pub(super) const DELIVERY_COLUMNS: &str = "delivery_id, partner_id, mode, partner_customer_id, embed_key_id, \
     purchase_id, search_id, url, status, chunks, attempts, next_attempt_at, claimed_until, last_status, \
     last_error, created_at, updated_at";
+
+/// Clears the `410 Gone` marks of `$urls` (`[Option<&str>; N]`) for `$tenant`
+/// inside an open transaction `$tx`.
+macro_rules! clear_gone {
+    ($tx:expr, $tenant:expr, $urls:expr) => {
+        for url in $urls.into_iter().flatten() {
+            sqlx::query(
+                "delete from gone_endpoint where partner_id = $1 and mode = $2 and url = $3",
+            )
+            .bind(&$tenant.partner_id)
+            .bind($tenant.mode.as_str())
+            .bind(url)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+pub(super) use clear_gone;
 
 impl Store {
     /// One of the tenant's deliveries.
@@ -93,15 +186,14 @@ impl Store {
         tenant: &Tenant,
         id: &str,
     ) -> Result<Option<DeliveryRow>, StoreError> {
-        Ok(
-            on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let row: Option<DeliveryRecord> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select {DELIVERY_COLUMNS} from delivery where partner_id = $1 and mode = $2 and delivery_id = $3")))
             .bind(&tenant.partner_id)
             .bind(tenant.mode.as_str())
             .bind(id)
             .fetch_optional(pool)
-            .await)?,
-        )
+            .await)?;
+        row.map(DeliveryRecord::into_row).transpose()
     }
 
     /// A page of the tenant's deliveries, newest first, optionally for one
@@ -110,24 +202,23 @@ impl Store {
         &self,
         tenant: &Tenant,
         customer: Option<&str>,
-        status: Option<&str>,
+        status: Option<DeliveryStatus>,
         before: Option<&str>,
         limit: u32,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
-        Ok(
-            on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let rows: Vec<DeliveryRecord> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select {DELIVERY_COLUMNS} from delivery where partner_id = $1 and mode = $2 \
              and ($3 is null or partner_customer_id = $3) and ($4 is null or status = $4) \
              and ($5 is null or delivery_id < $5) order by delivery_id desc limit $6")))
             .bind(&tenant.partner_id)
             .bind(tenant.mode.as_str())
             .bind(customer)
-            .bind(status)
+            .bind(status.map(DeliveryStatus::as_str))
             .bind(before)
             .bind(i64::from(limit))
             .fetch_all(pool)
-            .await)?,
-        )
+            .await)?;
+        rows.into_iter().map(DeliveryRecord::into_row).collect()
     }
 
     /// The attempts of some deliveries, oldest first.
@@ -155,32 +246,35 @@ impl Store {
             .await)?)
     }
 
-    /// Takes a pending job until `until` if nobody holds it; `true` when taken.
+    /// Claims a pending delivery nobody holds, for a lease from `now`.
     pub async fn claim_delivery(
         &self,
         delivery_id: &str,
         now: i64,
-        until: i64,
-    ) -> Result<bool, StoreError> {
-        let taken = on_pool!(self, pool => sqlx::query(
-            "update delivery set claimed_until = $3 where delivery_id = $1 and status = 'pending' \
-             and (claimed_until is null or claimed_until < $2)")
+    ) -> Result<Option<Claim>, StoreError> {
+        let token = Claim::new_token();
+        let row: Option<DeliveryRecord> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "update delivery set claim_token = $2, claimed_until = $3 where delivery_id = $1 \
+             and status = 'pending' and (claimed_until is null or claimed_until < $4) \
+             returning {DELIVERY_COLUMNS}")))
             .bind(delivery_id)
+            .bind(&token)
+            .bind(now + LEASE_SECS)
             .bind(now)
-            .bind(until)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(taken == 1)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row
+            .map(DeliveryRecord::into_row)
+            .transpose()?
+            .map(|delivery| Claim::new(delivery, token)))
     }
 
-    /// Pending jobs due at `now` that nobody holds, and takes them until `until`.
+    /// Claims up to `limit` pending deliveries due at `now` that nobody holds.
     pub async fn claim_due_deliveries(
         &self,
         now: i64,
-        until: i64,
         limit: u32,
-    ) -> Result<Vec<DeliveryRow>, StoreError> {
+    ) -> Result<Vec<Claim>, StoreError> {
         let due: Vec<String> = on_pool!(self, pool => sqlx::query_scalar(
             "select delivery_id from delivery where status = 'pending' and next_attempt_at <= $1 \
              and (claimed_until is null or claimed_until < $1) order by next_attempt_at limit $2")
@@ -190,96 +284,196 @@ impl Store {
             .await)?;
         let mut claimed = Vec::new();
         for id in due {
-            if self.claim_delivery(&id, now, until).await? {
-                let row: Option<DeliveryRow> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "select {DELIVERY_COLUMNS} from delivery where delivery_id = $1")))
-                    .bind(&id)
-                    .fetch_optional(pool)
-                    .await)?;
-                claimed.extend(row);
-            }
+            claimed.extend(self.claim_delivery(&id, now).await?);
         }
         Ok(claimed)
     }
 
-    /// Logs one attempt at one chunk, and marks the chunk delivered on success.
-    pub async fn record_attempt(&self, attempt: &NewAttempt<'_>) -> Result<(), StoreError> {
-        let NewAttempt {
-            delivery_id,
-            chunk,
-            at,
-            status_code,
-            latency_ms,
-            error,
-            delivered,
-        } = *attempt;
+    /// Extends `claim`'s lease from `now`; `false` when it is no longer held.
+    pub async fn renew_claim(&self, claim: &Claim, now: i64) -> Result<bool, StoreError> {
+        let renewed = on_pool!(self, pool => sqlx::query(
+            "update delivery set claimed_until = $3 where delivery_id = $1 and claim_token = $2")
+            .bind(&claim.delivery.delivery_id)
+            .bind(&claim.token)
+            .bind(now + LEASE_SECS)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(renewed == 1)
+    }
+
+    /// Logs one attempt at one chunk, and marks the chunk delivered on success;
+    /// `false` (and nothing written) when `claim` is no longer held.
+    pub async fn record_attempt(
+        &self,
+        claim: &Claim,
+        attempt: &NewAttempt<'_>,
+    ) -> Result<bool, StoreError> {
+        let id = &claim.delivery.delivery_id;
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
+            let held = sqlx::query(
+                "update delivery set updated_at = $3 where delivery_id = $1 and claim_token = $2")
+                .bind(id)
+                .bind(&claim.token)
+                .bind(attempt.at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if held != 1 {
+                return Ok(false);
+            }
             sqlx::query(
                 "insert into delivery_attempt (delivery_id, chunk, at, status_code, latency_ms, error) \
                  values ($1, $2, $3, $4, $5, $6)")
-                .bind(delivery_id)
-                .bind(chunk)
-                .bind(at)
-                .bind(status_code)
-                .bind(latency_ms)
-                .bind(error)
+                .bind(id)
+                .bind(attempt.chunk)
+                .bind(attempt.at)
+                .bind(attempt.status_code)
+                .bind(attempt.latency_ms)
+                .bind(attempt.error)
                 .execute(&mut *tx)
                 .await?;
-            if delivered {
+            if attempt.delivered {
                 sqlx::query("update delivery_chunk set delivered_at = $3 where delivery_id = $1 and chunk = $2")
-                    .bind(delivery_id)
-                    .bind(chunk)
-                    .bind(at)
+                    .bind(id)
+                    .bind(attempt.chunk)
+                    .bind(attempt.at)
                     .execute(&mut *tx)
                     .await?;
             }
             tx.commit().await?;
-            Ok::<(), StoreError>(())
+            Ok(true)
         })
     }
 
-    /// Ends an attempt round: the new status and schedule, one more attempt counted,
-    /// and the claim released.
+    /// Ends `claim`'s round: the new status and schedule, one more attempt
+    /// counted, the claim released, and a `410 Gone` URL marked. `false` (and
+    /// nothing written) when the claim is no longer held.
     pub async fn finish_round(
         &self,
-        delivery_id: &str,
+        claim: &Claim,
         result: &RoundResult,
         now: i64,
-    ) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query(
-            "update delivery set status = $2, next_attempt_at = $3, last_status = $4, last_error = $5, \
-             attempts = attempts + 1, claimed_until = null, updated_at = $6 where delivery_id = $1")
-            .bind(delivery_id)
-            .bind(result.status)
-            .bind(result.next_attempt_at)
-            .bind(result.last_status)
-            .bind(&result.last_error)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(drop))?;
-        Ok(())
+    ) -> Result<bool, StoreError> {
+        let d = &claim.delivery;
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "update delivery set status = $3, next_attempt_at = $4, last_status = $5, last_error = $6, \
+                 attempts = attempts + 1, claimed_until = null, claim_token = null, updated_at = $7 \
+                 where delivery_id = $1 and claim_token = $2")
+                .bind(&d.delivery_id)
+                .bind(&claim.token)
+                .bind(result.status.as_str())
+                .bind(result.next_attempt_at)
+                .bind(result.last_status)
+                .bind(&result.last_error)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if done != 1 {
+                return Ok(false);
+            }
+            if result.status == DeliveryStatus::Gone {
+                sqlx::query(
+                    "insert into gone_endpoint (partner_id, mode, url, delivery_id, marked_at) \
+                     values ($1, $2, $3, $4, $5) on conflict (partner_id, mode, url) do nothing")
+                    .bind(&d.tenant.partner_id)
+                    .bind(d.tenant.mode.as_str())
+                    .bind(&d.url)
+                    .bind(&d.delivery_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
     }
 
-    /// Puts one of the tenant's deliveries back in the queue for now (same ids, so
-    /// the same `webhook-id`s); `None` when it has no such delivery.
-    pub async fn retry_delivery(
+    /// Whether the tenant's delivery URL `url` answered `410 Gone` and was not
+    /// set again since.
+    pub async fn is_gone(&self, tenant: &Tenant, url: &str) -> Result<bool, StoreError> {
+        let n: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "select count(*) from gone_endpoint where partner_id = $1 and mode = $2 and url = $3")
+            .bind(&tenant.partner_id)
+            .bind(tenant.mode.as_str())
+            .bind(url)
+            .fetch_one(pool)
+            .await)?;
+        Ok(n > 0)
+    }
+
+    /// Claims one of the tenant's deliveries for a replay now (same ids, so the
+    /// same `webhook-id`s): the chunks not accepted yet, or every chunk when
+    /// `force`d. `None` when it has no such delivery.
+    pub async fn replay_delivery(
         &self,
         tenant: &Tenant,
         id: &str,
+        force: bool,
         now: i64,
-    ) -> Result<Option<DeliveryRow>, StoreError> {
-        on_pool!(self, pool => sqlx::query(
-            "update delivery set status = 'pending', next_attempt_at = $4, claimed_until = null, updated_at = $4 \
-             where partner_id = $1 and mode = $2 and delivery_id = $3 and status <> 'delivered'")
-            .bind(&tenant.partner_id)
-            .bind(tenant.mode.as_str())
-            .bind(id)
+    ) -> Result<Option<Replay>, StoreError> {
+        let Some(current) = self.delivery(tenant, id).await? else {
+            return Ok(None);
+        };
+        if current.claimed_until.is_some_and(|until| until >= now) {
+            return Ok(Some(Replay::InProgress(current)));
+        }
+        if current.status == DeliveryStatus::Delivered && !force {
+            return Ok(Some(Replay::Delivered(current)));
+        }
+        let token = Claim::new_token();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let row: Option<DeliveryRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "update delivery set status = 'pending', next_attempt_at = $4, claim_token = $5, \
+                 claimed_until = $6, updated_at = $4 where partner_id = $1 and mode = $2 and delivery_id = $3 \
+                 and (claimed_until is null or claimed_until < $4) returning {DELIVERY_COLUMNS}")))
+                .bind(&tenant.partner_id)
+                .bind(tenant.mode.as_str())
+                .bind(id)
+                .bind(now)
+                .bind(&token)
+                .bind(now + LEASE_SECS)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else {
+                // Claimed by someone else between the read and the update.
+                return Ok(Some(Replay::InProgress(current)));
+            };
+            if force {
+                let purged: i64 = sqlx::query_scalar(
+                    "select count(*) from delivery_chunk where delivery_id = $1 and body_purged_at is not null")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if purged > 0 {
+                    // Rolled back: nothing changes.
+                    return Ok(Some(Replay::Purged(current)));
+                }
+                sqlx::query("update delivery_chunk set delivered_at = null where delivery_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(Some(Replay::Claimed(Claim::new(row.into_row()?, token))))
+        })
+    }
+
+    /// Empties the bodies of chunks delivered before `before` (their attempts stay
+    /// in the log); returns how many.
+    pub async fn purge_delivered_bodies(&self, before: i64, now: i64) -> Result<u64, StoreError> {
+        Ok(on_pool!(self, pool => sqlx::query(
+            "update delivery_chunk set body = '', body_purged_at = $2 \
+             where delivered_at is not null and delivered_at < $1 and body_purged_at is null")
+            .bind(before)
             .bind(now)
             .execute(pool)
             .await
-            .map(drop))?;
-        self.delivery(tenant, id).await
+            .map(|r| r.rows_affected()))?)
     }
 }

@@ -5,10 +5,11 @@
 use sqlx::FromRow;
 
 use super::partners::parse_mode;
-use super::{on_pool, Store, StoreError};
-use crate::partners::embed_keys::EmbedKeySettings;
+use super::{on_pool, Backend, Store, StoreError};
+use crate::partners::embed_keys::{CustomerVerification, EmbedKeySettings, UpdateEmbedKey};
 use crate::partners::ids::{constant_time_eq, new_sorted_id};
 use crate::partners::keys::{EmbedKeySecrets, Presented};
+use crate::partners::settings::{FieldError, ResultSettings, WalletSettings};
 use crate::partners::Tenant;
 
 /// Whether a key can still start sessions.
@@ -21,8 +22,8 @@ pub enum EmbedKeyStatus {
     Revoked,
 }
 
-/// A stored embed key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A stored embed key. `Debug` leaves its secrets out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct EmbedKey {
     pub embed_key_id: String,
     pub tenant: Tenant,
@@ -39,6 +40,21 @@ pub struct EmbedKey {
     /// The secret before the last rotation, still used until `previous_until`.
     pub previous_webhook_secret: Option<String>,
     pub previous_webhook_secret_until: Option<i64>,
+}
+
+impl std::fmt::Debug for EmbedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbedKey")
+            .field("embed_key_id", &self.embed_key_id)
+            .field("tenant", &self.tenant)
+            .field("key_prefix", &self.key_prefix)
+            .field("status", &self.status)
+            .field("settings", &self.settings)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("revoked_at", &self.revoked_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EmbedKey {
@@ -70,6 +86,8 @@ struct EmbedKeyRow {
     result_delivery_url: Option<String>,
     result_delivery_cta: Option<String>,
     csv_export_enabled: bool,
+    /// Kept for readers of the table; `customer_verification` is what counts.
+    #[allow(dead_code)]
     require_customer_signature: bool,
     credit_units_per_record: i64,
     token_ttl_seconds: i64,
@@ -83,13 +101,47 @@ struct EmbedKeyRow {
     webhook_secret: Option<String>,
     previous_webhook_secret: Option<String>,
     previous_webhook_secret_until: Option<i64>,
+    customer_verification: String,
 }
 
 const COLUMNS: &str = "embed_key_id, partner_id, mode, label, key_prefix, key_hash, signing_secret, status, \
     allowed_origins, result_delivery_url, result_delivery_cta, csv_export_enabled, require_customer_signature, \
     credit_units_per_record, token_ttl_seconds, default_credit_enforcement_mode, default_credit_reset_policy, \
     default_limits, default_allowed_result_actions, created_at, updated_at, revoked_at, webhook_secret, \
-    previous_webhook_secret, previous_webhook_secret_until";
+    previous_webhook_secret, previous_webhook_secret_until, customer_verification";
+
+/// Writes a key's settings inside an open transaction `$tx`.
+macro_rules! write_settings {
+    ($tx:expr, $tenant:expr, $id:expr, $settings:expr, $now:expr) => {{
+        let s: &EmbedKeySettings = $settings;
+        sqlx::query(
+            "update embed_key set label = $4, allowed_origins = $5, result_delivery_url = $6, \
+             result_delivery_cta = $7, csv_export_enabled = $8, require_customer_signature = $9, \
+             credit_units_per_record = $10, token_ttl_seconds = $11, default_credit_enforcement_mode = $12, \
+             default_credit_reset_policy = $13, default_limits = $14, default_allowed_result_actions = $15, \
+             customer_verification = $16, updated_at = $17 \
+             where partner_id = $1 and mode = $2 and embed_key_id = $3")
+            .bind(&$tenant.partner_id)
+            .bind($tenant.mode.as_str())
+            .bind($id)
+            .bind(&s.label)
+            .bind(to_json(&s.allowed_origins))
+            .bind(&s.results.result_delivery_url)
+            .bind(&s.results.result_delivery_cta)
+            .bind(s.results.csv_export_enabled)
+            .bind(s.customer_verification == CustomerVerification::Signature)
+            .bind(s.credit_units_per_record)
+            .bind(s.token_ttl_seconds)
+            .bind(enum_text(&s.defaults.credit_enforcement_mode))
+            .bind(enum_text(&s.defaults.credit_reset_policy))
+            .bind(to_json(&s.defaults.limits))
+            .bind(to_json(&s.defaults.allowed_result_actions))
+            .bind(s.customer_verification.as_str())
+            .bind($now)
+            .execute(&mut *$tx)
+            .await?;
+    }};
+}
 
 /// Reads a JSON column back.
 pub(super) fn from_json<T: serde::de::DeserializeOwned>(
@@ -127,25 +179,35 @@ impl EmbedKeyRow {
             settings: EmbedKeySettings {
                 label: self.label,
                 allowed_origins: from_json("allowed_origins", &self.allowed_origins)?,
-                result_delivery_url: self.result_delivery_url,
-                result_delivery_cta: self.result_delivery_cta,
-                csv_export_enabled: self.csv_export_enabled,
-                require_customer_signature: self.require_customer_signature,
+                customer_verification: CustomerVerification::parse(&self.customer_verification)
+                    .ok_or_else(|| {
+                        StoreError::Corrupt(format!(
+                            "customer_verification {:?}",
+                            self.customer_verification
+                        ))
+                    })?,
                 credit_units_per_record: self.credit_units_per_record,
                 token_ttl_seconds: self.token_ttl_seconds,
-                default_credit_enforcement_mode: enum_from_text(
-                    "default_credit_enforcement_mode",
-                    &self.default_credit_enforcement_mode,
-                )?,
-                default_credit_reset_policy: enum_from_text(
-                    "default_credit_reset_policy",
-                    &self.default_credit_reset_policy,
-                )?,
-                default_limits: from_json("default_limits", &self.default_limits)?,
-                default_allowed_result_actions: from_json(
-                    "default_allowed_result_actions",
-                    &self.default_allowed_result_actions,
-                )?,
+                defaults: WalletSettings {
+                    credit_enforcement_mode: enum_from_text(
+                        "default_credit_enforcement_mode",
+                        &self.default_credit_enforcement_mode,
+                    )?,
+                    credit_reset_policy: enum_from_text(
+                        "default_credit_reset_policy",
+                        &self.default_credit_reset_policy,
+                    )?,
+                    limits: from_json("default_limits", &self.default_limits)?,
+                    allowed_result_actions: from_json(
+                        "default_allowed_result_actions",
+                        &self.default_allowed_result_actions,
+                    )?,
+                },
+                results: ResultSettings {
+                    result_delivery_url: self.result_delivery_url,
+                    result_delivery_cta: self.result_delivery_cta,
+                    csv_export_enabled: self.csv_export_enabled,
+                },
             },
             embed_key_id: self.embed_key_id,
             key_prefix: self.key_prefix,
@@ -191,7 +253,7 @@ impl Store {
         let s = settings;
         on_pool!(self, pool => sqlx::query(sqlx::AssertSqlSafe(format!(
             "insert into embed_key ({COLUMNS}) values \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)")))
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)")))
             .bind(&key.embed_key_id)
             .bind(&tenant.partner_id)
             .bind(tenant.mode.as_str())
@@ -201,22 +263,23 @@ impl Store {
             .bind(signing_secret)
             .bind("active")
             .bind(to_json(&s.allowed_origins))
-            .bind(&s.result_delivery_url)
-            .bind(&s.result_delivery_cta)
-            .bind(s.csv_export_enabled)
-            .bind(s.require_customer_signature)
+            .bind(&s.results.result_delivery_url)
+            .bind(&s.results.result_delivery_cta)
+            .bind(s.results.csv_export_enabled)
+            .bind(s.customer_verification == CustomerVerification::Signature)
             .bind(s.credit_units_per_record)
             .bind(s.token_ttl_seconds)
-            .bind(enum_text(&s.default_credit_enforcement_mode))
-            .bind(enum_text(&s.default_credit_reset_policy))
-            .bind(to_json(&s.default_limits))
-            .bind(to_json(&s.default_allowed_result_actions))
+            .bind(enum_text(&s.defaults.credit_enforcement_mode))
+            .bind(enum_text(&s.defaults.credit_reset_policy))
+            .bind(to_json(&s.defaults.limits))
+            .bind(to_json(&s.defaults.allowed_result_actions))
             .bind(now)
             .bind(now)
             .bind(None::<i64>)
             .bind(webhook_secret)
             .bind(None::<String>)
             .bind(None::<i64>)
+            .bind(s.customer_verification.as_str())
             .execute(pool)
             .await
             .map(drop))?;
@@ -298,44 +361,70 @@ impl Store {
             .transpose()
     }
 
-    /// Replaces the settings of one of the tenant's keys; `None` when it has no
-    /// such key. A revoked key can still be edited but stays revoked.
+    /// Applies `update` to one of the tenant's keys under a row lock, so
+    /// concurrent updates never lose each other's fields; `None` when it has no
+    /// such key, the inner error when the update is invalid (nothing is written).
+    /// A revoked key can still be edited but stays revoked. Setting the delivery
+    /// URL clears `410 Gone` marks of the old and the new URL.
     pub async fn update_embed_key(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+        update: &UpdateEmbedKey,
+        dev: bool,
+        now: i64,
+    ) -> Result<Option<Result<EmbedKey, FieldError>>, StoreError> {
+        let postgres = self.backend() == Backend::Postgres;
+        let _queued = self.queue_wallet_write().await;
+        on_pool!(self, pool => {
+            let mut tx = super::wallets::begin_wallet_write!(pool, postgres);
+            let row: Option<EmbedKeyRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "select {COLUMNS} from embed_key where partner_id = $1 and mode = $2 and embed_key_id = $3{}",
+                if postgres { " for update" } else { "" })))
+                .bind(&tenant.partner_id)
+                .bind(tenant.mode.as_str())
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(current) = row.map(EmbedKeyRow::into_key).transpose()? else {
+                return Ok(None);
+            };
+            let settings = match update.apply(current.settings.clone(), dev) {
+                Ok(s) => s,
+                Err(e) => return Ok(Some(Err(e))),
+            };
+            write_settings!(tx, tenant, id, &settings, now);
+            if update.sets_delivery_url() {
+                let urls = [
+                    current.settings.results.result_delivery_url.as_deref(),
+                    settings.results.result_delivery_url.as_deref(),
+                ];
+                super::deliveries::clear_gone!(tx, tenant, urls);
+            }
+            tx.commit().await?;
+            Ok(Some(Ok(EmbedKey {
+                settings,
+                updated_at: now,
+                ..current
+            })))
+        })
+    }
+
+    /// Replaces the settings of one of the tenant's keys outright (the demo
+    /// partner's set-up, which owns them); `None` when it has no such key.
+    pub async fn replace_embed_key_settings(
         &self,
         tenant: &Tenant,
         id: &str,
         settings: &EmbedKeySettings,
         now: i64,
     ) -> Result<Option<EmbedKey>, StoreError> {
-        let s = settings;
-        let done = on_pool!(self, pool => sqlx::query(
-            "update embed_key set label = $4, allowed_origins = $5, result_delivery_url = $6, \
-             result_delivery_cta = $7, csv_export_enabled = $8, require_customer_signature = $9, \
-             credit_units_per_record = $10, token_ttl_seconds = $11, default_credit_enforcement_mode = $12, \
-             default_credit_reset_policy = $13, default_limits = $14, default_allowed_result_actions = $15, \
-             updated_at = $16 where partner_id = $1 and mode = $2 and embed_key_id = $3")
-            .bind(&tenant.partner_id)
-            .bind(tenant.mode.as_str())
-            .bind(id)
-            .bind(&s.label)
-            .bind(to_json(&s.allowed_origins))
-            .bind(&s.result_delivery_url)
-            .bind(&s.result_delivery_cta)
-            .bind(s.csv_export_enabled)
-            .bind(s.require_customer_signature)
-            .bind(s.credit_units_per_record)
-            .bind(s.token_ttl_seconds)
-            .bind(enum_text(&s.default_credit_enforcement_mode))
-            .bind(enum_text(&s.default_credit_reset_policy))
-            .bind(to_json(&s.default_limits))
-            .bind(to_json(&s.default_allowed_result_actions))
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        if done == 0 {
-            return Ok(None);
-        }
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            write_settings!(tx, tenant, id, settings, now);
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })?;
         self.embed_key(tenant, id).await
     }
 
@@ -384,5 +473,43 @@ impl Store {
             .await
             .map(drop))?;
         self.embed_key(tenant, id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::partners::embed_keys::CreateEmbedKey;
+    use crate::partners::Mode;
+
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let key = EmbedKey {
+            embed_key_id: "ek_1".into(),
+            tenant: Tenant {
+                partner_id: "p_1".into(),
+                mode: Mode::Live,
+            },
+            key_prefix: "qpk_live_1a2b3c4d".into(),
+            signing_secret: "qcs_signing-secret-value".into(),
+            status: EmbedKeyStatus::Active,
+            settings: CreateEmbedKey {
+                allowed_origins: vec!["https://a.example".into()],
+                ..CreateEmbedKey::default()
+            }
+            .into_settings(false)
+            .unwrap(),
+            created_at: 0,
+            updated_at: 0,
+            revoked_at: None,
+            webhook_secret: Some("whsec_current-secret".into()),
+            previous_webhook_secret: Some("whsec_previous-secret".into()),
+            previous_webhook_secret_until: Some(10),
+        };
+        let printed = format!("{key:?}");
+        for secret in ["signing-secret-value", "current-secret", "previous-secret"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+        assert!(printed.contains("ek_1") && printed.contains("qpk_live_1a2b3c4d"));
     }
 }

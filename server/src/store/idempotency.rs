@@ -6,13 +6,16 @@ use sqlx::FromRow;
 
 use super::{on_pool, Store, StoreError};
 
-/// A stored answer.
+/// A stored answer: its status and headers, and either its body or, for an
+/// answer too large to keep (an export), a recipe to render it again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAnswer {
     pub status: u16,
     /// JSON array of [name, value] pairs.
     pub headers: String,
     pub body: Vec<u8>,
+    /// JSON of the HTTP layer's replay recipe, instead of a body.
+    pub recipe: Option<String>,
 }
 
 /// What taking a key found.
@@ -36,6 +39,7 @@ struct Row {
     response_status: Option<i64>,
     response_headers: Option<String>,
     response_body: Option<Vec<u8>>,
+    response_recipe: Option<String>,
     expires_at: i64,
 }
 
@@ -67,8 +71,8 @@ impl Store {
                 return Ok(IdempotencyStart::New);
             }
             let row: Option<Row> = on_pool!(self, pool => sqlx::query_as(
-                "select fingerprint, state, locked_until, response_status, response_headers, response_body, expires_at \
-                 from idempotency_key where scope = $1 and idem_key = $2")
+                "select fingerprint, state, locked_until, response_status, response_headers, response_body, \
+                 response_recipe, expires_at from idempotency_key where scope = $1 and idem_key = $2")
                 .bind(scope)
                 .bind(key)
                 .fetch_optional(pool)
@@ -103,6 +107,7 @@ impl Store {
                     .unwrap_or(500),
                 headers: row.response_headers.unwrap_or_else(|| "[]".into()),
                 body: row.response_body.unwrap_or_default(),
+                recipe: row.response_recipe,
             }));
         }
         Ok(IdempotencyStart::InProgress)
@@ -117,16 +122,28 @@ impl Store {
     ) -> Result<(), StoreError> {
         on_pool!(self, pool => sqlx::query(
             "update idempotency_key set state = 'done', response_status = $3, response_headers = $4, \
-             response_body = $5 where scope = $1 and idem_key = $2")
+             response_body = $5, response_recipe = $6 where scope = $1 and idem_key = $2")
             .bind(scope)
             .bind(key)
             .bind(i64::from(answer.status))
             .bind(&answer.headers)
             .bind(&answer.body)
+            .bind(&answer.recipe)
             .execute(pool)
             .await
             .map(drop))?;
         Ok(())
+    }
+
+    /// Deletes the answers kept past their 24 hours, and requests abandoned long
+    /// ago; returns how many.
+    pub async fn purge_idempotency(&self, now: i64) -> Result<u64, StoreError> {
+        Ok(on_pool!(self, pool => sqlx::query(
+            "delete from idempotency_key where expires_at <= $1")
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?)
     }
 
     /// Releases `key` without an answer (a server error: the client may retry).

@@ -5,27 +5,31 @@
 
 mod customers;
 mod data;
+mod dedupe;
 mod deliveries;
 mod embed_keys;
 mod idempotency;
 mod partners;
 mod purchases;
 mod search;
+mod server_sessions;
 mod sessions;
 mod usage;
 mod wallets;
 
 pub use customers::Customer;
 pub use data::Writer;
-pub use deliveries::{AttemptRow, ChunkRow, DeliveryRow, NewAttempt, RoundResult};
+pub use dedupe::DedupeClaim;
+pub use deliveries::{AttemptRow, ChunkRow, Claim, DeliveryRow, NewAttempt, Replay, RoundResult};
 pub use embed_keys::{EmbedKey, EmbedKeyStatus};
 pub use idempotency::{IdempotencyStart, StoredAnswer};
 pub use partners::ApiKey;
-pub use purchases::{BuyOutcome, BuyRequest, DeliveryJob};
+pub use purchases::{NewDelivery, Purchase, PurchaseOrder, Purchased};
 pub use search::{IndexPersonRow, Lookup, PersonRow};
+pub use server_sessions::{NewServerSession, ServerSession, SESSION_SECRET_TTL_SECS};
 pub use sessions::ProspectSession;
-pub use usage::CustomerUsage;
-pub use wallets::{LedgerRow, SpendOutcome, SpendRefusal, SpendRequest, WalletState};
+pub use usage::{CustomerUsage, UsageCount};
+pub use wallets::{CustomerWallet, LedgerRow, SpendOutcome, SpendRefusal, SpendRequest};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -95,6 +99,36 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// A write transaction on either backend, for a unit of work the store hands out
+/// (a purchase, a dedupe page): SQLite's write lock is taken at `begin`, after
+/// this process's earlier writers; PostgreSQL's units lock their own rows.
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs the same expression against whichever transaction `$tx` (`&mut Tx`) is;
+/// `$t` is the `&mut Transaction`.
+macro_rules! on_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite($t) => $body,
+            $crate::store::Tx::Postgres($t) => $body,
+        }
+    };
+}
+pub(crate) use on_tx;
+
+impl Tx {
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
 
 /// Quarry's database: cheap to clone (it holds a pool).
 #[derive(Clone, Debug)]
@@ -185,6 +219,28 @@ impl Store {
         Err(StoreError::UnsupportedUrl(redact_url(url)))
     }
 
+    /// A private, migrated SQLite database in this process's memory (the sandbox
+    /// data set): kept for as long as the store lives, whatever its idle time.
+    pub async fn open_in_memory() -> Result<Store, StoreError> {
+        let connect = SqliteConnectOptions::from_str("sqlite::memory:")?
+            .foreign_keys(true)
+            .log_slow_statements(log::LevelFilter::Warn, Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            // The database lives in its connections: never close the last one.
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(connect)
+            .await?;
+        let store = Store {
+            pool: Pool::Sqlite(pool),
+            wallet_writers: Default::default(),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
     /// Applies the embedded migrations of this backend that have not run yet.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
@@ -192,6 +248,19 @@ impl Store {
             Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
+    }
+
+    /// Opens a [`Tx`] and, on SQLite, this process's turn among writers (held by
+    /// the caller until the end).
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<(Tx, Option<tokio::sync::OwnedMutexGuard<()>>), StoreError> {
+        let queued = self.queue_wallet_write().await;
+        let tx = match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("begin immediate").await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        };
+        Ok((tx, queued))
     }
 
     /// The backend behind this store.

@@ -1,31 +1,41 @@
-//! Buying records: [`Store::buy`] makes a partner customer the owner of a set of
-//! people, charging only the ones it does not own yet, all or nothing. Ownership
-//! rows, the purchase row and the ledger entries commit in the transaction that
-//! read the balance and the existing ownership, serialised per wallet like
-//! [`Store::spend`], so concurrent buys of overlapping selections bill every
-//! record exactly once and never overdraw an enforced wallet.
+//! Buying records as one unit of work. [`Store::begin_purchase`] takes the wallet
+//! write lock (see [`super::wallets`]), reads the wallet and which of the people
+//! the customer already owns, and plans the spend of the net-new ones: a refusal
+//! comes back before anything else happens (the caller has read no record yet).
+//! The open [`Purchase`] then accepts a delivery ([`Purchase::add_delivery`]) and
+//! [`Purchase::commit`]s ownership rows, the purchase row, the ledger entries and
+//! the delivery together. So concurrent buys of overlapping selections bill every
+//! record exactly once and never overdraw an enforced wallet, and a purchase never
+//! exists without its delivery (nor the reverse). The store never calls back into
+//! the caller: it hands out the transaction and the caller drives it.
 
 use std::collections::HashSet;
 
+use tokio::sync::OwnedMutexGuard;
+
 use super::customers::COLUMNS as CUSTOMER_COLUMNS;
+use super::deliveries::{Claim, DeliveryRow};
 use super::embed_keys::enum_text;
 use super::wallets::{
-    append_entries, begin_wallet_write, entry_from, grant_from, load_wallet, EntryRow, GrantRow,
-    SpendRefusal, WalletState, ENTRIES_SQL, GRANTS_SQL, INSERT_ENTRY_SQL,
+    append_entries, entry_from, grant_from, load_wallet, CustomerWallet, EntryRow, GrantRow,
+    SpendRefusal, ENTRIES_SQL, GRANTS_SQL, INSERT_ENTRY_SQL,
 };
-use super::{on_pool, Backend, Store, StoreError};
-use crate::partners::customers::CustomerStatus;
+use super::{on_pool, on_tx, Backend, Store, StoreError, Tx};
+use crate::delivery::{DeliveryStatus, LEASE_SECS};
 use crate::partners::ids::new_sorted_id;
 use crate::partners::Tenant;
-use crate::wallet::{month_containing, plan_spend, SpendPlan};
+use crate::wallet::SpendPlan;
 
 /// Rows per multi-row insert.
 const CHUNK: usize = 250;
 
 /// What to buy.
 #[derive(Debug, Clone, Copy)]
-pub struct BuyRequest<'a> {
-    /// Internal person ids (the search index's), without duplicates.
+pub struct PurchaseOrder<'a> {
+    pub tenant: &'a Tenant,
+    pub customer_id: &'a str,
+    /// Internal person ids (the search index's), without duplicates, in the order
+    /// they are delivered.
     pub people: &'a [u32],
     /// Credit units one net-new record costs.
     pub units_per_record: i64,
@@ -33,39 +43,54 @@ pub struct BuyRequest<'a> {
     pub user_id: Option<&'a str>,
     /// The prospecting session the selection came from.
     pub search_id: Option<&'a str>,
-    /// A push: the delivery job committed with the purchase.
-    pub delivery: Option<DeliveryJob<'a>>,
 }
 
-/// Builds a push's chunk bodies from the net-new and already-owned people.
-pub type ChunkBodies<'b> = dyn Fn(&[u32], &[u32]) -> Vec<String> + Send + Sync + 'b;
-
-/// The delivery of a push, written in the purchase's transaction so a purchase
-/// never exists without its delivery (nor the reverse).
-#[derive(Clone, Copy)]
-pub struct DeliveryJob<'a> {
-    pub delivery_id: &'a str,
-    pub url: &'a str,
-    pub embed_key_id: &'a str,
-    /// The chunk bodies, given the net-new and already-owned people (in request
-    /// order): the payload reports those counts.
-    pub bodies: &'a ChunkBodies<'a>,
-    /// Until then the pushing request holds the job (it tries at once).
-    pub claimed_until: i64,
+/// The delivery of a push, written in the purchase's transaction, claimed by the
+/// caller (who sends its first round).
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub delivery_id: String,
+    pub url: String,
+    pub embed_key_id: String,
+    /// The chunk bodies, in order.
+    pub bodies: Vec<String>,
 }
 
-impl std::fmt::Debug for DeliveryJob<'_> {
+/// A purchase in progress: the wallet is locked until it commits or is dropped
+/// (which rolls it back).
+pub struct Purchase {
+    tx: Tx,
+    /// This process's turn among SQLite wallet writers, held until the end.
+    _queued: Option<OwnedMutexGuard<()>>,
+    tenant: Tenant,
+    customer_id: String,
+    people: Vec<u32>,
+    user_id: Option<String>,
+    search_id: Option<String>,
+    purchase_id: String,
+    net_new: Vec<u32>,
+    already_owned: Vec<u32>,
+    credit_units: i64,
+    plan: SpendPlan,
+    wallet: CustomerWallet,
+    now: i64,
+    claim: Option<Claim>,
+}
+
+impl std::fmt::Debug for Purchase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeliveryJob")
-            .field("delivery_id", &self.delivery_id)
-            .field("url", &self.url)
+        f.debug_struct("Purchase")
+            .field("purchase_id", &self.purchase_id)
+            .field("customer_id", &self.customer_id)
+            .field("net_new", &self.net_new.len())
+            .field("already_owned", &self.already_owned.len())
             .finish_non_exhaustive()
     }
 }
 
 /// A committed purchase.
 #[derive(Debug, Clone)]
-pub struct BuyOutcome {
+pub struct Purchased {
     pub purchase_id: String,
     /// Bought now, in request order.
     pub net_new: Vec<u32>,
@@ -74,7 +99,9 @@ pub struct BuyOutcome {
     pub credit_units: i64,
     pub plan: SpendPlan,
     /// The wallet after the purchase.
-    pub wallet: WalletState,
+    pub wallet: CustomerWallet,
+    /// The claim on the delivery written with it, for its first round.
+    pub claim: Option<Claim>,
 }
 
 const OWNED_AMONG_SQLITE: &str = "select person from owned_record where partner_customer_id = $1 \
@@ -83,7 +110,8 @@ const OWNED_AMONG_POSTGRES: &str =
     "select person from owned_record where partner_customer_id = $1 \
      and person in (select value::bigint from jsonb_array_elements_text($2::jsonb) as ids (value))";
 
-/// `[1,2,3]`: ids as one JSON parameter for SQLite's `json_each`.
+/// `[1,2,3]`: ids as one JSON parameter (SQLite's `json_each`, PostgreSQL's
+/// `jsonb_array_elements_text`), and how a purchase keeps its people.
 fn id_list_json(ids: &[u32]) -> String {
     let mut out = String::with_capacity(ids.len() * 8 + 2);
     out.push('[');
@@ -136,28 +164,46 @@ impl Store {
             .collect())
     }
 
-    /// Buys `request.people` for one of the tenant's customers at `now`: the ones
-    /// it does not own cost `units_per_record` each, the others nothing; all or
-    /// nothing (see the module header).
-    pub async fn buy(
+    /// The people of one of the customer's purchases, in the order they were
+    /// delivered; `None` when it has no such purchase.
+    pub async fn purchase_people(
         &self,
-        tenant: &Tenant,
         customer_id: &str,
-        request: BuyRequest<'_>,
+        purchase_id: &str,
+    ) -> Result<Option<Vec<u32>>, StoreError> {
+        let people: Option<Option<String>> = on_pool!(self, pool => sqlx::query_scalar(
+            "select people from purchase where partner_customer_id = $1 and purchase_id = $2")
+            .bind(customer_id)
+            .bind(purchase_id)
+            .fetch_optional(pool)
+            .await)?;
+        match people {
+            None => Ok(None),
+            Some(None) => Err(StoreError::Corrupt(format!(
+                "purchase {purchase_id} does not record its people"
+            ))),
+            Some(Some(text)) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt(format!("purchase {purchase_id} people: {e}"))),
+        }
+    }
+
+    /// Starts buying `order.people` for one of the tenant's customers at `now`:
+    /// the ones it does not own cost `units_per_record` each, the others nothing,
+    /// all or nothing. The refusal (no such customer, suspended, a limit or the
+    /// balance) comes back at once, with nothing written.
+    pub async fn begin_purchase(
+        &self,
+        order: PurchaseOrder<'_>,
         now: i64,
-    ) -> Result<Result<BuyOutcome, SpendRefusal>, StoreError> {
+    ) -> Result<Result<Purchase, SpendRefusal>, StoreError> {
         let postgres = self.backend() == Backend::Postgres;
-        let _queued = self.queue_wallet_write().await;
-        let purchase_id = new_sorted_id("pur");
-        on_pool!(self, pool => {
-            let mut tx = begin_wallet_write!(pool, postgres);
-            let Some(state) = load_wallet!(tx, tenant, customer_id, postgres, now) else {
+        let (mut tx, queued) = self.begin_write().await?;
+        let (tenant, customer_id) = (order.tenant, order.customer_id);
+        let loaded = on_tx!(&mut tx, t => {
+            let Some(state) = load_wallet!((*t), tenant, customer_id, postgres, now) else {
                 return Ok(Err(SpendRefusal::NotFound));
             };
-            let settings = &state.customer.settings;
-            if settings.status == CustomerStatus::Suspended {
-                return Ok(Err(SpendRefusal::Suspended));
-            }
             // One statement whatever the selection size (ids as one JSON parameter).
             let owned: HashSet<i64> = sqlx::query_scalar::<_, i64>(if postgres {
                 OWNED_AMONG_POSTGRES
@@ -165,29 +211,141 @@ impl Store {
                 OWNED_AMONG_SQLITE
             })
             .bind(customer_id)
-            .bind(id_list_json(request.people))
-            .fetch_all(&mut *tx)
+            .bind(id_list_json(order.people))
+            .fetch_all(&mut **t)
             .await?
             .into_iter()
             .collect();
-            let (already_owned, net_new): (Vec<u32>, Vec<u32>) =
-                request.people.iter().partition(|id| owned.contains(&i64::from(**id)));
-            let records = i64::try_from(net_new.len()).unwrap_or(i64::MAX);
-            let units = records.saturating_mul(request.units_per_record);
-            let plan = match plan_spend(
-                &state.grants,
-                &state.entries,
-                settings.credit_enforcement_mode,
-                settings.credit_reset_policy,
-                &settings.limits,
-                now,
-                units,
-                records,
-            ) {
-                Ok(plan) => plan,
-                Err(blocked) => return Ok(Err(SpendRefusal::Blocked(blocked))),
-            };
-            append_entries!(tx, customer_id, &plan.entries, request.user_id, &purchase_id);
+            (state, owned)
+        });
+        let (wallet, owned) = loaded;
+        let (already_owned, net_new): (Vec<u32>, Vec<u32>) = order
+            .people
+            .iter()
+            .partition(|id| owned.contains(&i64::from(**id)));
+        let records = i64::try_from(net_new.len()).unwrap_or(i64::MAX);
+        let credit_units = records.saturating_mul(order.units_per_record);
+        let plan = match wallet.wallet.plan(now, credit_units, records) {
+            Ok(plan) => plan,
+            Err(blocked) => return Ok(Err(SpendRefusal::Blocked(blocked))),
+        };
+        Ok(Ok(Purchase {
+            tx,
+            _queued: queued,
+            tenant: tenant.clone(),
+            customer_id: customer_id.to_owned(),
+            people: order.people.to_vec(),
+            user_id: order.user_id.map(str::to_owned),
+            search_id: order.search_id.map(str::to_owned),
+            purchase_id: new_sorted_id("pur"),
+            net_new,
+            already_owned,
+            credit_units,
+            plan,
+            wallet,
+            now,
+            claim: None,
+        }))
+    }
+}
+
+impl Purchase {
+    pub fn purchase_id(&self) -> &str {
+        &self.purchase_id
+    }
+
+    /// The people bought now, in request order.
+    pub fn net_new(&self) -> &[u32] {
+        &self.net_new
+    }
+
+    /// The people owned before, in request order.
+    pub fn already_owned(&self) -> &[u32] {
+        &self.already_owned
+    }
+
+    /// The customer as read under the wallet lock.
+    pub fn customer(&self) -> &super::Customer {
+        &self.wallet.customer
+    }
+
+    /// Writes a push's delivery with the purchase, claimed for the caller's first
+    /// round (the worker leaves it alone until the claim lapses).
+    pub async fn add_delivery(&mut self, delivery: NewDelivery) -> Result<(), StoreError> {
+        let token = Claim::new_token();
+        let now = self.now;
+        let chunks = i64::try_from(delivery.bodies.len()).unwrap_or(i64::MAX);
+        let row = DeliveryRow {
+            delivery_id: delivery.delivery_id,
+            tenant: self.tenant.clone(),
+            partner_customer_id: self.customer_id.clone(),
+            embed_key_id: delivery.embed_key_id,
+            purchase_id: self.purchase_id.clone(),
+            search_id: self.search_id.clone(),
+            url: delivery.url,
+            status: DeliveryStatus::Pending,
+            chunks,
+            attempts: 0,
+            next_attempt_at: Some(now),
+            claimed_until: Some(now + LEASE_SECS),
+            last_status: None,
+            last_error: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let bodies = delivery.bodies;
+        on_tx!(&mut self.tx, t => {
+            sqlx::query(
+                "insert into delivery (delivery_id, partner_id, mode, partner_customer_id, embed_key_id, \
+                 purchase_id, search_id, url, status, chunks, attempts, next_attempt_at, claimed_until, \
+                 claim_token, created_at, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $11, $11)")
+                .bind(&row.delivery_id)
+                .bind(&row.tenant.partner_id)
+                .bind(row.tenant.mode.as_str())
+                .bind(&row.partner_customer_id)
+                .bind(&row.embed_key_id)
+                .bind(&row.purchase_id)
+                .bind(&row.search_id)
+                .bind(&row.url)
+                .bind(row.status.as_str())
+                .bind(row.chunks)
+                .bind(now)
+                .bind(row.claimed_until)
+                .bind(&token)
+                .execute(&mut **t)
+                .await?;
+            for (i, body) in bodies.iter().enumerate() {
+                sqlx::query("insert into delivery_chunk (delivery_id, chunk, body) values ($1, $2, $3)")
+                    .bind(&row.delivery_id)
+                    .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
+                    .bind(body)
+                    .execute(&mut **t)
+                    .await?;
+            }
+        });
+        self.claim = Some(Claim::new(row, token));
+        Ok(())
+    }
+
+    /// Writes ownership, the purchase, the ledger entries (and the delivery, if
+    /// one was added) and commits.
+    pub async fn commit(mut self) -> Result<Purchased, StoreError> {
+        let Purchase {
+            ref customer_id,
+            ref purchase_id,
+            ref plan,
+            ref net_new,
+            ref people,
+            ref user_id,
+            ref search_id,
+            credit_units,
+            now,
+            ..
+        } = self;
+        let records = i64::try_from(net_new.len()).unwrap_or(i64::MAX);
+        on_tx!(&mut self.tx, t => {
+            append_entries!((*t), customer_id, &plan.entries, user_id.as_deref(), purchase_id);
             for chunk in net_new.chunks(CHUNK) {
                 let values: Vec<String> = (0..chunk.len())
                     .map(|i| format!("($1, $2, $3, ${})", i + 4))
@@ -198,65 +356,39 @@ impl Store {
                 );
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(customer_id)
-                    .bind(&purchase_id)
+                    .bind(purchase_id)
                     .bind(now);
                 for id in chunk {
                     query = query.bind(i64::from(*id));
                 }
-                query.execute(&mut *tx).await?;
+                query.execute(&mut **t).await?;
             }
             sqlx::query(
                 "insert into purchase (purchase_id, partner_customer_id, user_id, search_id, records, \
-                 net_new_records, credit_units, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)")
-                .bind(&purchase_id)
+                 net_new_records, credit_units, created_at, people) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                .bind(purchase_id)
                 .bind(customer_id)
-                .bind(request.user_id)
-                .bind(request.search_id)
-                .bind(i64::try_from(request.people.len()).unwrap_or(i64::MAX))
+                .bind(user_id)
+                .bind(search_id)
+                .bind(i64::try_from(people.len()).unwrap_or(i64::MAX))
                 .bind(records)
-                .bind(units)
+                .bind(credit_units)
                 .bind(now)
-                .execute(&mut *tx)
+                .bind(id_list_json(people))
+                .execute(&mut **t)
                 .await?;
-            if let Some(job) = request.delivery {
-                let bodies = (job.bodies)(&net_new, &already_owned);
-                sqlx::query(
-                    "insert into delivery (delivery_id, partner_id, mode, partner_customer_id, embed_key_id, \
-                     purchase_id, search_id, url, status, chunks, attempts, next_attempt_at, claimed_until, \
-                     created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, 0, $10, $11, $10, $10)")
-                    .bind(job.delivery_id)
-                    .bind(&tenant.partner_id)
-                    .bind(tenant.mode.as_str())
-                    .bind(customer_id)
-                    .bind(job.embed_key_id)
-                    .bind(&purchase_id)
-                    .bind(request.search_id)
-                    .bind(job.url)
-                    .bind(i64::try_from(bodies.len()).unwrap_or(i64::MAX))
-                    .bind(now)
-                    .bind(job.claimed_until)
-                    .execute(&mut *tx)
-                    .await?;
-                for (i, body) in bodies.iter().enumerate() {
-                    sqlx::query("insert into delivery_chunk (delivery_id, chunk, body) values ($1, $2, $3)")
-                        .bind(job.delivery_id)
-                        .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
-                        .bind(body)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
-            tx.commit().await?;
-            let mut wallet = state;
-            wallet.entries.extend(plan.entries.iter().cloned());
-            Ok(Ok(BuyOutcome {
-                purchase_id,
-                net_new,
-                already_owned,
-                credit_units: units,
-                plan,
-                wallet,
-            }))
+        });
+        self.tx.commit().await?;
+        let mut wallet = self.wallet;
+        wallet.wallet.apply(&self.plan);
+        Ok(Purchased {
+            purchase_id: self.purchase_id,
+            net_new: self.net_new,
+            already_owned: self.already_owned,
+            credit_units: self.credit_units,
+            plan: self.plan,
+            wallet,
+            claim: self.claim,
         })
     }
 }

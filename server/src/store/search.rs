@@ -196,54 +196,6 @@ impl Store {
         })?)
     }
 
-    /// Person ids already delivered under a dedupe token.
-    pub async fn delivered_ids(
-        &self,
-        scope: &str,
-        token_digest: &str,
-    ) -> Result<Vec<i64>, StoreError> {
-        Ok(on_pool!(self, pool => {
-            sqlx::query_scalar(
-                "select person_id from search_delivery where scope = $1 and token_digest = $2",
-            )
-            .bind(scope)
-            .bind(token_digest)
-            .fetch_all(pool)
-            .await
-        })?)
-    }
-
-    /// Records that these people were delivered under a dedupe token.
-    pub async fn record_delivered(
-        &self,
-        scope: &str,
-        token_digest: &str,
-        ids: &[u32],
-    ) -> Result<(), StoreError> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let now = now_unix();
-        let mut sql = String::from(
-            "insert into search_delivery (scope, token_digest, person_id, delivered_at) values ",
-        );
-        for (i, _) in ids.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("($1, $2, ${}, $3)", i + 4));
-        }
-        sql.push_str(" on conflict do nothing");
-        on_pool!(self, pool => {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(scope).bind(token_digest).bind(now);
-            for &id in ids {
-                query = query.bind(i64::from(id));
-            }
-            query.execute(pool).await.map(drop)
-        })?;
-        Ok(())
-    }
-
     /// The named server secret, generated (256 random bits) and stored on first use.
     /// Concurrent first uses agree: the first insert wins and everyone reads it back.
     pub async fn server_secret(&self, name: &str) -> Result<String, StoreError> {

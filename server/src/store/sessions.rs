@@ -8,12 +8,11 @@ use super::customers::COLUMNS as CUSTOMER_COLUMNS;
 use super::embed_keys::enum_text;
 use super::wallets::{
     append_entries, begin_wallet_write, entry_from, grant_from, load_wallet, EntryRow, GrantRow,
-    SpendRefusal, WalletState, ENTRIES_SQL, GRANTS_SQL, INSERT_ENTRY_SQL,
+    SpendRefusal, ENTRIES_SQL, GRANTS_SQL, INSERT_ENTRY_SQL,
 };
 use super::{on_pool, Backend, Store, StoreError};
-use crate::partners::customers::CustomerStatus;
 use crate::partners::Tenant;
-use crate::wallet::{check_search, month_containing, Entry};
+use crate::wallet::Entry;
 
 /// A stored session.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -44,14 +43,10 @@ impl Store {
         let customer_id = session.partner_customer_id.as_str();
         on_pool!(self, pool => {
             let mut tx = begin_wallet_write!(pool, postgres);
-            let Some(state): Option<WalletState> = load_wallet!(tx, tenant, customer_id, postgres, now) else {
+            let Some(state) = load_wallet!(tx, tenant, customer_id, postgres, now) else {
                 return Ok(Err(SpendRefusal::NotFound));
             };
-            let settings = &state.customer.settings;
-            if settings.status == CustomerStatus::Suspended {
-                return Ok(Err(SpendRefusal::Suspended));
-            }
-            if let Err(blocked) = check_search(&state.entries, settings.credit_enforcement_mode, &settings.limits, now) {
+            if let Err(blocked) = state.wallet.check_search(now) {
                 return Ok(Err(SpendRefusal::Blocked(blocked)));
             }
             let entries = [Entry::search_session(now)];

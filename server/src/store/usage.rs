@@ -1,11 +1,23 @@
-//! Usage for `GET /v1/usage`: request counts per day, and the ledger summed per
-//! customer and kind over a time range (the same ledger the wallets are derived
-//! from, so usage and wallets cannot disagree).
+//! Usage for `GET /v1/usage`: the usage ledger (requests and data API records per
+//! second) and the wallet ledger summed per customer and kind, both over the same
+//! exact time range (the wallet figures come from the ledger the wallets are
+//! derived from, so usage and wallets cannot disagree).
 
 use super::embed_keys::enum_from_text;
 use super::{on_pool, Store, StoreError};
 use crate::partners::Tenant;
 use crate::wallet::EntryKind;
+
+/// Units of one usage kind of one tenant in one second.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageCount {
+    pub partner_id: String,
+    pub mode: String,
+    pub kind: &'static str,
+    /// Unix second.
+    pub at: i64,
+    pub units: u64,
+}
 
 /// One customer's ledger totals in a range.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,39 +30,42 @@ pub struct CustomerUsage {
 }
 
 impl Store {
-    /// Adds request counts: ((partner, mode, day), requests).
-    pub async fn add_request_counts(
-        &self,
-        counts: &[((String, String, i64), u64)],
-    ) -> Result<(), StoreError> {
-        for ((partner_id, mode, day), n) in counts {
-            on_pool!(self, pool => sqlx::query(
-                "insert into usage_requests (partner_id, mode, day, requests) values ($1, $2, $3, $4) \
-                 on conflict (partner_id, mode, day) do update set requests = usage_requests.requests + excluded.requests")
-                .bind(partner_id)
-                .bind(mode)
-                .bind(day)
-                .bind(i64::try_from(*n).unwrap_or(i64::MAX))
-                .execute(pool)
-                .await
-                .map(drop))?;
-        }
-        Ok(())
+    /// Adds usage counts to the usage ledger.
+    pub async fn add_usage(&self, counts: &[UsageCount]) -> Result<(), StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for UsageCount { partner_id, mode, kind, at, units: n } in counts {
+                sqlx::query(
+                    "insert into usage_counter (partner_id, mode, kind, at, units) values ($1, $2, $3, $4, $5) \
+                     on conflict (partner_id, mode, kind, at) do update set units = usage_counter.units + excluded.units")
+                    .bind(partner_id)
+                    .bind(mode)
+                    .bind(*kind)
+                    .bind(at)
+                    .bind(i64::try_from(*n).unwrap_or(i64::MAX))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
     }
 
-    /// Successful requests of the tenant on the days in `[from, to)`.
-    pub async fn request_count(
+    /// The tenant's usage of `kind` in `[from, to)`.
+    pub async fn usage_total(
         &self,
         tenant: &Tenant,
+        kind: &str,
         from: i64,
         to: i64,
     ) -> Result<i64, StoreError> {
         let n: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
-            "select cast(sum(requests) as bigint) from usage_requests \
-             where partner_id = $1 and mode = $2 and day >= $3 and day < $4")
+            "select cast(sum(units) as bigint) from usage_counter \
+             where partner_id = $1 and mode = $2 and kind = $3 and at >= $4 and at < $5")
             .bind(&tenant.partner_id)
             .bind(tenant.mode.as_str())
-            .bind(from - from.rem_euclid(86_400))
+            .bind(kind)
+            .bind(from)
             .bind(to)
             .fetch_one(pool)
             .await)?;

@@ -1,30 +1,29 @@
-//! Wallet storage: credit grants and the append-only ledger, and [`Store::spend`],
-//! the one way credits leave a wallet. A spend reads the grants and the ledger,
-//! lets [`crate::wallet::plan_spend`] decide, and appends the plan in the same
-//! transaction, serialised per wallet: SQLite takes the write lock up front
-//! (`begin immediate`), PostgreSQL locks the customer row (`for update`). So two
-//! concurrent spends never both see the same balance: no lost update, and an
-//! enforced wallet never goes below zero.
+//! Wallet storage: credit grants and the append-only ledger, and the one way to
+//! write to them: a *wallet write*, serialised per wallet. SQLite takes the write
+//! lock up front (`begin immediate`, after this process's earlier writers),
+//! PostgreSQL locks the customer row (`for update`); the transaction then reads
+//! the [`CustomerWallet`], lets [`crate::wallet::WalletState::plan`] decide, and
+//! appends the plan before it commits. So two concurrent spends never both see the
+//! same balance (no lost update, an enforced wallet never below zero), and grants,
+//! spends, sessions and purchases queue in one line.
 
 use super::customers::COLUMNS as CUSTOMER_COLUMNS;
 use super::embed_keys::{enum_from_text, enum_text};
 use super::{on_pool, Backend, Customer, Store, StoreError};
-use crate::partners::customers::CustomerStatus;
 use crate::partners::ids::new_sorted_id;
 use crate::partners::Tenant;
-use crate::wallet::{month_containing, plan_spend, Blocked, Entry, EntryKind, Grant, SpendPlan};
+use crate::wallet::{Blocked, Entry, EntryKind, Grant, SpendPlan, WalletState};
 
-/// A customer with everything its wallet is derived from.
+/// A customer with everything its wallet is derived from, read in one
+/// transaction. Its ledger entries are summed per (kind, grant, inside or before
+/// the month of the `now` it was read at): one entry per group, stamped at the
+/// month's first second or the second before it. Every wallet figure is a sum
+/// over these groups, so the pure wallet module gives the same answers as over
+/// every row, and a spend reads a handful of rows instead of the whole history.
 #[derive(Debug, Clone)]
-pub struct WalletState {
+pub struct CustomerWallet {
     pub customer: Customer,
-    pub grants: Vec<Grant>,
-    /// The ledger summed per (kind, grant, inside or before the month of the `now`
-    /// it was read at): one entry per group, stamped at the month's first second
-    /// or the second before it. Every wallet figure is a sum over these groups, so
-    /// the pure wallet module gives the same answers as over every row, and a
-    /// spend reads a handful of rows instead of the customer's whole history.
-    pub entries: Vec<Entry>,
+    pub wallet: WalletState,
 }
 
 /// One ledger row as the ledger endpoint lists it.
@@ -55,7 +54,7 @@ pub struct SpendRequest<'a> {
 pub struct SpendOutcome {
     pub plan: SpendPlan,
     /// The wallet after the spend, read in the same transaction.
-    pub wallet: WalletState,
+    pub wallet: CustomerWallet,
 }
 
 /// Why nothing was spent.
@@ -63,8 +62,8 @@ pub struct SpendOutcome {
 pub enum SpendRefusal {
     #[error("no such customer")]
     NotFound,
-    #[error("the customer is suspended")]
-    Suspended,
+    /// The wallet refused, a suspended customer included
+    /// ([`Blocked::CustomerSuspended`]).
     #[error(transparent)]
     Blocked(Blocked),
 }
@@ -116,10 +115,10 @@ pub(super) const INSERT_ENTRY_SQL: &str = "insert into wallet_ledger \
      (partner_customer_id, at, kind, units, grant_id, user_id, reference) values ($1, $2, $3, $4, $5, $6, $7)";
 
 /// Loads a customer (locking it on PostgreSQL), its grants and its ledger inside
-/// an open transaction `$tx`; evaluates to `Option<WalletState>`.
+/// an open transaction `$tx`; evaluates to `Option<CustomerWallet>`.
 macro_rules! load_wallet {
     ($tx:expr, $tenant:expr, $id:expr, $lock:expr, $now:expr) => {{
-        let month = month_containing($now);
+        let month = $crate::wallet::month_containing($now);
         let customer_sql = format!(
             "select {CUSTOMER_COLUMNS} from partner_customer \
              where partner_id = $1 and mode = $2 and partner_customer_id = $3{}",
@@ -146,13 +145,17 @@ macro_rules! load_wallet {
                     .bind(month.end)
                     .fetch_all(&mut *$tx)
                     .await?;
-                Some(WalletState {
+                let policy = customer.settings.wallet_policy();
+                Some($crate::store::CustomerWallet {
                     customer,
-                    grants: grants.into_iter().map(grant_from).collect(),
-                    entries: entries
-                        .into_iter()
-                        .map(entry_from)
-                        .collect::<Result<_, StoreError>>()?,
+                    wallet: crate::wallet::WalletState {
+                        policy,
+                        grants: grants.into_iter().map(grant_from).collect(),
+                        entries: entries
+                            .into_iter()
+                            .map(entry_from)
+                            .collect::<Result<_, StoreError>>()?,
+                    },
                 })
             }
         }
@@ -196,11 +199,12 @@ pub(super) use append_entries;
 
 impl Store {
     /// On SQLite, waits for this process's earlier wallet writers (see
-    /// `wallet_writers`); on PostgreSQL the row lock does the queueing.
-    pub(super) async fn queue_wallet_write(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    /// `wallet_writers`); on PostgreSQL the row lock does the queueing. The guard
+    /// is owned, so a unit of work can hold it until it commits.
+    pub(super) async fn queue_wallet_write(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
         match self.backend() {
             Backend::Postgres => None,
-            Backend::Sqlite => Some(self.wallet_writers.lock().await),
+            Backend::Sqlite => Some(self.wallet_writers.clone().lock_owned().await),
         }
     }
 }
@@ -213,7 +217,7 @@ impl Store {
         tenant: &Tenant,
         id: &str,
         now: i64,
-    ) -> Result<Option<WalletState>, StoreError> {
+    ) -> Result<Option<CustomerWallet>, StoreError> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let state = load_wallet!(tx, tenant, id, false, now);
@@ -222,8 +226,9 @@ impl Store {
         })
     }
 
-    /// Adds a credit grant (already validated) and its audit entry; `None` when the
-    /// tenant has no such customer.
+    /// Adds a credit grant (already validated) and its audit entry, as a wallet
+    /// write (in line with spends, so it never meets a busy database); `None` when
+    /// the tenant has no such customer.
     pub async fn add_grant(
         &self,
         tenant: &Tenant,
@@ -235,11 +240,14 @@ impl Store {
             id: new_sorted_id("grant"),
             ..grant.clone()
         };
+        let postgres = self.backend() == Backend::Postgres;
+        let _queued = self.queue_wallet_write().await;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let owned: Option<String> = sqlx::query_scalar(
+            let mut tx = begin_wallet_write!(pool, postgres);
+            let owned: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "select partner_customer_id from partner_customer \
-                 where partner_id = $1 and mode = $2 and partner_customer_id = $3")
+                 where partner_id = $1 and mode = $2 and partner_customer_id = $3{}",
+                if postgres { " for update" } else { "" })))
                 .bind(&tenant.partner_id)
                 .bind(tenant.mode.as_str())
                 .bind(customer_id)
@@ -328,31 +336,17 @@ impl Store {
         let _queued = self.queue_wallet_write().await;
         on_pool!(self, pool => {
             let mut tx = begin_wallet_write!(pool, postgres);
-            let Some(state) = load_wallet!(tx, tenant, customer_id, postgres, now) else {
+            let Some(mut state) = load_wallet!(tx, tenant, customer_id, postgres, now) else {
                 return Ok(Err(SpendRefusal::NotFound));
             };
-            let settings = &state.customer.settings;
-            if settings.status == CustomerStatus::Suspended {
-                return Ok(Err(SpendRefusal::Suspended));
-            }
-            let plan = match plan_spend(
-                &state.grants,
-                &state.entries,
-                settings.credit_enforcement_mode,
-                settings.credit_reset_policy,
-                &settings.limits,
-                now,
-                request.units,
-                request.records,
-            ) {
+            let plan = match state.wallet.plan(now, request.units, request.records) {
                 Ok(plan) => plan,
                 Err(blocked) => return Ok(Err(SpendRefusal::Blocked(blocked))),
             };
             append_entries!(tx, customer_id, &plan.entries, request.user_id, request.reference);
             tx.commit().await?;
-            let mut wallet = state;
-            wallet.entries.extend(plan.entries.iter().cloned());
-            Ok(Ok(SpendOutcome { plan, wallet }))
+            state.wallet.apply(&plan);
+            Ok(Ok(SpendOutcome { plan, wallet: state }))
         })
     }
 }

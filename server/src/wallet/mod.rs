@@ -3,10 +3,12 @@
 //! `GET …/wallet` shape.
 //!
 //! It exists apart from the store and the handlers so that the money rules can be
-//! tested exhaustively without a database: the caller loads the customer's grants
-//! and ledger, passes the current time as unix seconds, and writes whatever
-//! [`plan_spend`] returns in the same transaction that read the inputs. Nothing
-//! here reads a clock, does I/O or panics, whatever the input.
+//! tested exhaustively without a database: the store loads a [`WalletState`] (the
+//! customer's policy, grants and ledger), callers ask it questions at the current
+//! time in unix seconds ([`WalletState::plan`], [`WalletState::summary`],
+//! [`WalletState::check_search`]), and the store writes whatever the plan says in
+//! the same transaction that read the state. Nothing here reads a clock, does I/O
+//! or panics, whatever the input.
 //!
 //! Rules decided here (PRODUCT.md leaves them open):
 //! - `available_credit_units` is `None` ("no finite grant-backed wallet") only for a
@@ -43,13 +45,89 @@ use serde::{Deserialize, Serialize};
 pub use ledger::is_active;
 pub use limits::Blocked;
 pub use period::{month_containing, MonthWindow};
-pub use spend::{check_search, plan_spend, SpendPlan};
-pub use summary::summary;
+pub use spend::SpendPlan;
+use spend::{check_search, plan_spend};
+use summary::summary;
 
 // The wire types live in the shared crate so the widget decodes exactly these.
 pub use quarry_shared::wallet::{
     EnforcementMode, LimitState, Limits, ResetPolicy, Usage, WalletSummary,
 };
+
+/// The rules a customer's wallet obeys: how it enforces, when it resets, its
+/// limits, and whether the customer is suspended (which blocks everything).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalletPolicy {
+    pub mode: EnforcementMode,
+    pub reset: ResetPolicy,
+    pub limits: Limits,
+    pub suspended: bool,
+}
+
+/// A wallet as read in one transaction: its policy, its grants and its ledger
+/// (every row, or the store's per-period sums, which answer the same).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalletState {
+    pub policy: WalletPolicy,
+    pub grants: Vec<Grant>,
+    pub entries: Vec<Entry>,
+}
+
+impl WalletState {
+    /// What buying `records` net-new records for `units` credit units at `now`
+    /// appends, all or nothing, or why it may not: a suspended customer first,
+    /// then the balance and limits of an enforced wallet (see [`SpendPlan`]).
+    pub fn plan(&self, now: i64, units: i64, records: i64) -> Result<SpendPlan, Blocked> {
+        if self.policy.suspended {
+            return Err(Blocked::CustomerSuspended);
+        }
+        let p = &self.policy;
+        plan_spend(
+            &self.grants,
+            &self.entries,
+            p.mode,
+            p.reset,
+            &p.limits,
+            now,
+            units,
+            records,
+        )
+    }
+
+    /// Whether one more search session may start at `now`; append
+    /// [`Entry::search_session`] when it may.
+    pub fn check_search(&self, now: i64) -> Result<(), Blocked> {
+        if self.policy.suspended {
+            return Err(Blocked::CustomerSuspended);
+        }
+        check_search(&self.entries, self.policy.mode, &self.policy.limits, now)
+    }
+
+    /// The wallet as the reference endpoints show it at `now`.
+    pub fn summary(&self, now: i64) -> WalletSummary {
+        let p = &self.policy;
+        summary(
+            &self.grants,
+            &self.entries,
+            p.mode,
+            p.reset,
+            &p.limits,
+            p.suspended,
+            now,
+        )
+    }
+
+    /// Credit units spendable at `now`; `None` for a metered wallet without a
+    /// finite grant-backed balance (the `x-credits-remaining` header's value).
+    pub fn available(&self, now: i64) -> Option<i64> {
+        self.summary(now).available_credit_units
+    }
+
+    /// The wallet once `plan` is appended to its ledger.
+    pub fn apply(&mut self, plan: &SpendPlan) {
+        self.entries.extend(plan.entries.iter().cloned());
+    }
+}
 
 /// A credit grant: `units` credits spendable from `starts_at` until `expires_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

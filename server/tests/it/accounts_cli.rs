@@ -650,10 +650,13 @@ async fn demo_partner_is_created_once_and_kept_in_its_file() {
         .unwrap();
     assert_eq!(key.settings.allowed_origins, vec!["http://127.0.0.1:7777"]);
     assert_eq!(
-        key.settings.result_delivery_url.as_deref(),
+        key.settings.results.result_delivery_url.as_deref(),
         Some("http://127.0.0.1:7777/webhooks/quarry")
     );
-    assert!(key.settings.require_customer_signature);
+    assert_eq!(
+        key.settings.customer_verification,
+        quarry_server::partners::embed_keys::CustomerVerification::ServerSession
+    );
     assert_eq!(
         key.webhook_secret.as_deref(),
         demo["webhook_secret"].as_str()
@@ -807,21 +810,20 @@ async fn demo_partner_serves_the_crm_page_and_its_receiver_until_stopped() {
         attribute(tag, "data-partner-key"),
         str_of(&demo, "public_key")
     );
-    assert_eq!(attribute(tag, "data-customer-id"), "demo-customer");
-    let timestamp = attribute(tag, "data-customer-signature-timestamp");
-    // The partner backend's signature, recomputed from the contract.
-    let mut mac = <hmac::Hmac<Sha256> as hmac::KeyInit>::new_from_slice(
-        str_of(&demo, "customer_signing_secret").as_bytes(),
-    )
-    .unwrap();
-    hmac::Mac::update(
-        &mut mac,
-        format!("demo-customer.demo-user.{timestamp}").as_bytes(),
-    );
+    // Quarry is not reachable here (--quarry-url points nowhere): the page still
+    // renders, with no session secret, and renewals say the backend could not mint
+    // one. (Minting against a real Quarry: tests/it/demo.rs and the browser tests.)
+    assert_eq!(attribute(tag, "data-session-secret"), "");
     assert_eq!(
-        attribute(tag, "data-customer-signature"),
-        hex::encode(hmac::Mac::finalize(mac).into_bytes())
+        attribute(tag, "data-session-secret-url"),
+        "/quarry/session-secret"
     );
+    let renewal = http
+        .post(format!("{}/quarry/session-secret", page.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renewal.status(), 502);
 
     let hook = format!("{}/webhooks/quarry", page.base);
     let body = serde_json::json!({

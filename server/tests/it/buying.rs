@@ -231,7 +231,10 @@ contract!(exports_buy_once_and_stream_neutralised_csv, |store, _db| {
         .iter()
         .map(str::to_owned)
         .collect();
-    assert_eq!(headers, quarry_server::http::prospecting::buy::CSV_COLUMNS);
+    assert_eq!(
+        headers,
+        quarry_server::http::prospecting::export::CSV_COLUMNS
+    );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 3);
     let ids: Vec<u32> = s.ids[..3]
@@ -345,3 +348,141 @@ contract!(
         s.server.stop().await;
     }
 );
+
+contract!(
+    all_results_honours_the_count_the_customer_asked_for,
+    |store, _db| {
+        let s = setup(&store, 1_000, json!({}), 10_000).await;
+        let page = s
+            .api
+            .post(
+                "/v1/prospecting/sessions",
+                &s.token,
+                &json!({"q": "give me 10 sales people", "limit": 25}),
+            )
+            .await
+            .expect(201);
+        assert_eq!(page["pagination"]["max_records"], 10);
+        assert!(page["pagination"]["total_records"].as_u64().unwrap() > 10);
+        let shown: Vec<String> = page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["prospect_id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(shown.len(), 10);
+        let search_id = page["search_id"].as_str().unwrap();
+        let path = |action: &str| format!("/v1/prospecting/sessions/{search_id}/{action}");
+        let all = json!({"selection_mode": "all_results"});
+        let quote = s.api.post(&path("quote"), &s.token, &all).await.expect(200);
+        assert_eq!(quote["records"], 10, "{quote}");
+        assert_eq!(quote["credit_units"], 20);
+        // Ids past the tenth are not part of this session's answer.
+        let uncapped = s
+            .api
+            .post(
+                "/v1/prospecting/sessions",
+                &s.token,
+                &json!({"q": "sales people", "limit": 25}),
+            )
+            .await
+            .expect(201);
+        let rows = uncapped["data"].as_array().unwrap();
+        assert_eq!(
+            rows[..10]
+                .iter()
+                .map(|p| p["prospect_id"].as_str().unwrap())
+                .collect::<Vec<_>>(),
+            shown
+        );
+        let past = rows[15]["prospect_id"].as_str().unwrap().to_owned();
+        let refused = s
+            .api
+            .post(&path("quote"), &s.token, &selected(&[past]))
+            .await;
+        refused.expect_error(400, "invalid_body");
+        let response = s
+            .api
+            .http
+            .post(format!("{}{}", s.api.base, path("export")))
+            .bearer_auth(&s.token)
+            .json(&all)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["x-exported-records"], "10");
+        let csv = response.text().await.unwrap();
+        assert_eq!(csv.lines().count(), 11, "{csv}");
+        for id in &shown {
+            assert!(csv.contains(id.as_str()), "{id} missing");
+        }
+        assert_eq!(s.wallet().await["available_credit_units"], 1_000 - 20);
+        s.server.stop().await;
+    }
+);
+
+contract!(refinements_only_narrow_the_session, |store, _db| {
+    let s = setup(&store, 1_000, json!({}), 10_000).await;
+    let start = s
+        .api
+        .post(
+            "/v1/prospecting/sessions",
+            &s.token,
+            &json!({"q": "sales people in Texas", "limit": 100}),
+        )
+        .await
+        .expect(201);
+    let search_id = start["search_id"].as_str().unwrap();
+    let total = start["pagination"]["total_records"].as_u64().unwrap();
+    assert!(total > 0);
+    // Moving the session to another state is a new search, not a refinement:
+    // it finds nobody, rather than California for free.
+    let filters = urlencode(r#"{"location_state":"CA"}"#);
+    let moved = s
+        .api
+        .get(
+            &format!("/v1/prospecting/sessions/{search_id}?applied_filters={filters}"),
+            &s.token,
+        )
+        .await
+        .expect(200);
+    for row in moved["data"].as_array().unwrap() {
+        assert_eq!(row["company"]["state"], "TX", "{row}");
+    }
+    assert_eq!(
+        moved["pagination"]["total_records"], 0,
+        "{}",
+        moved["pagination"]
+    );
+    let quote = s
+        .api
+        .post(
+            &format!("/v1/prospecting/sessions/{search_id}/quote"),
+            &s.token,
+            &json!({"selection_mode": "all_results", "applied_filters": {"location_state": "CA"}}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(quote["records"], 0, "{quote}");
+    // A real narrowing works as before.
+    let filters = urlencode(r#"{"email_status":["verified"]}"#);
+    let narrowed = s
+        .api
+        .get(
+            &format!("/v1/prospecting/sessions/{search_id}?applied_filters={filters}"),
+            &s.token,
+        )
+        .await
+        .expect(200);
+    let n = narrowed["pagination"]["total_records"].as_u64().unwrap();
+    assert!(n > 0 && n < total, "{n} of {total}");
+    // Refinements still never count a search.
+    let wallet = s.wallet().await;
+    assert_eq!(wallet["usage"]["monthly_search_sessions"], 2, "{wallet}");
+    s.server.stop().await;
+});
+
+fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

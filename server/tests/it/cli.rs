@@ -228,3 +228,106 @@ fn serve_binds_where_told_and_stops_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
 }
+
+/// Pushes go straight to the partner: proxy variables in the server's
+/// environment (an operator's shell, a container default) are never used, so
+/// the address checks see the real destination.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_ignore_proxy_variables() {
+    use serde_json::{json, Value};
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("p.db").display());
+    let out = quarry(&db, &["seed-demo", "--people", "300", "--seed", "3"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = quarry(
+        &db,
+        &["partner", "create", "--name", "Proxy test", "--json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let created: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let secret = created["secret_key"].as_str().unwrap().to_owned();
+    let receiver = crate::receiver::Receiver::start("127.0.0.1:0".parse().unwrap()).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = Command::new(QUARRY)
+        .args([
+            "serve",
+            "--dev",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &db,
+        ])
+        .arg("--widget-dir")
+        .arg(dir.path())
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("http_proxy", "http://127.0.0.1:9")
+        .env("HTTPS_PROXY", "http://127.0.0.1:9")
+        .env("ALL_PROXY", "http://127.0.0.1:9")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let started = Instant::now();
+    while http.get(format!("{base}/readyz")).send().await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "no server");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let origin = "http://127.0.0.1:8081";
+    let post = async |path: &str, bearer: Option<&str>, body: Value| -> Value {
+        let mut request = http
+            .post(format!("{base}{path}"))
+            .header("origin", origin)
+            .json(&body);
+        if let Some(b) = bearer {
+            request = request.bearer_auth(b);
+        }
+        let response = request.send().await.unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap()
+    };
+    let key = post(
+        "/v1/prospecting/embed-keys",
+        Some(&secret),
+        json!({"allowed_origins": [origin], "result_delivery_url": receiver.url()}),
+    )
+    .await;
+    let session = post(
+        "/v1/prospecting/embed-sessions",
+        None,
+        json!({"partner_key": key["public_key"], "customer_id": "acme"}),
+    )
+    .await;
+    let token = session["token"].as_str().unwrap();
+    let page = post(
+        "/v1/prospecting/sessions",
+        Some(token),
+        json!({"q": "decision makers", "limit": 5}),
+    )
+    .await;
+    let first = page["data"][0]["prospect_id"].clone();
+    let pushed = post(
+        &format!(
+            "/v1/prospecting/sessions/{}/push",
+            page["search_id"].as_str().unwrap()
+        ),
+        Some(token),
+        json!({"selection_mode": "selected", "prospect_ids": [first]}),
+    )
+    .await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(pushed["delivered"], true, "{pushed}");
+    assert_eq!(receiver.received().len(), 1);
+}

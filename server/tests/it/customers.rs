@@ -38,10 +38,14 @@ contract!(
         assert_eq!(created["status"], "active");
         assert_eq!(created["credit_enforcement_mode"], "metered");
         assert_eq!(created["credit_reset_policy"], "monthly_reset");
+        // Both actions are allowed, but neither is set up (no URL, CSV off), so
+        // none can be used yet.
         assert_eq!(
-            created["allowed_result_actions"],
+            created["own_settings"]["allowed_result_actions"],
             json!(["push_endpoint", "csv_export"])
         );
+        assert_eq!(created["allowed_result_actions"], json!([]));
+        assert_eq!(created["csv_export_enabled"], false);
 
         let dup = api
             .post(CUSTOMERS, &p.secret, &json!({"customer_id": "acme-42"}))
@@ -63,6 +67,17 @@ contract!(
             json!({"monthly_search_sessions": 5, "lifetime_record_reveals": 100})
         );
         assert_eq!(updated["allowed_result_actions"], json!(["csv_export"]));
+        assert_eq!(
+            updated["result_action_labels"],
+            json!({"csv_export": "Export CSV"})
+        );
+        assert_eq!(updated["csv_export_enabled"], true);
+        assert_eq!(updated["result_delivery_url"], "https://crm.example/hook");
+        assert_eq!(
+            updated["own_settings"],
+            json!({"allowed_result_actions": ["csv_export"], "csv_export_enabled": true,
+                   "result_delivery_url": "https://crm.example/hook", "result_delivery_cta": "Add to CRM"})
+        );
         assert_eq!(updated["name"], json!(null));
         assert_eq!(api.get(&path, &p.secret).await.expect(200), updated);
 
@@ -441,3 +456,146 @@ contract!(
         server.stop().await;
     }
 );
+
+contract!(concurrent_updates_never_lose_each_other, |store, _db| {
+    let server = TestServer::start(
+        store.store.clone(),
+        std::env::temp_dir().join("quarry-no-widget"),
+    )
+    .await;
+    let api = Api::new(&server);
+    let p = partner(&store).await;
+    let key = api
+        .embed_key(
+            &p.secret,
+            json!({"allowed_origins": ["https://app.partner.example"]}),
+        )
+        .await;
+    let key_path = format!(
+        "/v1/prospecting/embed-keys/{}",
+        key["embed_key"]["id"].as_str().unwrap()
+    );
+    for round in 0..25 {
+        let created = api
+            .post(
+                CUSTOMERS,
+                &p.secret,
+                &json!({"customer_id": format!("c-{round}")}),
+            )
+            .await
+            .expect(201);
+        let path = format!(
+            "{CUSTOMERS}/{}",
+            created["partner_customer_id"].as_str().unwrap()
+        );
+        let limits = json!({"limits": {"monthly_credit_units": round}});
+        let suspend = json!({"status": "suspended"});
+        let name = json!({"name": format!("Customer {round}")});
+        let (a, b, c) = tokio::join!(
+            api.patch(&path, &p.secret, &suspend),
+            api.patch(&path, &p.secret, &limits),
+            api.patch(&path, &p.secret, &name),
+        );
+        for answer in [a, b, c] {
+            answer.expect(200);
+        }
+        let now = api.get(&path, &p.secret).await.expect(200);
+        assert_eq!(now["status"], "suspended", "round {round}: {now}");
+        assert_eq!(
+            now["limits"]["monthly_credit_units"], round,
+            "round {round}: {now}"
+        );
+        assert_eq!(
+            now["name"],
+            format!("Customer {round}"),
+            "round {round}: {now}"
+        );
+
+        let ttl = 120 + round;
+        let csv = json!({"csv_export_enabled": round % 2 == 0});
+        let ttl_body = json!({"token_ttl_seconds": ttl});
+        let (a, b) = tokio::join!(
+            api.patch(&key_path, &p.secret, &csv),
+            api.patch(&key_path, &p.secret, &ttl_body),
+        );
+        a.expect(200);
+        b.expect(200);
+        let k = api.get(&key_path, &p.secret).await.expect(200);
+        assert_eq!(
+            k["csv_export_enabled"],
+            round % 2 == 0,
+            "round {round}: {k}"
+        );
+        assert_eq!(k["token_ttl_seconds"], ttl, "round {round}: {k}");
+    }
+    server.stop().await;
+});
+
+contract!(customer_views_show_the_settings_that_apply, |store, _db| {
+    let server = TestServer::start(
+        store.store.clone(),
+        std::env::temp_dir().join("quarry-no-widget"),
+    )
+    .await;
+    let api = Api::new(&server);
+    let p = partner(&store).await;
+    let origin = "https://app.partner.example";
+    let key = api
+        .embed_key(
+            &p.secret,
+            json!({"allowed_origins": [origin], "csv_export_enabled": true,
+                       "result_delivery_url": "https://crm.partner.example/hook",
+                       "result_delivery_cta": "Add to CRM"}),
+        )
+        .await;
+    let session = api
+        .session(
+            Some(origin),
+            &json!({"partner_key": key["public_key"], "customer_id": "acme"}),
+        )
+        .await
+        .expect(201);
+    let id = session["partner_customer_id"].as_str().unwrap();
+    let view = api
+        .get(&format!("{CUSTOMERS}/{id}"), &p.secret)
+        .await
+        .expect(200);
+    // What the customer can do, merged over its key: it can export.
+    assert_eq!(view["csv_export_enabled"], true, "{view}");
+    assert_eq!(
+        view["result_delivery_url"],
+        "https://crm.partner.example/hook"
+    );
+    assert_eq!(view["result_delivery_cta"], "Add to CRM");
+    assert_eq!(
+        view["allowed_result_actions"],
+        json!(["push_endpoint", "csv_export"])
+    );
+    // And what is set on the customer itself, which PATCH changes.
+    assert_eq!(view["own_settings"]["csv_export_enabled"], false, "{view}");
+    assert_eq!(view["own_settings"]["result_delivery_url"], Value::Null);
+    assert_eq!(view["settings_embed_key_id"], key["embed_key"]["id"]);
+    // The customer's own URL wins over the key's.
+    let patched = api
+        .patch(
+            &format!("{CUSTOMERS}/{id}"),
+            &p.secret,
+            &json!({"result_delivery_url": "https://own.partner.example/hook",
+                        "allowed_result_actions": ["push_endpoint"]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        patched["result_delivery_url"],
+        "https://own.partner.example/hook"
+    );
+    assert_eq!(patched["allowed_result_actions"], json!(["push_endpoint"]));
+    assert_eq!(
+        patched["csv_export_enabled"], false,
+        "export is no longer allowed"
+    );
+    // The list shows the same.
+    let list = api.get(CUSTOMERS, &p.secret).await.expect(200);
+    assert_eq!(list["data"][0], patched);
+    server.stop().await;
+});

@@ -1,7 +1,8 @@
 //! The demo partner, in-process: its set-up in the store (made once, then following
-//! the wanted settings), its site as a router (the page's loader tag and signature,
-//! the receiver's refusals and acceptances) and, end to end, a real Quarry server
-//! pushing bought records to the demo CRM across two origins.
+//! the wanted settings), its site as a router (the page's loader tag with a session
+//! secret minted through Quarry's API, the receiver's refusals and acceptances)
+//! and, end to end, a real Quarry server pushing bought records to the demo CRM
+//! across two origins.
 
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use quarry_server::delivery::signing;
 use quarry_server::demo::{self, DemoPartner, DemoSite, SetupOptions};
-use quarry_server::embed::assertion;
+use quarry_server::partners::embed_keys::{CustomerVerification, UpdateEmbedKey};
 use quarry_server::partners::{Mode, Tenant};
 use quarry_server::store::Store;
 use quarry_server::wallet::{EnforcementMode, ResetPolicy};
@@ -59,19 +60,20 @@ contract!(set_up_once_as_a_careful_partner_would, |store, _db| {
     let s = &key.settings;
     assert_eq!(s.allowed_origins, demo.allowed_origins);
     assert_eq!(
-        s.result_delivery_url.as_deref(),
+        s.results.result_delivery_url.as_deref(),
         Some(demo.delivery_url.as_str())
     );
     assert_eq!(
-        s.result_delivery_cta.as_deref(),
+        s.results.result_delivery_cta.as_deref(),
         Some("Add to Tidewater CRM")
     );
-    assert!(
-        s.csv_export_enabled && s.require_customer_signature,
-        "{s:?}"
+    assert!(s.results.csv_export_enabled, "{s:?}");
+    assert_eq!(s.customer_verification, CustomerVerification::ServerSession);
+    assert_eq!(
+        s.defaults.credit_enforcement_mode,
+        EnforcementMode::Enforced
     );
-    assert_eq!(s.default_credit_enforcement_mode, EnforcementMode::Enforced);
-    assert_eq!(s.default_credit_reset_policy, ResetPolicy::Rollover);
+    assert_eq!(s.defaults.credit_reset_policy, ResetPolicy::Rollover);
     assert_eq!(
         key.webhook_secret.as_deref(),
         Some(demo.webhook_secret.as_str())
@@ -103,13 +105,17 @@ contract!(set_up_once_as_a_careful_partner_would, |store, _db| {
 
     // Someone loosened the key through the API and lengthened the token: the demo
     // restores what it manages and leaves the rest alone.
-    let mut loosened = key.settings.clone();
-    loosened.require_customer_signature = false;
-    loosened.result_delivery_cta = None;
-    loosened.token_ttl_seconds = 120;
+    let loosened = UpdateEmbedKey {
+        customer_verification: Some(CustomerVerification::None),
+        result_delivery_cta: Some(None),
+        token_ttl_seconds: Some(120),
+        ..UpdateEmbedKey::default()
+    };
     store
-        .update_embed_key(&tenant(&demo), &demo.embed_key_id, &loosened, now())
+        .update_embed_key(&tenant(&demo), &demo.embed_key_id, &loosened, true, now())
         .await
+        .unwrap()
+        .unwrap()
         .unwrap();
     let (again, created) = demo::ensure(&store, &wanted).await.unwrap();
     assert!(!created);
@@ -119,9 +125,12 @@ contract!(set_up_once_as_a_careful_partner_would, |store, _db| {
         .await
         .unwrap()
         .unwrap();
-    assert!(key.settings.require_customer_signature);
     assert_eq!(
-        key.settings.result_delivery_cta.as_deref(),
+        key.settings.customer_verification,
+        CustomerVerification::ServerSession
+    );
+    assert_eq!(
+        key.settings.results.result_delivery_cta.as_deref(),
         Some("Add to Tidewater CRM")
     );
     assert_eq!(key.settings.token_ttl_seconds, 120);
@@ -145,7 +154,7 @@ contract!(set_up_once_as_a_careful_partner_would, |store, _db| {
         .unwrap();
     assert_eq!(key.settings.allowed_origins, ["http://127.0.0.1:7000"]);
     assert_eq!(
-        key.settings.result_delivery_url.as_deref(),
+        key.settings.results.result_delivery_url.as_deref(),
         Some("http://127.0.0.1:7000/webhooks/quarry")
     );
 
@@ -202,11 +211,15 @@ contract!(set_up_once_as_a_careful_partner_would, |store, _db| {
     assert_eq!(kept, fresh);
 });
 
-async fn demo_site(store: &Store) -> Arc<DemoSite> {
+/// The demo site for a page on 127.0.0.1:8081, minting its session secrets from a
+/// real Quarry server (which the caller keeps running).
+async fn demo_site(store: &Store) -> (Arc<DemoSite>, TestServer) {
     let (demo, _) = demo::ensure(store, &options(&["http://127.0.0.1:8081"], None))
         .await
         .unwrap();
-    DemoSite::new("http://127.0.0.1:8080/".into(), demo)
+    let quarry =
+        TestServer::start(store.clone(), std::env::temp_dir().join("quarry-no-widget")).await;
+    (DemoSite::new(format!("{}/", quarry.base), demo), quarry)
 }
 
 struct Reply {
@@ -287,11 +300,10 @@ fn push_body(delivery: &str, people: &[(&str, &str)]) -> String {
 }
 
 contract!(
-    the_page_embeds_the_widget_with_a_fresh_signature,
+    the_page_embeds_the_widget_with_a_fresh_session_secret,
     |store, _db| {
-        let site = demo_site(&store).await;
+        let (site, quarry) = demo_site(&store).await;
         let demo = site.demo().clone();
-        let before = now();
         let page = call(&site, get("/")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(page.headers["cache-control"], "no-store");
@@ -301,39 +313,24 @@ contract!(
             .starts_with("text/html"));
         let html = &page.text;
         let tag = &html[html
-            .find(r#"<script src="http://127.0.0.1:8080/embed.js" async"#)
+            .find(&format!(r#"<script src="{}/embed.js" async"#, quarry.base))
             .expect("the loader tag, from the Quarry URL without its trailing slash")..];
         let tag = &tag[..tag.find("</script>").unwrap()];
         assert_eq!(attribute(tag, "data-partner-key"), demo.public_key);
-        assert_eq!(attribute(tag, "data-customer-id"), "demo-customer");
-        assert_eq!(attribute(tag, "data-customer-name"), "Demo customer");
-        assert_eq!(attribute(tag, "data-user-id"), "demo-user");
         assert_eq!(
-            attribute(tag, "data-customer-signature-url"),
-            "/quarry/signature"
+            attribute(tag, "data-session-secret-url"),
+            "/quarry/session-secret"
         );
         assert_eq!(attribute(tag, "data-theme"), "light");
         assert_eq!(attribute(tag, "data-accent"), "#0f766e");
         assert_eq!(attribute(tag, "data-target"), "#quarry-prospecting");
-        let timestamp: i64 = attribute(tag, "data-customer-signature-timestamp")
-            .parse()
-            .unwrap();
-        assert!((before..=now()).contains(&timestamp), "{timestamp}");
-        let signature = attribute(tag, "data-customer-signature");
-        assert_eq!(signature.len(), 64);
-        assert_eq!(signature, signature.to_ascii_lowercase());
-        assert_eq!(
-            assertion::verify(
-                &demo.customer_signing_secret,
-                "demo-customer",
-                Some("demo-user"),
-                timestamp,
-                signature,
-                now()
-            ),
-            Ok(())
+        assert!(
+            !tag.contains("data-customer-id"),
+            "the page names no customer"
         );
-        // The page never carries a secret.
+        let secret = attribute(tag, "data-session-secret").to_owned();
+        assert!(secret.starts_with("qss_live_"), "{secret}");
+        // The page never carries a lasting secret.
         for secret in [
             &demo.secret_key,
             &demo.customer_signing_secret,
@@ -349,29 +346,36 @@ contract!(
         ] {
             assert!(html.contains(hook), "{hook}");
         }
+        // The secret names the demo customer and user, once.
+        let api = Api::new(&quarry);
+        let origin = "http://127.0.0.1:8081";
+        let body = json!({"partner_key": demo.public_key, "session_secret": secret});
+        let session = api.session(Some(origin), &body).await.expect(201);
+        assert_eq!(session["external_customer_id"], "demo-customer");
+        api.session(Some(origin), &body)
+            .await
+            .expect_error(401, "invalid_session_secret");
 
         let dark = call(&site, get("/?theme=dark")).await;
         assert_eq!(attribute(&dark.text, "data-theme"), "dark");
 
-        let signed = call(&site, get("/quarry/signature")).await;
-        assert_eq!(signed.status, StatusCode::OK);
-        assert_eq!(signed.headers["cache-control"], "no-store");
-        let body = signed.json();
-        assert_eq!(body["customer_id"], "demo-customer");
-        assert_eq!(body["user_id"], "demo-user");
-        let ts = body["timestamp"].as_i64().unwrap();
-        assert!(ts >= timestamp);
-        assert_eq!(
-            assertion::verify(
-                &demo.customer_signing_secret,
-                "demo-customer",
-                Some("demo-user"),
-                ts,
-                body["signature"].as_str().unwrap(),
-                now()
-            ),
-            Ok(())
-        );
+        // Renewals: a fresh secret from the backend each time.
+        let renew = || {
+            Request::post("/quarry/session-secret")
+                .body(Body::empty())
+                .unwrap()
+        };
+        let minted = call(&site, renew()).await;
+        assert_eq!(minted.status, StatusCode::OK);
+        assert_eq!(minted.headers["cache-control"], "no-store");
+        let fresh = minted.json()["session_secret"].as_str().unwrap().to_owned();
+        assert_ne!(fresh, attribute(tag, "data-session-secret"));
+        api.session(
+            Some(origin),
+            &json!({"partner_key": demo.public_key, "session_secret": fresh}),
+        )
+        .await
+        .expect(201);
 
         for (path, kind) in [
             ("/demo.js", "text/javascript"),
@@ -392,18 +396,24 @@ contract!(
         ] {
             assert!(js.contains(event), "demo.js does not handle {event}");
         }
-        for path in ["/nope", "/embed.js", "/webhooks/quarry/x"] {
+        for path in [
+            "/nope",
+            "/embed.js",
+            "/webhooks/quarry/x",
+            "/quarry/signature",
+        ] {
             let missing = call(&site, get(path)).await;
             assert_eq!(missing.status, StatusCode::NOT_FOUND, "{path}");
             assert!(missing.json()["error"].is_string());
         }
+        quarry.stop().await;
     }
 );
 
 contract!(
     the_receiver_takes_only_verified_pushes_once,
     |store, _db| {
-        let site = demo_site(&store).await;
+        let (site, _quarry) = demo_site(&store).await;
         let secret = site.demo().webhook_secret.clone();
         let body = push_body("dlv_1", &[("per_a", "ann"), ("per_b", "bo")]);
         let at = now();
@@ -515,10 +525,10 @@ contract!(
         }));
         let http = reqwest::Client::new();
 
-        // What the loader does: ask the partner backend for a signature, then start a
-        // session from the partner's origin.
-        let signed: Value = http
-            .get(format!("{origin}/quarry/signature"))
+        // What the loader does: ask the partner backend for a session secret, then
+        // start a session from the partner's origin.
+        let minted: Value = http
+            .post(format!("{origin}/quarry/session-secret"))
             .send()
             .await
             .unwrap()
@@ -526,22 +536,17 @@ contract!(
             .await
             .unwrap();
         let api = Api::new(&quarry);
-        let unsigned = api
-        .session(
-            Some(&origin),
-            &json!({"partner_key": demo.public_key, "customer_id": "demo-customer", "user_id": "demo-user"}),
-        )
-        .await;
-        assert_eq!(
-            unsigned.status, 401,
-            "the demo key requires signed customers"
-        );
+        let claimed = api
+            .session(
+                Some(&origin),
+                &json!({"partner_key": demo.public_key, "customer_id": "demo-customer", "user_id": "demo-user"}),
+            )
+            .await;
+        claimed.expect_error(401, "customer_verification_required");
         let session = api
             .session(
                 Some(&origin),
-                &json!({"partner_key": demo.public_key, "customer_id": signed["customer_id"],
-                    "user_id": signed["user_id"], "customer_signature": signed["signature"],
-                    "timestamp": signed["timestamp"]}),
+                &json!({"partner_key": demo.public_key, "session_secret": minted["session_secret"]}),
             )
             .await
             .expect(201);

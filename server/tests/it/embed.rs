@@ -866,3 +866,83 @@ contract!(the_operator_can_cap_token_lifetimes, |store, _db| {
     );
     server.stop().await;
 });
+
+contract!(
+    every_spelling_of_the_widget_page_carries_the_keys_policy,
+    |store, _db| {
+        let dist = widget_dir();
+        std::fs::create_dir_all(dist.path().join("sub")).unwrap();
+        std::fs::write(
+            dist.path().join("sub/index.html"),
+            "<!doctype html><p>inner</p>",
+        )
+        .unwrap();
+        std::fs::write(dist.path().join("quarry-1c2d3e4f5a6b7c8d.css"), "p{}").unwrap();
+        let server = TestServer::start(store.clone(), dist.path().into()).await;
+        let api = Api::new(&server);
+        let p = partner(&store).await;
+        let key = api
+            .embed_key(&p.secret, json!({"allowed_origins": [ORIGIN]}))
+            .await;
+        let prefix = &public_key(&key)[.."qpk_live_".len() + 8];
+        // Paths a browser or an attacker may send for the same page: percent
+        // escapes, doubled slashes, dot segments, a trailing slash.
+        for path in [
+            "/embed/",
+            "/embed",
+            "/embed/index.html",
+            "/embed/%69ndex.html",
+            "/embed/index%2Ehtml",
+            "/embed/%69%6E%64%65%78%2E%68%74%6D%6C",
+            "/embed//index.html",
+            "/embed///",
+            "/embed/./index.html",
+            "/embed/%2E/index.html",
+            "/embed/sub/../index.html",
+            "/embed/sub/%2E%2E/index.html",
+            "/embed/.//./index.html",
+            "/embed/index.html/",
+            "/embed/%2Findex.html",
+            "/embed/sub/",
+            "/embed/sub/index.html",
+            "/embed/sub//index.html",
+            "/embed/quarry-1c2d3e4f5a6b7c8d.css",
+        ] {
+            let response = api
+                .http
+                .get(format!("{}{path}?key={prefix}", api.base))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let csp = response
+                .headers()
+                .get("content-security-policy")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let html = response
+                .headers()
+                .get("content-type")
+                .is_some_and(|t| t.to_str().unwrap().starts_with("text/html"));
+            let body = response.text().await.unwrap();
+            if status != 200 {
+                continue;
+            }
+            let csp = csp.unwrap_or_else(|| panic!("{path}: 200 without a policy: {body}"));
+            let ancestors = frame_ancestors(&csp);
+            if body.contains("init()") {
+                // The widget page: framed by the key's origins only.
+                assert_eq!(ancestors, ORIGIN, "{path}");
+            } else {
+                // Anything else (another page, an asset) may not be framed at all.
+                assert_eq!(ancestors, "'none'", "{path}: {body}");
+            }
+            if html {
+                assert!(
+                    csp.contains("default-src 'none'"),
+                    "{path}: weak policy {csp}"
+                );
+            }
+        }
+        server.stop().await;
+    }
+);

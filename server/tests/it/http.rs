@@ -290,3 +290,51 @@ contract!(widget_files_are_served_with_cache_policies, |store, _db| {
     assert!(!response.text().await.unwrap().contains("top secret"));
     server.stop().await;
 });
+
+/// A database busy with another writer for longer than the lock wait is a 503
+/// with `retry-after` (try again shortly), not a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_sqlite_database_answers_503_with_retry_after() {
+    use quarry_server::store::{ConnectOptions, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("busy.db").display());
+    let store = Store::open(
+        &url,
+        &ConnectOptions {
+            acquire_timeout: std::time::Duration::from_millis(500),
+            ..ConnectOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let server = TestServer::start(store.clone(), dir.path().to_path_buf()).await;
+    // Another process holds the write lock.
+    let other = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let mut lock = other.begin_with("begin immediate").await.unwrap();
+    sqlx::query("update data_version set version = version + 0")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let response = client()
+        .post(server.url("/v1/partner-customers"))
+        .bearer_auth(&server.key)
+        .json(&serde_json::json!({"customer_id": "acme"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key("retry-after"));
+    let body = error_of(response).await;
+    assert_eq!(body.error.code, "service_unavailable");
+    lock.rollback().await.unwrap();
+    // Once the lock is gone the same request succeeds.
+    let response = client()
+        .post(server.url("/v1/partner-customers"))
+        .bearer_auth(&server.key)
+        .json(&serde_json::json!({"customer_id": "acme"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    server.stop().await;
+}

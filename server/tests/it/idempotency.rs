@@ -247,6 +247,7 @@ contract!(
             status: 201,
             headers: "[]".into(),
             body: b"{}".to_vec(),
+            recipe: None,
         };
         store
             .finish_idempotent("partner:p:live", "k", &answer)

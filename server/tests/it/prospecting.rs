@@ -5,7 +5,7 @@
 
 use quarry_server::partners::{Mode, Tenant};
 use quarry_server::seed;
-use quarry_server::store::{BuyRequest, ProspectSession};
+use quarry_server::store::ProspectSession;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -239,21 +239,8 @@ contract!(
             partner_id: s.partner.partner_id.clone(),
             mode: Mode::Live,
         };
-        store
-            .buy(
-                &tenant,
-                &customer,
-                BuyRequest {
-                    people: &ids[..2],
-                    units_per_record: 1,
-                    user_id: None,
-                    search_id: None,
-                    delivery: None,
-                },
-                now(),
-            )
+        crate::support::buy(&store, &tenant, &customer, &ids[..2], 1)
             .await
-            .unwrap()
             .unwrap();
         let search_id = first["search_id"].as_str().unwrap();
         let again = s

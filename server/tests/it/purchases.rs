@@ -1,29 +1,32 @@
-//! `Store::buy` on both backends: owned records are free, buying is all or
-//! nothing, and 100 concurrent buys of overlapping selections bill every record
-//! exactly once with ledger, ownership and purchases agreeing.
+//! The purchase unit of work on both backends: owned records are free, buying is
+//! all or nothing (a refusal comes back before anything is read or written, an
+//! uncommitted purchase leaves nothing), the purchase keeps its people in order,
+//! and 100 concurrent buys of overlapping selections bill every record exactly
+//! once with ledger, ownership and purchases agreeing.
 
 use std::collections::HashSet;
 
 use quarry_server::partners::{Mode, Tenant};
-use quarry_server::store::{BuyRequest, SpendRefusal, Store};
+use quarry_server::store::{PurchaseOrder, SpendRefusal, Store};
 use quarry_server::wallet::{Blocked, EnforcementMode, EntryKind};
 
 use crate::contract;
 use crate::support::{now, wallet_customer};
 
-fn buy(people: &[u32], units_per_record: i64) -> BuyRequest<'_> {
-    BuyRequest {
-        people,
-        units_per_record,
-        user_id: Some("u-1"),
-        search_id: None,
-        delivery: None,
-    }
+async fn buy_as(
+    store: &Store,
+    tenant: &Tenant,
+    id: &str,
+    people: &[u32],
+    units_per_record: i64,
+) -> Result<quarry_server::store::Purchased, SpendRefusal> {
+    crate::support::buy(store, tenant, id, people, units_per_record).await
 }
 
 async fn ledger_sum(store: &Store, tenant: &Tenant, id: &str, kind: EntryKind) -> i64 {
     let state = store.wallet(tenant, id, now()).await.unwrap().unwrap();
     state
+        .wallet
         .entries
         .iter()
         .filter(|e| e.kind == kind)
@@ -35,25 +38,14 @@ contract!(
     owned_records_are_free_and_buying_is_all_or_nothing,
     |store, _db| {
         let (tenant, id) = wallet_customer(&store, EnforcementMode::Enforced, &[(10, None)]).await;
-        let first = store
-            .buy(&tenant, &id, buy(&[1, 2, 3], 2), now())
-            .await
-            .unwrap()
-            .unwrap();
+        let first = buy_as(&store, &tenant, &id, &[1, 2, 3], 2).await.unwrap();
         assert_eq!((first.net_new, first.credit_units), (vec![1, 2, 3], 6));
-        let second = store
-            .buy(&tenant, &id, buy(&[2, 3, 4], 2), now())
-            .await
-            .unwrap()
-            .unwrap();
+        let second = buy_as(&store, &tenant, &id, &[2, 3, 4], 2).await.unwrap();
         assert_eq!(second.net_new, vec![4]);
         assert_eq!(second.already_owned, vec![2, 3]);
         assert_eq!(second.credit_units, 2);
         // 2 units left: three new records at 1 each do not fit; nothing is bought.
-        let refused = store
-            .buy(&tenant, &id, buy(&[5, 6, 7, 1], 1), now())
-            .await
-            .unwrap();
+        let refused = buy_as(&store, &tenant, &id, &[5, 6, 7, 1], 1).await;
         assert!(
             matches!(
                 refused,
@@ -67,11 +59,7 @@ contract!(
         let owned: HashSet<u32> = store.owned_people(&id).await.unwrap().into_iter().collect();
         assert_eq!(owned, HashSet::from([1, 2, 3, 4]));
         // Only owned records: free, even with an empty wallet.
-        let again = store
-            .buy(&tenant, &id, buy(&[1, 4], 5), now())
-            .await
-            .unwrap()
-            .unwrap();
+        let again = buy_as(&store, &tenant, &id, &[1, 4], 5).await.unwrap();
         assert_eq!((again.net_new.len(), again.credit_units), (0, 0));
         assert_eq!(ledger_sum(&store, &tenant, &id, EntryKind::Spend).await, 8);
         assert_eq!(ledger_sum(&store, &tenant, &id, EntryKind::Reveal).await, 4);
@@ -80,7 +68,7 @@ contract!(
             mode: Mode::Test,
             ..tenant.clone()
         };
-        let refused = store.buy(&other, &id, buy(&[9], 1), now()).await.unwrap();
+        let refused = buy_as(&store, &other, &id, &[9], 1).await;
         assert!(
             matches!(refused, Err(SpendRefusal::NotFound)),
             "{refused:?}"
@@ -104,10 +92,8 @@ contract!(
         for selection in selections {
             let (store, tenant, id) = (store.store.clone(), tenant.clone(), id.clone());
             tasks.push(tokio::spawn(async move {
-                store
-                    .buy(&tenant, &id, buy(&selection, 3), now())
+                buy_as(&store, &tenant, &id, &selection, 3)
                     .await
-                    .expect("no database error under contention")
                     .expect("the wallet covers everything")
             }));
         }
@@ -141,10 +127,7 @@ contract!(
             let (store, tenant, id) = (store.store.clone(), tenant.clone(), id.clone());
             tasks.push(tokio::spawn(async move {
                 let selection: Vec<u32> = (i * 3..i * 3 + 10).collect();
-                store
-                    .buy(&tenant, &id, buy(&selection, 1), now())
-                    .await
-                    .expect("no database error under contention")
+                buy_as(&store, &tenant, &id, &selection, 1).await
             }));
         }
         let mut bought = 0;
@@ -160,5 +143,66 @@ contract!(
             ledger_sum(&store, &tenant, &id, EntryKind::Spend).await,
             bought
         );
+    }
+);
+
+contract!(
+    a_purchase_not_committed_leaves_nothing_and_keeps_its_people_in_order,
+    |store, _db| {
+        let (tenant, id) = wallet_customer(&store, EnforcementMode::Enforced, &[(10, None)]).await;
+        let order = |people: &'static [u32]| PurchaseOrder {
+            tenant: &tenant,
+            customer_id: &id,
+            people,
+            units_per_record: 1,
+            user_id: None,
+            search_id: Some("search_1"),
+        };
+        // Begun, then dropped (an error reading the records, a lost client).
+        let purchase = store
+            .begin_purchase(order(&[7, 3, 5]), now())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(purchase.net_new(), &[7, 3, 5]);
+        drop(purchase);
+        assert!(store.owned_people(&id).await.unwrap().is_empty());
+        assert_eq!(ledger_sum(&store, &tenant, &id, EntryKind::Spend).await, 0);
+        // The wallet lock was released: the next purchase goes through.
+        let bought = store
+            .begin_purchase(order(&[7, 3, 5]), now())
+            .await
+            .unwrap()
+            .unwrap()
+            .commit()
+            .await
+            .unwrap();
+        assert_eq!(bought.wallet.wallet.available(now()), Some(7));
+        assert_eq!(
+            store
+                .purchase_people(&id, &bought.purchase_id)
+                .await
+                .unwrap(),
+            Some(vec![7, 3, 5])
+        );
+        assert_eq!(
+            store
+                .purchase_people("pc_other", &bought.purchase_id)
+                .await
+                .unwrap(),
+            None
+        );
+        // A refusal comes back from begin itself.
+        let refused = store
+            .begin_purchase(order(&[1, 2, 4, 6, 8, 9, 10, 11]), now())
+            .await
+            .unwrap();
+        assert!(matches!(
+            refused,
+            Err(SpendRefusal::Blocked(Blocked::InsufficientCredits {
+                required: 8,
+                available: 7
+            }))
+        ));
     }
 );

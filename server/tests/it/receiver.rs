@@ -26,6 +26,8 @@ struct Shared {
     received: Arc<Mutex<Vec<Received>>>,
     status: Arc<AtomicU16>,
     retry_after: Arc<Mutex<Option<String>>>,
+    /// Milliseconds to wait before answering (a slow partner).
+    delay_ms: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A running receiver; stops when dropped.
@@ -46,6 +48,10 @@ async fn receive(
         body: value,
         raw: body.to_vec(),
     });
+    let delay = shared.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
     let status = StatusCode::from_u16(shared.status.load(Ordering::SeqCst)).unwrap();
     let mut response = (status, "ok").into_response();
     if let Some(after) = shared.retry_after.lock().unwrap().clone() {
@@ -82,6 +88,11 @@ impl Receiver {
     pub fn answer(&self, status: u16, retry_after: Option<&str>) {
         self.shared.status.store(status, Ordering::SeqCst);
         *self.shared.retry_after.lock().unwrap() = retry_after.map(str::to_owned);
+    }
+
+    /// Waits `ms` milliseconds before answering each request from now on.
+    pub fn delay(&self, ms: u64) {
+        self.shared.delay_ms.store(ms, Ordering::SeqCst);
     }
 
     pub fn received(&self) -> Vec<Received> {

@@ -481,3 +481,35 @@ contract!(taxonomy_lists_the_vocabulary, |store, _db| {
         serde_json::json!(["location_city", "location_state"])
     );
 });
+
+contract!(
+    concurrent_searches_under_one_dedupe_token_never_share_a_record,
+    |store, _db| {
+        let api = start(&store, 2_000).await;
+        for round in 0..10 {
+            let token = format!("race-{round}");
+            let params = [
+                ("q", "sales people"),
+                ("limit", "25"),
+                ("dedupe_token", token.as_str()),
+            ];
+            let (a, b, c) = tokio::join!(
+                api.search(&params),
+                api.search(&params),
+                api.search(&params)
+            );
+            let mut seen = HashSet::new();
+            for page in [&a, &b, &c] {
+                assert_eq!(page.data.len(), 25, "round {round}: a short page");
+                assert_eq!(page.billable_records, 25);
+                for p in &page.data {
+                    assert!(
+                        seen.insert(p.person_id.clone()),
+                        "round {round}: {} delivered twice",
+                        p.person_id
+                    );
+                }
+            }
+        }
+    }
+);

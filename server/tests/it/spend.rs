@@ -43,11 +43,12 @@ async fn contend(store: &Store, tenant: &Tenant, id: &str) -> (usize, Vec<SpendR
 }
 
 fn sum(
-    state: &quarry_server::store::WalletState,
+    state: &quarry_server::store::CustomerWallet,
     kind: EntryKind,
     from_grants: Option<bool>,
 ) -> i64 {
     state
+        .wallet
         .entries
         .iter()
         .filter(|e| e.kind == kind && from_grants.is_none_or(|g| e.grant_id.is_some() == g))
@@ -75,16 +76,7 @@ contract!(
         let state = store.wallet(&tenant, &id, now()).await.unwrap().unwrap();
         assert_eq!(sum(&state, EntryKind::Spend, None), 150);
         assert_eq!(sum(&state, EntryKind::Reveal, None), 150);
-        let s = &state.customer.settings;
-        let summary = wallet::summary(
-            &state.grants,
-            &state.entries,
-            s.credit_enforcement_mode,
-            s.credit_reset_policy,
-            &s.limits,
-            false,
-            now(),
-        );
+        let summary = state.wallet.summary(now());
         assert_eq!(summary.available_credit_units, Some(0));
         assert_eq!(summary.usage.lifetime_credit_units, 150);
         assert_eq!(summary.usage.lifetime_record_reveals, 150);
@@ -108,16 +100,7 @@ contract!(
             160,
             "overage units"
         );
-        let s = &state.customer.settings;
-        let summary = wallet::summary(
-            &state.grants,
-            &state.entries,
-            s.credit_enforcement_mode,
-            s.credit_reset_policy,
-            &s.limits,
-            false,
-            now(),
-        );
+        let summary = state.wallet.summary(now());
         assert_eq!(
             (summary.available_credit_units, summary.overage_credit_units),
             (Some(0), 160)
@@ -156,11 +139,13 @@ contract!(
         assert_eq!(draws, vec![(5, true), (2, true)]);
         let state = store.wallet(&tenant, &id, now()).await.unwrap().unwrap();
         let expiring = state
+            .wallet
             .grants
             .iter()
             .find(|g| g.expires_at.is_some())
             .unwrap();
         let from_expiring: i64 = state
+            .wallet
             .entries
             .iter()
             .filter(|e| {
@@ -206,11 +191,14 @@ contract!(
 
 contract!(suspended_customers_cannot_spend, |store, _db| {
     let (tenant, id) = wallet_customer(&store, EnforcementMode::Metered, &[(10, None)]).await;
-    let mut c = store.customer(&tenant, &id).await.unwrap().unwrap();
-    c.settings.status = CustomerStatus::Suspended;
+    let suspend = quarry_server::partners::customers::UpdateCustomer {
+        status: Some(CustomerStatus::Suspended),
+        ..Default::default()
+    };
     store
-        .update_customer(&tenant, &id, &c.settings, now())
+        .update_customer(&tenant, &id, &suspend, false, now())
         .await
+        .unwrap()
         .unwrap()
         .unwrap();
     let request = SpendRequest {
@@ -221,7 +209,10 @@ contract!(suspended_customers_cannot_spend, |store, _db| {
     };
     let refused = store.spend(&tenant, &id, request, now()).await.unwrap();
     assert!(
-        matches!(refused, Err(SpendRefusal::Suspended)),
+        matches!(
+            refused,
+            Err(SpendRefusal::Blocked(Blocked::CustomerSuspended))
+        ),
         "{refused:?}"
     );
     let sandbox = Tenant {
@@ -234,3 +225,57 @@ contract!(suspended_customers_cannot_spend, |store, _db| {
         "{refused:?}"
     );
 });
+
+contract!(
+    grants_queue_with_the_wallet_writers_and_never_fail_under_contention,
+    |store, _db| {
+        let (tenant, id) = wallet_customer(&store, EnforcementMode::Enforced, &[(10, None)]).await;
+        let mut tasks = Vec::new();
+        for i in 0..60 {
+            let (store, tenant, id) = (store.store.clone(), tenant.clone(), id.clone());
+            tasks.push(tokio::spawn(async move {
+                if i % 2 == 0 {
+                    let grant = wallet::Grant {
+                        id: String::new(),
+                        units: 1,
+                        credit_type: None,
+                        starts_at: now() - 60,
+                        expires_at: None,
+                        created_at: now(),
+                    };
+                    store
+                        .add_grant(&tenant, &id, &grant, None)
+                        .await
+                        .map(|g| g.is_some())
+                        .map_err(|e| e.to_string())
+                } else {
+                    let request = SpendRequest {
+                        units: 1,
+                        records: 1,
+                        user_id: None,
+                        reference: None,
+                    };
+                    store
+                        .spend(&tenant, &id, request, now())
+                        .await
+                        .map(|r| r.is_ok())
+                        .map_err(|e| e.to_string())
+                }
+            }));
+        }
+        let mut spent = 0;
+        for (i, task) in tasks.into_iter().enumerate() {
+            let done = task
+                .await
+                .unwrap()
+                .expect("no database error for grants or spends");
+            if i % 2 == 1 && done {
+                spent += 1;
+            }
+        }
+        let state = store.wallet(&tenant, &id, now()).await.unwrap().unwrap();
+        let granted: i64 = state.wallet.grants.iter().map(|g| g.units).sum();
+        assert_eq!(granted, 10 + 30);
+        assert_eq!(sum(&state, EntryKind::Spend, Some(true)), spent);
+    }
+);

@@ -25,7 +25,32 @@ pub enum Db {
 /// A migrated, empty store plus whatever keeps it alive (a temp dir for SQLite).
 pub struct TestStore {
     pub store: Store,
+    /// The database URL, for tests that read rows the API does not show.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
+}
+
+impl TestStore {
+    /// One number from raw SQL (`select count(*) …`), read beside the server.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        if self.url.starts_with("sqlite:") {
+            let pool = sqlx::SqlitePool::connect(&self.url).await.expect("connect");
+            let n: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+                .fetch_one(&pool)
+                .await
+                .expect(sql);
+            pool.close().await;
+            n.unwrap_or(0)
+        } else {
+            let pool = sqlx::PgPool::connect(&self.url).await.expect("connect");
+            let n: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+                .fetch_one(&pool)
+                .await
+                .expect(sql);
+            pool.close().await;
+            n.unwrap_or(0)
+        }
+    }
 }
 
 impl std::ops::Deref for TestStore {
@@ -46,6 +71,7 @@ pub async fn store(db: Db) -> Option<TestStore> {
                 .expect("open sqlite");
             Some(TestStore {
                 store,
+                url,
                 _dir: Some(dir),
             })
         }
@@ -84,7 +110,11 @@ pub async fn store(db: Db) -> Option<TestStore> {
             let store = Store::open(&url, &ConnectOptions::default())
                 .await
                 .expect("open postgres");
-            Some(TestStore { store, _dir: None })
+            Some(TestStore {
+                store,
+                url,
+                _dir: None,
+            })
         }
     }
 }
@@ -276,4 +306,30 @@ pub async fn wallet_customer(
             .unwrap();
     }
     (tenant, c.partner_customer_id)
+}
+
+/// Buys `people` for a customer at `units_per_record`, as a purchase route does
+/// (begin, commit; no delivery).
+pub async fn buy(
+    store: &Store,
+    tenant: &Tenant,
+    customer_id: &str,
+    people: &[u32],
+    units_per_record: i64,
+) -> Result<quarry_server::store::Purchased, quarry_server::store::SpendRefusal> {
+    let purchase = store
+        .begin_purchase(
+            quarry_server::store::PurchaseOrder {
+                tenant,
+                customer_id,
+                people,
+                units_per_record,
+                user_id: Some("u-1"),
+                search_id: None,
+            },
+            now(),
+        )
+        .await
+        .expect("no database error")?;
+    Ok(purchase.commit().await.expect("commit"))
 }

@@ -2,7 +2,6 @@
 //! range, for the calling partner only.
 
 use quarry_server::partners::{Mode, Tenant};
-use quarry_server::store::BuyRequest;
 use serde_json::json;
 
 use crate::api::Api;
@@ -52,22 +51,11 @@ contract!(
             partner_id: p.partner_id.clone(),
             mode: Mode::Live,
         };
-        let buy = |people: &'static [u32]| BuyRequest {
-            people,
-            units_per_record: 2,
-            user_id: None,
-            search_id: None,
-            delivery: None,
-        };
-        store
-            .buy(&tenant, &ids[0], buy(&[1, 2, 3]), now())
+        crate::support::buy(&store, &tenant, &ids[0], &[1, 2, 3], 2)
             .await
-            .unwrap()
             .unwrap();
-        store
-            .buy(&tenant, &ids[1], buy(&[1]), now())
+        crate::support::buy(&store, &tenant, &ids[1], &[1], 2)
             .await
-            .unwrap()
             .unwrap();
 
         let usage = api.get("/v1/usage", &p.secret).await.expect(200);
@@ -110,6 +98,88 @@ contract!(
             ),
             (Some(0), Some(0))
         );
+        server.stop().await;
+    }
+);
+
+contract!(
+    usage_counts_data_api_records_and_honours_the_exact_range,
+    |store, _db| {
+        quarry_server::seed::seed_demo(
+            &store,
+            &quarry_server::seed::SeedOptions {
+                people: 1_000,
+                seed: 4,
+                progress: false,
+            },
+        )
+        .await
+        .unwrap();
+        let server = TestServer::start(
+            store.store.clone(),
+            std::env::temp_dir().join("quarry-no-widget"),
+        )
+        .await;
+        let api = Api::new(&server);
+        let p = partner(&store).await;
+        // Requests before the range.
+        for _ in 0..4 {
+            api.get("/v1/partner-customers", &p.secret)
+                .await
+                .expect(200);
+        }
+        // The range starts on the next second.
+        let start = now() + 1;
+        while now() < start {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let from = quarry_server::http::iso8601(start);
+        let search = api
+            .get("/v1/persons/search?q=sales%20people&limit=7", &p.secret)
+            .await
+            .expect(200);
+        assert_eq!(search["billable_records"], 7);
+        let email = search["data"][0]["business_email"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let lookup = api
+            .get(&format!("/v1/persons/lookup?email={email}"), &p.secret)
+            .await
+            .expect(200);
+        assert_eq!(lookup["billable_records"], 1);
+        let domain = search["data"][0]["company"]["domain"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let people = api
+            .get(&format!("/v1/companies/{domain}/people?limit=3"), &p.secret)
+            .await
+            .expect(200);
+        let company_records = people["billable_records"].as_i64().unwrap();
+        assert!(company_records >= 1, "{people}");
+
+        let usage = api
+            .get(&format!("/v1/usage?from={from}"), &p.secret)
+            .await
+            .expect(200);
+        // Exactly the three data requests of the range, not the whole day's.
+        assert_eq!(usage["requests"], 3, "{usage}");
+        let records = 7 + 1 + company_records;
+        assert_eq!(usage["data_api_billable_records"], records, "{usage}");
+        assert_eq!(usage["billable_records"], records, "{usage}");
+        // The whole day still has everything.
+        let day = api
+            .get(
+                &format!(
+                    "/v1/usage?from={}",
+                    &quarry_server::http::iso8601(now())[..10]
+                ),
+                &p.secret,
+            )
+            .await
+            .expect(200);
+        assert_eq!(day["requests"], 4 + 3 + 1, "{day}");
         server.stop().await;
     }
 );

@@ -1,12 +1,15 @@
 //! `/v1/prospecting/sessions…` and `/v1/prospecting/taxonomy`: the iframe's search,
 //! with the embed token's customer. Starting a session counts one search session
 //! against the wallet (nothing is counted when the text is not understood or the
-//! wallet blocks); pages and refinements stay in the session for free. Results are
-//! masked previews unless the customer owns the person. Quote and export live in
-//! [`buy`].
+//! wallet blocks); pages and refinements stay in the session for free, and so they
+//! only ever narrow it: a page never leaves the people the session matched.
+//! Results are masked previews unless the customer owns the person. What a
+//! selection names is [`selection`]'s; [`quote`], [`push`] and [`export`] act on it.
 
-pub mod buy;
+pub mod export;
 pub mod push;
+pub mod quote;
+pub mod selection;
 
 use std::collections::HashSet;
 
@@ -29,6 +32,7 @@ use crate::partners::ids::new_sorted_id;
 use crate::prospecting::preview::preview;
 use crate::search::people::{self, PeopleQuery};
 use crate::store::{now_unix, ProspectSession, SpendRefusal};
+use selection::{own_session, Narrowed};
 
 /// Page size when the request gives none (the widget's default).
 const DEFAULT_LIMIT: u32 = 25;
@@ -115,15 +119,29 @@ pub(super) fn people_query(
     })
 }
 
-/// Runs one page of a session for the token's customer.
+/// Runs one page of `session` for the token's customer, narrowed by
+/// `refinements` (`None`: the session's own filters).
 async fn page(
     state: &AppState,
     auth: &EmbedAuth,
-    search_id: String,
-    query: PeopleQuery,
-    filters: AppliedFilters,
+    session: &ProspectSession,
+    refinements: Option<&AppliedFilters>,
+    limit: u32,
+    cursor: Option<String>,
 ) -> Result<SessionPage, ApiError> {
-    let prepared = people::prepare(&query, "")?;
+    let data = state.data(auth.tenant.mode).await?;
+    let index = data.search.index();
+    let prefix = if refinements.is_some() {
+        "applied_filters"
+    } else {
+        "body.filters"
+    };
+    let Narrowed {
+        query,
+        filters,
+        prepared,
+        within,
+    } = Narrowed::new(&index, session, refinements, prefix, limit, cursor)?;
     // The customer's whole ownership only when it filters the results; otherwise
     // a page needs to know only which of its own ids are owned.
     let excluded = if filters.net_new_only {
@@ -131,12 +149,13 @@ async fn page(
     } else {
         RoaringBitmap::new()
     };
-    let result = people::run(
-        &state.search.index(),
+    let result = people::run_within(
+        &index,
         &state.cursors,
         &query,
         prepared,
         &excluded,
+        Some(&within),
     )?;
     let owned = if filters.net_new_only {
         HashSet::new()
@@ -146,14 +165,14 @@ async fn page(
             .owned_among(auth.customer_id(), &result.ids)
             .await?
     };
-    let rows = state.store.people_by_ids(&result.ids).await?;
-    let people = people_json_with_ids(state, rows).await?;
+    let rows = data.store.people_by_ids(&result.ids).await?;
+    let people = people_json_with_ids(data, rows).await?;
     let data: Vec<ProspectPreview> = people
         .into_iter()
         .map(|(id, person)| preview(id, person, owned.contains(&id)))
         .collect();
     Ok(SessionPage {
-        search_id,
+        search_id: session.search_id.clone(),
         interpretation: result.interpretation,
         applied_filters: filters,
         pagination: result.pagination,
@@ -165,7 +184,6 @@ async fn page(
 pub(super) fn refusal(refusal: SpendRefusal) -> ApiError {
     match refusal {
         SpendRefusal::NotFound => ApiError::not_found("No such customer."),
-        SpendRefusal::Suspended => ApiError::Blocked(crate::wallet::Blocked::CustomerSuspended),
         SpendRefusal::Blocked(blocked) => ApiError::Blocked(blocked),
     }
 }
@@ -193,6 +211,8 @@ pub async fn start_prospecting_session(
     let query = people_query(&body.q, &filters, "body.filters", limit, None)?;
     // Refuse what cannot be understood before anything is counted.
     people::prepare(&query, "")?;
+    // The sandbox's data set is built before its first session is counted.
+    state.data(auth.tenant.mode).await?;
     let now = now_unix();
     let session = ProspectSession {
         search_id: new_sorted_id("search"),
@@ -209,7 +229,7 @@ pub async fn start_prospecting_session(
         .start_session(&auth.tenant, &session, now)
         .await?
         .map_err(refusal)?;
-    let page = page(&state, &auth, session.search_id, query, filters).await?;
+    let page = page(&state, &auth, &session, None, limit, None).await?;
     Ok((StatusCode::CREATED, axum::Json(page)))
 }
 
@@ -226,8 +246,9 @@ pub struct SessionPageParams {
     pub applied_filters: Option<String>,
 }
 
-/// The next page of a session, or the session refined by `applied_filters`; never
-/// counts a new search session.
+/// The next page of a session, or the session narrowed by `applied_filters`
+/// (which fill in over the session's own filters and never reach past its
+/// matches); never counts a new search session.
 #[utoipa::path(get, path = "/v1/prospecting/sessions/{search_id}", tag = "prospecting",
     security(("embed_token" = [])),
     params(("search_id" = String, Path, description = "Session id"), SessionPageParams),
@@ -244,24 +265,25 @@ pub async fn get_prospecting_session(
 ) -> Result<axum::Json<SessionPage>, ApiError> {
     let limit = check_limit(params.limit, "limit")?;
     let now = now_unix();
-    let session = buy::own_session(&state, &auth, &search_id, now).await?;
-    let filters: AppliedFilters = match &params.applied_filters {
-        Some(text) => parse_json(text.as_bytes()).map_err(|e| match e {
+    let session = own_session(&state, &auth, &search_id, now).await?;
+    let refinements: Option<AppliedFilters> = match &params.applied_filters {
+        Some(text) => Some(parse_json(text.as_bytes()).map_err(|e| match e {
             ApiError::Client { message, .. } => {
                 ApiError::field(ErrorCode::InvalidParameter, "applied_filters", message)
             }
             other => other,
-        })?,
-        None => serde_json::from_str(&session.filters).unwrap_or_default(),
+        })?),
+        None => None,
     };
-    let query = people_query(
-        &session.q,
-        &filters,
-        "applied_filters",
+    let page = page(
+        &state,
+        &auth,
+        &session,
+        refinements.as_ref(),
         limit,
         params.cursor,
-    )?;
-    let page = page(&state, &auth, session.search_id.clone(), query, filters).await?;
+    )
+    .await?;
     state.store.touch_session(&session.search_id, now).await?;
     Ok(axum::Json(page))
 }
@@ -284,11 +306,11 @@ pub fn router() -> Router<AppState> {
         .route("/v1/prospecting/taxonomy", get(get_prospecting_taxonomy))
         .route(
             "/v1/prospecting/sessions/{search_id}/quote",
-            post(buy::quote_selection),
+            post(quote::quote_selection),
         )
         .route(
             "/v1/prospecting/sessions/{search_id}/export",
-            post(buy::export_selection),
+            post(export::export_selection),
         )
         .route(
             "/v1/prospecting/sessions/{search_id}/push",

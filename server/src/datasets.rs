@@ -1,0 +1,108 @@
+//! Which people a caller searches (PRODUCT.md §7): live keys search the
+//! operator's records; test (sandbox) keys a deterministic synthetic set, so a
+//! free sandbox is never a free copy of the data. The sandbox set is generated on
+//! first use by the `seed-demo` generator into a private in-memory database with
+//! its own small index; the same seed gives every replica the same rows and ids.
+//!
+//! Only person and company data lives in a [`DataSet`]: partners, customers,
+//! wallets, ownership and deliveries of both modes stay in the one store, each
+//! under its own tenant.
+
+use std::time::Instant;
+
+use tokio::sync::OnceCell;
+
+use crate::partners::Mode;
+use crate::search::SearchService;
+use crate::seed;
+use crate::store::{Store, StoreError};
+
+/// People in the sandbox set.
+pub const SANDBOX_PEOPLE: u64 = 5_000;
+/// The sandbox set's seed (not the demo's default, so even a demo installation's
+/// sandbox differs from its live data).
+pub const SANDBOX_SEED: u64 = 0x5a4d_b0c5;
+
+/// People and companies with the index over them.
+#[derive(Debug, Clone)]
+pub struct DataSet {
+    /// Where records are read by id, looked up and listed.
+    pub store: Store,
+    /// Which ids match, in which order, with what facets.
+    pub search: SearchService,
+}
+
+/// The live data set and the sandbox's, built when first asked for.
+#[derive(Debug)]
+pub struct DataSets {
+    live: DataSet,
+    sandbox: OnceCell<DataSet>,
+}
+
+impl DataSets {
+    pub fn new(live: DataSet) -> DataSets {
+        DataSets {
+            live,
+            sandbox: OnceCell::new(),
+        }
+    }
+
+    /// The operator's records.
+    pub fn live(&self) -> &DataSet {
+        &self.live
+    }
+
+    /// The data set of `mode`; the sandbox's is generated on its first use (once,
+    /// however many requests ask at the same time).
+    pub async fn get(&self, mode: Mode) -> Result<&DataSet, StoreError> {
+        match mode {
+            Mode::Live => Ok(&self.live),
+            Mode::Test => self.sandbox.get_or_try_init(build_sandbox).await,
+        }
+    }
+}
+
+async fn build_sandbox() -> Result<DataSet, StoreError> {
+    let started = Instant::now();
+    let store = Store::open_in_memory().await?;
+    seed::seed_sandbox(&store, SANDBOX_PEOPLE, SANDBOX_SEED).await?;
+    let search = SearchService::build(&store).await?;
+    tracing::info!(
+        people = SANDBOX_PEOPLE,
+        seconds = started.elapsed().as_secs_f64(),
+        "sandbox data set built"
+    );
+    Ok(DataSet { store, search })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_sandbox_is_built_once_and_is_synthetic() {
+        let live_store = Store::open_in_memory().await.unwrap();
+        let live = DataSet {
+            search: SearchService::build(&live_store).await.unwrap(),
+            store: live_store,
+        };
+        let sets = DataSets::new(live);
+        assert_eq!(
+            sets.get(Mode::Live).await.unwrap().search.index().all.len(),
+            0
+        );
+        let (a, b) = tokio::join!(sets.get(Mode::Test), sets.get(Mode::Test));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert!(std::ptr::eq(a, b), "built twice");
+        assert_eq!(a.search.index().all.len(), SANDBOX_PEOPLE);
+        let rows = a.store.people_by_ids(&[1, 2, 3]).await.unwrap();
+        assert_eq!(rows.len(), 3);
+        for row in rows {
+            assert!(row.person.person_id.starts_with("sandbox_person_"));
+            assert!(row
+                .person
+                .business_email
+                .is_none_or(|e| e.ends_with(".example")));
+        }
+    }
+}
