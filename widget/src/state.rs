@@ -10,8 +10,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use quarry_shared::api::Facets;
 use quarry_shared::present;
+use quarry_shared::interpret::interpret;
 use quarry_shared::prospecting::{
-    AppliedFilters, ProspectPreview, Quote, Selection, SelectionMode, SessionPage, StartSession,
+    location_change, AppliedFilters, LocationChange, ProspectPreview, Quote, Selection,
+    SelectionMode, SessionPage, StartSession,
 };
 use quarry_shared::wallet::{ResultAction, WalletView};
 
@@ -83,6 +85,10 @@ pub struct App {
     /// The facets of the latest first page (refined).
     pub facets: RwSignal<Option<Facets>>,
     pub filters: RwSignal<AppliedFilters>,
+    /// The filters the session on screen started with (only ever a place its
+    /// text does not name: refinements narrow a session, a new place is a new
+    /// search).
+    pub started: RwSignal<AppliedFilters>,
     /// The cursor of each page visited; the last is the page on screen.
     pub cursors: RwSignal<Vec<Option<String>>>,
     /// Ticked prospect ids, in the order they were ticked.
@@ -121,6 +127,7 @@ impl App {
             base_facets: RwSignal::new(None),
             facets: RwSignal::new(None),
             filters: RwSignal::new(AppliedFilters::default()),
+            started: RwSignal::new(AppliedFilters::default()),
             cursors: RwSignal::new(vec![None]),
             selected: RwSignal::new(Vec::new()),
             all_results: RwSignal::new(false),
@@ -142,13 +149,24 @@ impl App {
     }
 
     /// Runs the text in the search box as a new session. The session starts
-    /// unrefined, so its facets say which options the text allows; refinements on
-    /// screen are then applied to its first page (refining never counts a search).
+    /// unrefined (or in the place the filters name, when the text names another),
+    /// so its facets say which options the text allows; refinements on screen are
+    /// then applied to its first page (refining never counts a search).
     pub fn submit(&self) {
         let q = self.query.get_untracked().trim().to_owned();
         if q.is_empty() {
             return;
         }
+        let wanted = self.filters.get_untracked();
+        let started = match location_change(&interpret(&q), &AppliedFilters::default(), &wanted) {
+            LocationChange::Moves => wanted.location_part(),
+            LocationChange::Same | LocationChange::Narrows => AppliedFilters::default(),
+        };
+        self.start(q, started);
+    }
+
+    /// Starts a session for `q` with the place filters `started`.
+    fn start(&self, q: String, started: AppliedFilters) {
         bridge::mark("quarry:submit");
         let app = *self;
         let generation = self.next_generation();
@@ -156,7 +174,7 @@ impl App {
         self.buy.set(Buy::Idle);
         let body = StartSession {
             q: q.clone(),
-            filters: None,
+            filters: (started != AppliedFilters::default()).then(|| started.clone()),
             limit: Some(PAGE_SIZE),
         };
         spawn_local(async move {
@@ -171,13 +189,12 @@ impl App {
                     app.clear_selection();
                     app.failed.set_value(None);
                     app.searched.set(Some(q));
-                    if app
-                        .filters
-                        .with_untracked(|f| *f == AppliedFilters::default())
-                    {
-                        app.show(page, true);
-                    } else {
+                    let refined = app.filters.with_untracked(|f| f.over(&started) != started);
+                    app.started.set(started);
+                    if refined {
                         app.load_from(page.search_id, None, true);
+                    } else {
+                        app.show(page, true);
                     }
                 }
                 Err(failure) => {
@@ -190,13 +207,23 @@ impl App {
         });
     }
 
-    /// Changes the refinement filters and reloads the first page.
+    /// Changes the refinement filters and reloads the first page; a place the
+    /// session's text does not cover starts a new (counted) search there.
     pub fn refine(&self, change: impl FnOnce(&mut AppliedFilters)) {
         self.filters.update(change);
-        if self.page.with_untracked(Option::is_some) {
-            self.cursors.set(vec![None]);
-            self.clear_selection();
-            self.load(None, true);
+        if self.page.with_untracked(Option::is_none) {
+            return;
+        }
+        self.cursors.set(vec![None]);
+        self.clear_selection();
+        let Some(q) = self.searched.get_untracked() else {
+            return;
+        };
+        let wanted = self.filters.get_untracked();
+        let started = self.started.get_untracked();
+        match location_change(&interpret(&q), &started, &wanted) {
+            LocationChange::Moves => self.start(q, wanted.location_part()),
+            LocationChange::Same | LocationChange::Narrows => self.load(None, true),
         }
     }
 
@@ -373,10 +400,9 @@ impl App {
     /// How many records the selection covers.
     pub fn selection_count(&self) -> u64 {
         if self.all_results.get() {
-            let total = self
+            return self
                 .page
-                .with(|p| p.as_ref().map(|p| p.pagination.total_records).unwrap_or(0));
-            return total;
+                .with(|p| p.as_ref().map(|p| p.pagination.deliverable()).unwrap_or(0));
         }
         self.selected.with(Vec::len) as u64
     }

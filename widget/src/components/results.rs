@@ -100,6 +100,11 @@ pub fn Results() -> impl IntoView {
         app.page
             .with(|p| p.as_ref().map(|p| p.pagination.total_records))
     };
+    // What "all results" covers: the matches, or the count the text asked for.
+    let deliverable = move || {
+        app.page
+            .with(|p| p.as_ref().map(|p| p.pagination.deliverable()))
+    };
     let loading = move || app.status.with(|s| matches!(s, Status::Loading));
     let page_number = move || app.cursors.with(Vec::len);
     let total_pages = move || {
@@ -138,11 +143,11 @@ pub fn Results() -> impl IntoView {
                     </p>
                 </Show>
             </div>
-            <Show when=move || all_on_page() && total().is_some_and(|n| n > page_len())>
+            <Show when=move || all_on_page() && deliverable().is_some_and(|n| n > page_len())>
                 <div class="select-banner" data-testid="select-banner" role="status">
                     {move || if app.all_results.get() {
                         view! {
-                            <span>{format!("All {} are selected.", people(total().unwrap_or(0)))}</span>
+                            <span>{format!("All {} are selected.", people(deliverable().unwrap_or(0)))}</span>
                             <button type="button" class="link" data-testid="clear-selection"
                                 on:click=move |_| app.clear_selection()>"Clear selection"</button>
                         }.into_any()
@@ -151,7 +156,7 @@ pub fn Results() -> impl IntoView {
                             <span>{move || format!("All {} on this page are selected.", page_len())}</span>
                             <button type="button" class="link" data-testid="select-all-results"
                                 on:click=move |_| app.select_all_results()>
-                                {move || format!("Select all {}", people(total().unwrap_or(0)))}
+                                {move || format!("Select all {}", people(deliverable().unwrap_or(0)))}
                             </button>
                         }.into_any()
                     }}
