@@ -264,8 +264,13 @@
       } else if (options.sessionSecretUrl) {
         fetched = fetch(options.sessionSecretUrl, { method: "POST", credentials: "same-origin", cache: "no-store" })
           .then(function (r) {
-            if (!r.ok) throw { code: "network", message: "session secret endpoint answered " + r.status };
-            return r.json();
+            if (r.ok) return r.json();
+            // A backend may pass Quarry's refusal on (a suspended customer, a revoked key).
+            return r.json().catch(function () { return null; }).then(function (json) {
+              var error = json && json.error && json.error.code ? json.error
+                : { code: "network", message: "session secret endpoint answered " + r.status };
+              throw error;
+            });
           });
       } else {
         return Promise.reject({

@@ -133,14 +133,26 @@ pub fn location_change(
         return LocationChange::Moves;
     }
     let lower = |s: &Option<String>| s.as_deref().map(str::to_ascii_lowercase);
-    let states: Vec<String> = text.locations.iter().filter_map(|l| lower(&l.state)).collect();
-    let cities: Vec<String> = text.locations.iter().filter_map(|l| lower(&l.city)).collect();
+    let states: Vec<String> = text
+        .locations
+        .iter()
+        .filter_map(|l| lower(&l.state))
+        .collect();
+    let cities: Vec<String> = text
+        .locations
+        .iter()
+        .filter_map(|l| lower(&l.city))
+        .collect();
     if text.locations.is_empty() {
         return LocationChange::Narrows;
     }
     let (state, city) = to;
-    let state_ok = state.as_ref().is_none_or(|s| states.is_empty() || states.contains(s));
-    let city_ok = city.as_ref().is_none_or(|c| cities.is_empty() || cities.contains(c));
+    let state_ok = state
+        .as_ref()
+        .is_none_or(|s| states.is_empty() || states.contains(s));
+    let city_ok = city
+        .as_ref()
+        .is_none_or(|c| cities.is_empty() || cities.contains(c));
     if state_ok && city_ok {
         LocationChange::Narrows
     } else {
@@ -389,13 +401,28 @@ mod tests {
             (&california, &none, at(Some("CA"), None), Narrows),
             (&california, &none, at(Some("ca"), Some("Fresno")), Narrows),
             (&california, &none, at(Some("TX"), None), Moves),
-            (&california, &at(Some("TX"), None), at(Some("TX"), None), Same),
-            (&california, &at(Some("TX"), None), at(Some("NV"), None), Moves),
+            (
+                &california,
+                &at(Some("TX"), None),
+                at(Some("TX"), None),
+                Same,
+            ),
+            (
+                &california,
+                &at(Some("TX"), None),
+                at(Some("NV"), None),
+                Moves,
+            ),
             (&california, &at(Some("TX"), None), at(None, None), Moves),
             (&vegas, &none, at(Some("NV"), None), Narrows),
             (&vegas, &none, at(Some("NV"), Some("Reno")), Moves),
             (&anywhere, &none, at(Some("TX"), Some("Austin")), Narrows),
-            (&anywhere, &at(Some("TX"), None), at(Some("TX"), Some("Austin")), Moves),
+            (
+                &anywhere,
+                &at(Some("TX"), None),
+                at(Some("TX"), Some("Austin")),
+                Moves,
+            ),
         ];
         for (text, started, wanted, want) in cases {
             assert_eq!(

@@ -9,8 +9,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use quarry_shared::api::Facets;
-use quarry_shared::present;
 use quarry_shared::interpret::interpret;
+use quarry_shared::present;
 use quarry_shared::prospecting::{
     location_change, AppliedFilters, LocationChange, ProspectPreview, Quote, Selection,
     SelectionMode, SessionPage, StartSession,

@@ -18,4 +18,4 @@ mod site;
 
 pub use receiver::Receiver;
 pub use setup::{ensure, DemoPartner, SetupOptions};
-pub use site::{router, serve, DemoSite};
+pub use site::{router, serve, DemoSite, MintError};

@@ -65,8 +65,9 @@ impl DemoSite {
     }
 
     /// A session secret for the demo customer and its signed-in user, minted
-    /// with the partner's secret key (what a partner's backend does per page).
-    pub async fn mint_session_secret(&self) -> Result<Value, String> {
+    /// with the partner's secret key (what a partner's backend does per page); or
+    /// Quarry's refusal (status and envelope), or why Quarry could not be asked.
+    pub async fn mint_session_secret(&self) -> Result<Value, MintError> {
         let response = self
             .http
             .post(format!(
@@ -82,16 +83,37 @@ impl DemoSite {
             }))
             .send()
             .await
-            .map_err(|e| format!("Quarry could not be reached: {e}"))?;
+            .map_err(|e| MintError::Unreachable(e.to_string()))?;
         let status = response.status();
         let body: Value = response
             .json()
             .await
-            .map_err(|e| format!("Quarry's answer did not read: {e}"))?;
-        if !status.is_success() || !body["session_secret"].is_string() {
-            return Err(format!("Quarry answered {status}: {body}"));
+            .map_err(|e| MintError::Unreachable(format!("the answer did not read: {e}")))?;
+        if status.is_success() && body["session_secret"].is_string() {
+            return Ok(body);
         }
-        Ok(body)
+        if body["error"]["code"].is_string() {
+            return Err(MintError::Refused(status, body));
+        }
+        Err(MintError::Unreachable(format!("Quarry answered {status}")))
+    }
+}
+
+/// Why no session secret was minted.
+#[derive(Debug)]
+pub enum MintError {
+    /// Quarry refused, with its error envelope (a suspended customer, a revoked key).
+    Refused(StatusCode, Value),
+    /// Quarry could not be asked, or answered something else.
+    Unreachable(String),
+}
+
+impl std::fmt::Display for MintError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MintError::Refused(status, body) => write!(f, "Quarry refused ({status}): {body}"),
+            MintError::Unreachable(why) => write!(f, "Quarry could not be asked: {why}"),
+        }
     }
 }
 
@@ -197,6 +219,8 @@ async fn post_session_secret(State(site): State<Arc<DemoSite>>) -> Response {
             }))
             .into_response(),
         ),
+        // Quarry's refusal goes on to the loader, which explains it.
+        Err(MintError::Refused(status, body)) => no_store((status, Json(body)).into_response()),
         Err(e) => {
             tracing::error!(error = %e, "could not mint a session secret");
             no_store(error(

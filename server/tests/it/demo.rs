@@ -406,6 +406,22 @@ contract!(
             assert_eq!(missing.status, StatusCode::NOT_FOUND, "{path}");
             assert!(missing.json()["error"].is_string());
         }
+
+        // A suspended customer: the page still renders, and the backend passes
+        // Quarry's refusal on, so the loader can say why.
+        api.patch(
+            &format!("/v1/partner-customers/{}", demo.partner_customer_id),
+            &demo.secret_key,
+            &json!({"status": "suspended"}),
+        )
+        .await
+        .expect(200);
+        let page = call(&site, get("/")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(attribute(&page.text, "data-session-secret"), "");
+        let refused = call(&site, renew()).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+        assert_eq!(refused.json()["error"]["code"], "customer_suspended");
         quarry.stop().await;
     }
 );
