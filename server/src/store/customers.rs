@@ -6,7 +6,7 @@ use sqlx::FromRow;
 
 use super::embed_keys::{enum_from_text, enum_text, from_json, to_json};
 use super::partners::parse_mode;
-use super::{on_pool, Backend, Store, StoreError};
+use super::{on_pool, tenant_row_sql, Backend, Store, StoreError};
 use crate::partners::customers::{CustomerSettings, CustomerStatus, UpdateCustomer};
 use crate::partners::ids::new_sorted_id;
 use crate::partners::settings::{FieldError, ResultSettings, WalletSettings};
@@ -241,10 +241,8 @@ impl Store {
         let _queued = self.queue_wallet_write().await;
         on_pool!(self, pool => {
             let mut tx = super::wallets::begin_wallet_write!(pool, postgres);
-            let row: Option<CustomerRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "select {COLUMNS} from partner_customer \
-                 where partner_id = $1 and mode = $2 and partner_customer_id = $3{}",
-                if postgres { " for update" } else { "" })))
+            let row: Option<CustomerRow> = sqlx::query_as(sqlx::AssertSqlSafe(tenant_row_sql(
+                COLUMNS, "partner_customer", "partner_customer_id", postgres)))
                 .bind(&tenant.partner_id)
                 .bind(tenant.mode.as_str())
                 .bind(id)

@@ -5,7 +5,7 @@
 use sqlx::FromRow;
 
 use super::partners::parse_mode;
-use super::{on_pool, Backend, Store, StoreError};
+use super::{on_pool, tenant_row_sql, Backend, Store, StoreError};
 use crate::partners::embed_keys::{CustomerVerification, EmbedKeySettings, UpdateEmbedKey};
 use crate::partners::ids::{constant_time_eq, new_sorted_id};
 use crate::partners::keys::{EmbedKeySecrets, Presented};
@@ -378,9 +378,8 @@ impl Store {
         let _queued = self.queue_wallet_write().await;
         on_pool!(self, pool => {
             let mut tx = super::wallets::begin_wallet_write!(pool, postgres);
-            let row: Option<EmbedKeyRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "select {COLUMNS} from embed_key where partner_id = $1 and mode = $2 and embed_key_id = $3{}",
-                if postgres { " for update" } else { "" })))
+            let row: Option<EmbedKeyRow> = sqlx::query_as(sqlx::AssertSqlSafe(tenant_row_sql(
+                COLUMNS, "embed_key", "embed_key_id", postgres)))
                 .bind(&tenant.partner_id)
                 .bind(tenant.mode.as_str())
                 .bind(id)

@@ -283,6 +283,16 @@ impl Store {
     }
 }
 
+/// `select <columns> from <table>` for one of a tenant's rows (`$1` partner, `$2`
+/// mode, `$3` the id in `id_column`), locked until the transaction ends when
+/// `lock` (PostgreSQL; a SQLite write transaction holds its lock already).
+pub(crate) fn tenant_row_sql(columns: &str, table: &str, id_column: &str, lock: bool) -> String {
+    format!(
+        "select {columns} from {table} where partner_id = $1 and mode = $2 and {id_column} = $3{}",
+        if lock { " for update" } else { "" }
+    )
+}
+
 /// The current time in unix seconds.
 pub(crate) fn now_unix() -> i64 {
     std::time::SystemTime::now()

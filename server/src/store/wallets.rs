@@ -9,7 +9,7 @@
 
 use super::customers::COLUMNS as CUSTOMER_COLUMNS;
 use super::embed_keys::{enum_from_text, enum_text};
-use super::{on_pool, Backend, Customer, Store, StoreError};
+use super::{on_pool, tenant_row_sql, Backend, Customer, Store, StoreError};
 use crate::partners::ids::new_sorted_id;
 use crate::partners::Tenant;
 use crate::wallet::{Blocked, Entry, EntryKind, Grant, SpendPlan, WalletState};
@@ -119,10 +119,11 @@ pub(super) const INSERT_ENTRY_SQL: &str = "insert into wallet_ledger \
 macro_rules! load_wallet {
     ($tx:expr, $tenant:expr, $id:expr, $lock:expr, $now:expr) => {{
         let month = $crate::wallet::month_containing($now);
-        let customer_sql = format!(
-            "select {CUSTOMER_COLUMNS} from partner_customer \
-             where partner_id = $1 and mode = $2 and partner_customer_id = $3{}",
-            if $lock { " for update" } else { "" }
+        let customer_sql = $crate::store::tenant_row_sql(
+            CUSTOMER_COLUMNS,
+            "partner_customer",
+            "partner_customer_id",
+            $lock,
         );
         let row: Option<super::customers::CustomerRow> =
             sqlx::query_as(sqlx::AssertSqlSafe(customer_sql))
@@ -244,10 +245,8 @@ impl Store {
         let _queued = self.queue_wallet_write().await;
         on_pool!(self, pool => {
             let mut tx = begin_wallet_write!(pool, postgres);
-            let owned: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "select partner_customer_id from partner_customer \
-                 where partner_id = $1 and mode = $2 and partner_customer_id = $3{}",
-                if postgres { " for update" } else { "" })))
+            let owned: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(tenant_row_sql(
+                "partner_customer_id", "partner_customer", "partner_customer_id", postgres)))
                 .bind(&tenant.partner_id)
                 .bind(tenant.mode.as_str())
                 .bind(customer_id)

@@ -6,7 +6,6 @@
 
 use std::time::{Duration, Instant};
 
-use quarry_server::seed;
 use quarry_server::Store;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -14,9 +13,7 @@ use serde_json::{json, Value};
 use crate::api::Api;
 use crate::contract;
 use crate::receiver::Receiver;
-use crate::support::{now, partner, TestPartner, TestServer};
-
-const ORIGIN: &str = "https://app.partner.example";
+use crate::support::{now, EmbedSetup, TestPartner, TestServer};
 
 struct Setup {
     server: TestServer,
@@ -34,69 +31,29 @@ async fn setup(
     receiver: &Receiver,
     configure: impl FnOnce(&mut quarry_server::ServeConfig),
 ) -> Setup {
-    seed::seed_demo(
+    let s = EmbedSetup::start(
         store,
-        &seed::SeedOptions {
-            people: 2_000,
-            seed: 8,
-            progress: false,
-        },
-    )
-    .await
-    .unwrap();
-    let server = TestServer::start_with(
-        store.clone(),
-        std::env::temp_dir().join("quarry-no-widget"),
+        2_000,
+        json!({"result_delivery_url": receiver.url(), "credit_enforcement_mode": "enforced"}),
         configure,
     )
     .await;
-    let api = Api::new(&server);
-    let p = partner(store).await;
-    let key = api
-        .embed_key(
-            &p.secret,
-            json!({"allowed_origins": [ORIGIN], "result_delivery_url": receiver.url(),
-                   "credit_enforcement_mode": "enforced"}),
-        )
-        .await;
-    let session = api
-        .session(
-            Some(ORIGIN),
-            &json!({"partner_key": key["public_key"], "customer_id": "acme"}),
-        )
-        .await
-        .expect(201);
-    let customer = session["partner_customer_id"].as_str().unwrap().to_owned();
-    api.post(
-        &format!("/v1/partner-customers/{customer}/wallet/credits"),
-        &p.secret,
-        &json!({"credit_units": 1_000}),
-    )
-    .await
-    .expect(201);
-    let token = session["token"].as_str().unwrap().to_owned();
-    let page = api
-        .post(
-            "/v1/prospecting/sessions",
-            &token,
-            &json!({"q": "sales people", "limit": 100}),
-        )
-        .await
-        .expect(201);
+    s.grant(1_000).await;
+    let (search_id, page) = s.search("sales people", 100).await;
     Setup {
-        search_id: page["search_id"].as_str().unwrap().to_owned(),
         ids: page["data"]
             .as_array()
             .unwrap()
             .iter()
             .map(|p| p["prospect_id"].as_str().unwrap().to_owned())
             .collect(),
-        key_id: key["embed_key"]["id"].as_str().unwrap().to_owned(),
-        server,
-        api,
-        partner: p,
-        token,
-        customer,
+        key_id: s.key["embed_key"]["id"].as_str().unwrap().to_owned(),
+        search_id,
+        server: s.server,
+        api: s.api,
+        partner: s.partner,
+        token: s.token,
+        customer: s.customer,
     }
 }
 

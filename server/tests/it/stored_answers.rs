@@ -6,15 +6,12 @@
 
 use std::time::Duration;
 
-use quarry_server::seed;
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::api::Api;
 use crate::contract;
-use crate::support::{partner, TestPartner, TestServer};
-
-const ORIGIN: &str = "https://app.partner.example";
+use crate::support::{partner, EmbedSetup, TestPartner, TestServer};
 
 struct Setup {
     server: TestServer,
@@ -29,53 +26,15 @@ async fn setup(
     store: &quarry_server::Store,
     configure: impl FnOnce(&mut quarry_server::ServeConfig),
 ) -> Setup {
-    seed::seed_demo(
-        store,
-        &seed::SeedOptions {
-            people: 3_000,
-            seed: 5,
-            progress: false,
-        },
-    )
-    .await
-    .unwrap();
-    let server = TestServer::start_with(
-        store.clone(),
-        std::env::temp_dir().join("quarry-no-widget"),
-        configure,
-    )
-    .await;
-    let api = Api::new(&server);
-    let p = partner(store).await;
-    let key = api
-        .embed_key(
-            &p.secret,
-            json!({"allowed_origins": [ORIGIN], "csv_export_enabled": true}),
-        )
-        .await;
-    let session = api
-        .session(
-            Some(ORIGIN),
-            &json!({"partner_key": key["public_key"], "customer_id": "acme"}),
-        )
-        .await
-        .expect(201);
-    let token = session["token"].as_str().unwrap().to_owned();
-    let page = api
-        .post(
-            "/v1/prospecting/sessions",
-            &token,
-            &json!({"q": "sales people", "limit": 10}),
-        )
-        .await
-        .expect(201);
+    let s = EmbedSetup::start(store, 3_000, json!({"csv_export_enabled": true}), configure).await;
+    let (search_id, _) = s.search("sales people", 10).await;
     Setup {
-        search_id: page["search_id"].as_str().unwrap().to_owned(),
-        customer: session["partner_customer_id"].as_str().unwrap().to_owned(),
-        server,
-        api,
-        partner: p,
-        token,
+        search_id,
+        server: s.server,
+        api: s.api,
+        partner: s.partner,
+        token: s.token,
+        customer: s.customer,
     }
 }
 

@@ -333,3 +333,100 @@ pub async fn buy(
         .expect("no database error")?;
     Ok(purchase.commit().await.expect("commit"))
 }
+
+/// A partner with an embed key (allowed on [`EMBED_ORIGIN`], with `key` settings
+/// on top), a server configured by `configure`, `people` seeded people, and one
+/// customer `acme` with a token from an embed session: what the iframe's tests
+/// start from.
+pub struct EmbedSetup {
+    pub server: TestServer,
+    pub api: crate::api::Api,
+    pub partner: TestPartner,
+    /// The embed key's create answer (public key, secrets, `embed_key`).
+    pub key: serde_json::Value,
+    pub token: String,
+    pub customer: String,
+}
+
+/// The origin [`EmbedSetup`]'s embed key allows.
+pub const EMBED_ORIGIN: &str = "https://app.partner.example";
+
+impl EmbedSetup {
+    pub async fn start(
+        store: &Store,
+        people: u64,
+        key: serde_json::Value,
+        configure: impl FnOnce(&mut ServeConfig),
+    ) -> EmbedSetup {
+        quarry_server::seed::seed_demo(
+            store,
+            &quarry_server::seed::SeedOptions {
+                people,
+                seed: 8,
+                progress: false,
+            },
+        )
+        .await
+        .expect("seed");
+        let server = TestServer::start_with(
+            store.clone(),
+            std::env::temp_dir().join("quarry-no-widget"),
+            configure,
+        )
+        .await;
+        let api = crate::api::Api::new(&server);
+        let partner = partner(store).await;
+        let mut body = serde_json::json!({"allowed_origins": [EMBED_ORIGIN]});
+        if let (Some(b), Some(extra)) = (body.as_object_mut(), key.as_object()) {
+            b.extend(extra.clone());
+        }
+        let key = api.embed_key(&partner.secret, body).await;
+        let session = api
+            .session(
+                Some(EMBED_ORIGIN),
+                &serde_json::json!({"partner_key": key["public_key"], "customer_id": "acme"}),
+            )
+            .await
+            .expect(201);
+        EmbedSetup {
+            token: session["token"].as_str().expect("token").to_owned(),
+            customer: session["partner_customer_id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+            server,
+            api,
+            partner,
+            key,
+        }
+    }
+
+    /// Grants the customer `units` credits.
+    pub async fn grant(&self, units: i64) {
+        self.api
+            .post(
+                &format!("/v1/partner-customers/{}/wallet/credits", self.customer),
+                &self.partner.secret,
+                &serde_json::json!({"credit_units": units}),
+            )
+            .await
+            .expect(201);
+    }
+
+    /// Starts a session for `q` with pages of `limit`: its id and first page.
+    pub async fn search(&self, q: &str, limit: u32) -> (String, serde_json::Value) {
+        let page = self
+            .api
+            .post(
+                "/v1/prospecting/sessions",
+                &self.token,
+                &serde_json::json!({"q": q, "limit": limit}),
+            )
+            .await
+            .expect(201);
+        (
+            page["search_id"].as_str().expect("search id").to_owned(),
+            page,
+        )
+    }
+}

@@ -14,7 +14,6 @@ use futures::StreamExt;
 use quarry_shared::prospecting::Selection;
 use quarry_shared::{ErrorBody, ErrorCode};
 
-use super::refusal;
 use super::selection::{resolve, Buyer};
 use crate::datasets::DataSet;
 use crate::http::auth::EmbedAuth;
@@ -26,7 +25,7 @@ use crate::partners::embed_keys::ResultAction;
 use crate::prospecting::csv_cells::neutralise;
 use crate::prospecting::prospect_id;
 use crate::records::Company;
-use crate::store::{now_unix, PersonRow, PurchaseOrder};
+use crate::store::{now_unix, PersonRow};
 
 /// Rows per chunk of a CSV export.
 const EXPORT_CHUNK: usize = 5_000;
@@ -220,21 +219,7 @@ pub async fn export_selection(
     let buyer = Buyer::load(&state, &auth, &search_id, ResultAction::CsvExport, now).await?;
     let data = state.data(auth.tenant.mode).await?;
     let ids = resolve(&state, data, &auth, &buyer.session, &selection).await?;
-    let purchase = state
-        .store
-        .begin_purchase(
-            PurchaseOrder {
-                tenant: &auth.tenant,
-                customer_id: auth.customer_id(),
-                people: &ids,
-                units_per_record: buyer.key.settings.credit_units_per_record,
-                user_id: auth.claims.uid.as_deref(),
-                search_id: Some(&buyer.session.search_id),
-            },
-            now,
-        )
-        .await?
-        .map_err(refusal)?;
+    let purchase = buyer.begin_purchase(&state, &auth, &ids, now).await?;
     let bought = purchase.commit().await?;
     state
         .store

@@ -16,7 +16,6 @@ use quarry_shared::prospecting::{PushResult, Selection};
 use quarry_shared::{ErrorBody, ErrorCode};
 use serde_json::json;
 
-use super::refusal;
 use super::selection::{resolve, Buyer};
 use crate::delivery::payload::{self, PushEnvelope};
 use crate::http::auth::EmbedAuth;
@@ -26,7 +25,7 @@ use crate::http::persons::people_json_with_ids;
 use crate::http::AppState;
 use crate::partners::embed_keys::ResultAction;
 use crate::partners::ids::new_sorted_id;
-use crate::store::{now_unix, NewDelivery, PurchaseOrder};
+use crate::store::{now_unix, NewDelivery};
 
 /// How long a push waits for its first round: a third of the request timeout, at
 /// most the configured wait.
@@ -66,21 +65,7 @@ pub async fn push_selection(
     let data = state.data(auth.tenant.mode).await?;
     let ids = resolve(&state, data, &auth, &buyer.session, &selection).await?;
 
-    let mut purchase = state
-        .store
-        .begin_purchase(
-            PurchaseOrder {
-                tenant: &auth.tenant,
-                customer_id: auth.customer_id(),
-                people: &ids,
-                units_per_record: buyer.key.settings.credit_units_per_record,
-                user_id: auth.claims.uid.as_deref(),
-                search_id: Some(&buyer.session.search_id),
-            },
-            now,
-        )
-        .await?
-        .map_err(refusal)?;
+    let mut purchase = buyer.begin_purchase(&state, &auth, &ids, now).await?;
 
     let mut records = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(payload::CHUNK_RECORDS) {

@@ -20,7 +20,7 @@ use crate::partners::settings::Effective;
 use crate::prospecting::prospect_id;
 use crate::search::index::PeopleIndex;
 use crate::search::people::{self, PeopleQuery, Prepared};
-use crate::store::{Customer, EmbedKey, ProspectSession};
+use crate::store::{Customer, EmbedKey, ProspectSession, Purchase, PurchaseOrder};
 
 /// Offending ids named in an error message.
 const NAMED: usize = 10;
@@ -147,6 +147,35 @@ impl Buyer {
             customer,
             effective,
         })
+    }
+}
+
+impl Buyer {
+    /// Begins buying `ids` for the token's customer at the key's price: the
+    /// refusal of the wallet (`402`, `403` for a suspended customer) comes back
+    /// here, before anything is read or written.
+    pub(crate) async fn begin_purchase(
+        &self,
+        state: &AppState,
+        auth: &EmbedAuth,
+        ids: &[u32],
+        now: i64,
+    ) -> Result<Purchase, ApiError> {
+        state
+            .store
+            .begin_purchase(
+                PurchaseOrder {
+                    tenant: &auth.tenant,
+                    customer_id: auth.customer_id(),
+                    people: ids,
+                    units_per_record: self.key.settings.credit_units_per_record,
+                    user_id: auth.claims.uid.as_deref(),
+                    search_id: Some(&self.session.search_id),
+                },
+                now,
+            )
+            .await?
+            .map_err(super::refusal)
     }
 }
 
