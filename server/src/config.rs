@@ -123,7 +123,7 @@ pub struct ServeConfig {
 
     /// Seconds one delivery request may take.
     #[arg(long, env = "QUARRY_DELIVERY_TIMEOUT_SECS", default_value_t = 15,
-          value_parser = clap::value_parser!(u64).range(1..=120))]
+          value_parser = clap::value_parser!(u64).range(1..=crate::delivery::MAX_DELIVERY_TIMEOUT_SECS))]
     pub delivery_timeout_secs: u64,
 
     /// Seconds a push waits for its first delivery round before answering

@@ -8,14 +8,18 @@
 //! wallets, ownership and deliveries of both modes stay in the one store, each
 //! under its own tenant.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
+use quarry_shared::api::Person;
 use tokio::sync::OnceCell;
 
 use crate::partners::Mode;
+use crate::records::Company;
+use crate::search::index::PeopleIndex;
 use crate::search::SearchService;
 use crate::seed;
-use crate::store::{Store, StoreError};
+use crate::store::{PersonRow, Purchase, Store, StoreError};
 
 /// People in the sandbox set.
 pub const SANDBOX_PEOPLE: u64 = 5_000;
@@ -30,6 +34,81 @@ pub struct DataSet {
     pub store: Store,
     /// Which ids match, in which order, with what facets.
     pub search: SearchService,
+    /// The records live in the store purchases are written to (the operator's),
+    /// so a purchase reads them on its own transaction.
+    in_purchase_store: bool,
+}
+
+impl DataSet {
+    /// The operator's records, in the store that also holds the purchases.
+    pub fn live(store: Store, search: SearchService) -> DataSet {
+        DataSet {
+            store,
+            search,
+            in_purchase_store: true,
+        }
+    }
+
+    /// `rows` joined with their companies, each with its index id, in order.
+    /// Companies come from the index (the store only for companies imported
+    /// since it was built); a person without a known company is left out.
+    pub async fn with_companies(
+        &self,
+        rows: Vec<PersonRow>,
+    ) -> Result<Vec<(u32, Person)>, StoreError> {
+        let index = self.search.index();
+        let missing = missing_companies(&index, &rows);
+        let fetched = self.store.companies_by_ids(&missing).await?;
+        Ok(join(&index, rows, fetched))
+    }
+
+    /// The full records of `ids` that `purchase` sells, in the order of `ids`:
+    /// read on the purchase's own transaction when they live in its store (it
+    /// holds the wallet lock and must not wait for a second connection), from
+    /// this data set's store otherwise (the sandbox's).
+    pub async fn purchase_records(
+        &self,
+        purchase: &mut Purchase,
+        ids: &[u32],
+    ) -> Result<Vec<(u32, Person)>, StoreError> {
+        if !self.in_purchase_store {
+            let rows = self.store.people_by_ids(ids).await?;
+            return self.with_companies(rows).await;
+        }
+        let index = self.search.index();
+        let rows = purchase.people_by_ids(ids).await?;
+        let missing = missing_companies(&index, &rows);
+        let fetched = purchase.companies_by_ids(&missing).await?;
+        Ok(join(&index, rows, fetched))
+    }
+}
+
+/// The companies of `rows` the index does not know (imported since it was built).
+fn missing_companies(index: &PeopleIndex, rows: &[PersonRow]) -> Vec<String> {
+    let mut missing: Vec<String> = rows
+        .iter()
+        .filter(|r| !index.company_by_id.contains_key(&r.person.company_id))
+        .map(|r| r.person.company_id.clone())
+        .collect();
+    missing.sort();
+    missing.dedup();
+    missing
+}
+
+fn join(index: &PeopleIndex, rows: Vec<PersonRow>, fetched: Vec<Company>) -> Vec<(u32, Person)> {
+    let fetched: HashMap<String, Company> = fetched
+        .into_iter()
+        .map(|c| (c.company_id.clone(), c))
+        .collect();
+    rows.into_iter()
+        .filter_map(|r| {
+            let company = match index.company_by_id.get(&r.person.company_id) {
+                Some(&ix) => &index.companies[ix as usize].record,
+                None => fetched.get(&r.person.company_id)?,
+            };
+            Some((u32::try_from(r.id).ok()?, r.person.into_api(company)))
+        })
+        .collect()
 }
 
 /// The live data set and the sandbox's, built when first asked for.
@@ -72,7 +151,11 @@ async fn build_sandbox() -> Result<DataSet, StoreError> {
         seconds = started.elapsed().as_secs_f64(),
         "sandbox data set built"
     );
-    Ok(DataSet { store, search })
+    Ok(DataSet {
+        store,
+        search,
+        in_purchase_store: false,
+    })
 }
 
 #[cfg(test)]
@@ -82,10 +165,10 @@ mod tests {
     #[tokio::test]
     async fn the_sandbox_is_built_once_and_is_synthetic() {
         let live_store = Store::open_in_memory().await.unwrap();
-        let live = DataSet {
-            search: SearchService::build(&live_store).await.unwrap(),
-            store: live_store,
-        };
+        let live = DataSet::live(
+            live_store.clone(),
+            SearchService::build(&live_store).await.unwrap(),
+        );
         let sets = DataSets::new(live);
         assert_eq!(
             sets.get(Mode::Live).await.unwrap().search.index().all.len(),

@@ -53,3 +53,42 @@ pub struct Person {
     pub city: Option<String>,
     pub state: Option<String>,
 }
+
+impl Person {
+    /// The person and their company as the API shows them.
+    pub fn into_api(self, c: &Company) -> quarry_shared::api::Person {
+        quarry_shared::api::Person {
+            person_id: self.person_id,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            job_title: self.job_title,
+            seniority: self.seniority,
+            department: self.department,
+            business_email: self.business_email,
+            email_status: self.email_status,
+            email_verified_at: self
+                .email_verified_at
+                .map(crate::data::csv_format::format_timestamp),
+            mobile_phone: self.mobile_phone,
+            linkedin_url: self.linkedin_url,
+            city: self.city,
+            state: self.state,
+            company: quarry_shared::api::PersonCompany {
+                company_id: c.company_id.clone(),
+                name: c.name.clone(),
+                domain: c.domain.clone(),
+                website: c.website.clone(),
+                phone: c.phone.clone(),
+                linkedin_url: c.linkedin_url.clone(),
+                employee_count: c.employee_count,
+                revenue: c.revenue,
+                industry: c.industry.clone(),
+                sic: c.sic.clone(),
+                naics: c.naics.clone(),
+                city: c.city.clone(),
+                state: c.state.clone(),
+                country: Some(c.country.clone()),
+            },
+        }
+    }
+}

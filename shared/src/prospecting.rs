@@ -150,9 +150,21 @@ pub fn location_change(
     let state_ok = state
         .as_ref()
         .is_none_or(|s| states.is_empty() || states.contains(s));
-    let city_ok = city
-        .as_ref()
-        .is_none_or(|c| cities.is_empty() || cities.contains(c));
+    // A city alone is inside the text's states when a city of that name lies in
+    // one of them.
+    let city_in_states = |c: &str| {
+        states.is_empty()
+            || state.is_some()
+            || crate::geo::cities_named(c)
+                .any(|known| states.contains(&known.state.to_ascii_lowercase()))
+    };
+    let city_ok = city.as_ref().is_none_or(|c| {
+        if cities.is_empty() {
+            city_in_states(c)
+        } else {
+            cities.contains(c)
+        }
+    });
     if state_ok && city_ok {
         LocationChange::Narrows
     } else {
@@ -416,6 +428,9 @@ mod tests {
             (&california, &at(Some("TX"), None), at(None, None), Moves),
             (&vegas, &none, at(Some("NV"), None), Narrows),
             (&vegas, &none, at(Some("NV"), Some("Reno")), Moves),
+            // A city without a state: inside the text's state or not.
+            (&california, &none, at(None, Some("Fresno")), Narrows),
+            (&california, &none, at(None, Some("Austin")), Moves),
             (&anywhere, &none, at(Some("TX"), Some("Austin")), Narrows),
             (
                 &anywhere,

@@ -146,7 +146,7 @@ impl Stack {
             stop: Some(stop),
         };
 
-        let site = DemoSite::new(quarry_base.clone(), partner.clone());
+        let site = DemoSite::new(quarry_base.clone(), partner.clone())?;
         let (stop, stopped) = stopper();
         tokio::spawn(demo::serve(demo_listener, site.clone(), stopped));
         let demo = Served {
@@ -165,7 +165,7 @@ impl Stack {
              <iframe data-testid=\"hostile-frame\" width=\"900\" height=\"500\" \
              src=\"{quarry_base}/embed/?key={prefix}&amp;parent={foreign_base}\"></iframe>"
         );
-        let foreign_site = DemoSite::new(quarry_base, partner.clone());
+        let foreign_site = DemoSite::new(quarry_base, partner.clone())?;
         let foreign_router = demo::router(foreign_site).merge(
             axum::Router::new().route("/framed", get(move || async move { Html(framed.clone()) })),
         );

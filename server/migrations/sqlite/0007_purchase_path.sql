@@ -45,8 +45,13 @@ create table gone_endpoint (
 );
 
 -- Stored answers too large to keep are replayed from a recipe (an export's
--- purchase) instead: JSON, null for stored bodies.
+-- purchase, a session's first page) instead: JSON, null for stored bodies.
 alter table idempotency_key add column response_recipe text;
+-- The request that holds an in-progress key: only it renews, finishes or releases it.
+alter table idempotency_key add column owner text;
+
+-- Finds delivered chunk bodies still to purge without reading every body.
+create index delivery_chunk_purge on delivery_chunk (delivered_at) where body_purged_at is null;
 
 -- Partner usage outside the wallets (successful API requests, records the data API
 -- returned) per second, so `GET /v1/usage` sums exactly the range asked for, as it

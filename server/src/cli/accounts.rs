@@ -462,7 +462,14 @@ pub async fn demo_partner(store: &Store, args: DemoArgs) -> ExitCode {
     };
     println!("Demo partner page: http://{}/", reachable(addr));
     println!("  (the widget loads from {quarry_url}; run `quarry serve --dev` there)");
-    let site = demo::DemoSite::new(quarry_url, demo);
+    let site = match demo::DemoSite::new(quarry_url, demo) {
+        Ok(site) => site,
+        Err(e) => {
+            return fail(format!(
+                "the demo partner's HTTP client cannot be built: {e}"
+            ))
+        }
+    };
     match demo::serve(listener, site, super::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(format!("the demo partner page failed: {e}")),

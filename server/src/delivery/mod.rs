@@ -16,8 +16,33 @@ pub mod worker;
 
 pub use quarry_shared::prospecting::DeliveryStatus;
 
+/// The longest a partner may take to answer one chunk (`--delivery-timeout-secs`).
+pub const MAX_DELIVERY_TIMEOUT_SECS: u64 = 120;
+
 /// How long a claim holds a delivery. It is renewed before every chunk, and one
-/// chunk takes at most the delivery timeout (≤ 120 s), so a running round never
+/// chunk takes at most [`MAX_DELIVERY_TIMEOUT_SECS`], so a running round never
 /// outlives its lease; a round whose process stalled past it loses the claim and
 /// writes nothing more.
 pub const LEASE_SECS: i64 = 180;
+const _: () = assert!(LEASE_SECS > MAX_DELIVERY_TIMEOUT_SECS as i64);
+
+/// How long a request (a push, a replay) waits for the round it starts: a third
+/// of the request timeout, at most `wait_secs`. The round goes on after that.
+pub fn first_round_wait(request_timeout_secs: u64, wait_secs: u64) -> std::time::Duration {
+    use std::time::Duration;
+    Duration::from_secs(wait_secs).min(Duration::from_secs(request_timeout_secs) / 3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_first_round_waits_well_inside_the_request_timeout() {
+        assert_eq!(first_round_wait(30, 8), Duration::from_secs(8));
+        assert_eq!(first_round_wait(9, 8), Duration::from_secs(3));
+        assert_eq!(first_round_wait(1, 8), Duration::from_secs(1) / 3);
+        assert!(first_round_wait(600, 600) < Duration::from_secs(600));
+    }
+}

@@ -39,6 +39,11 @@ impl Attempt {
         self.status == Some(410)
     }
 
+    /// An attempt refused before anything was sent.
+    pub fn not_sent(error: impl Into<String>) -> Attempt {
+        Attempt::failed(error, Instant::now())
+    }
+
     fn failed(error: impl Into<String>, started: Instant) -> Attempt {
         Attempt {
             status: None,

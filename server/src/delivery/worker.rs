@@ -18,8 +18,9 @@ use super::signing::signature_header;
 use super::DeliveryStatus;
 use crate::store::{now_unix, Claim, NewAttempt, RoundResult, Store, StoreError};
 
-/// Jobs claimed per worker tick.
-const BATCH: u32 = 16;
+/// Rounds one process sends at the same time (a slow partner holds one of them,
+/// not the whole queue).
+const CONCURRENT_ROUNDS: usize = 16;
 
 /// Why a round could not run (the partner's answers are never errors).
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,8 @@ pub struct Deliverer {
     store: Store,
     sender: Sender,
     schedule: Vec<u64>,
+    /// The worker's rounds in flight.
+    rounds: Arc<tokio::sync::Semaphore>,
 }
 
 /// The `webhook-id` of one chunk: stable across retries, unique per message.
@@ -78,6 +81,7 @@ impl Deliverer {
             store,
             sender,
             schedule,
+            rounds: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_ROUNDS)),
         }
     }
 
@@ -140,13 +144,16 @@ impl Deliverer {
             if let Some(search_id) = &delivery.search_id {
                 headers.push(("quarry-search-id".to_owned(), search_id.clone()));
             }
-            if !secrets.is_empty() {
+            // Never unsigned: a partner could not tell a push from a forgery.
+            let attempt = if secrets.is_empty() {
+                Attempt::not_sent("the embed key has no webhook signing secret; nothing was sent")
+            } else {
                 headers.push((
                     "webhook-signature".to_owned(),
                     signature_header(&secrets, &id, now, &body),
                 ));
-            }
-            let attempt = self.sender.post(&delivery.url, &headers, body).await;
+                self.sender.post(&delivery.url, &headers, body).await
+            };
             let ok = attempt.succeeded();
             let recorded = self
                 .store
@@ -230,15 +237,30 @@ impl Deliverer {
         }
     }
 
-    /// Claims and runs the jobs due now; returns how many rounds ran.
-    pub async fn tick(&self) -> Result<usize, DeliveryError> {
-        let due = self.store.claim_due_deliveries(now_unix(), BATCH).await?;
-        for claim in &due {
-            if let Err(e) = self.run_round(claim).await {
-                tracing::error!(delivery_id = %claim.delivery.delivery_id, error = %e, "delivery round failed");
-            }
+    /// Claims as many due jobs as there are free round slots, just before sending
+    /// them (so no lease runs while a job waits), and starts each round on its own
+    /// task; returns how many started. One slow partner never holds up the rest.
+    pub async fn tick(self: &Arc<Self>) -> Result<usize, DeliveryError> {
+        let free = self.rounds.available_permits();
+        if free == 0 {
+            return Ok(0);
         }
-        Ok(due.len())
+        let limit = u32::try_from(free).unwrap_or(u32::MAX);
+        let due = self.store.claim_due_deliveries(now_unix(), limit).await?;
+        let started = due.len();
+        for claim in due {
+            let Ok(permit) = Arc::clone(&self.rounds).acquire_owned().await else {
+                break;
+            };
+            let deliverer = Arc::clone(self);
+            tokio::spawn(async move {
+                if let Err(e) = deliverer.run_round(&claim).await {
+                    tracing::error!(delivery_id = %claim.delivery.delivery_id, error = %e, "delivery round failed");
+                }
+                drop(permit);
+            });
+        }
+        Ok(started)
     }
 
     /// Runs [`Deliverer::tick`] every `every` until the task is aborted.

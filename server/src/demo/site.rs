@@ -39,19 +39,18 @@ pub struct DemoSite {
 impl DemoSite {
     /// `quarry_url` is where the page loads `embed.js` from and the backend calls
     /// Quarry's API, e.g. `http://127.0.0.1:8080`.
-    pub fn new(quarry_url: String, demo: DemoPartner) -> Arc<DemoSite> {
+    pub fn new(quarry_url: String, demo: DemoPartner) -> Result<Arc<DemoSite>, reqwest::Error> {
         let receiver = Receiver::new(demo.webhook_secret.clone());
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(std::time::Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
-        Arc::new(DemoSite {
+            .build()?;
+        Ok(Arc::new(DemoSite {
             quarry_url: quarry_url.trim_end_matches('/').to_owned(),
             demo,
             receiver,
             http,
-        })
+        }))
     }
 
     /// The contacts and deliveries received so far.

@@ -36,7 +36,8 @@ pub struct EmbedKeyView {
     pub csv_export_enabled: bool,
     /// How sessions prove their customer: `none`, `signature` or `server_session`.
     pub customer_verification: CustomerVerification,
-    /// `customer_verification == "signature"` (the older spelling).
+    /// Whether sessions must prove their customer (`customer_verification` is not
+    /// `none`); the older spelling.
     pub require_customer_signature: bool,
     pub credit_units_per_record: i64,
     pub token_ttl_seconds: i64,
@@ -63,7 +64,7 @@ impl From<EmbedKey> for EmbedKeyView {
             result_delivery_cta: s.results.result_delivery_cta,
             csv_export_enabled: s.results.csv_export_enabled,
             customer_verification: s.customer_verification,
-            require_customer_signature: s.customer_verification == CustomerVerification::Signature,
+            require_customer_signature: s.customer_verification != CustomerVerification::None,
             credit_units_per_record: s.credit_units_per_record,
             token_ttl_seconds: s.token_ttl_seconds,
             default_credit_enforcement_mode: s.defaults.credit_enforcement_mode,

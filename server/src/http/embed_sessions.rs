@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use super::auth::PartnerAuth;
 use super::error::ApiError;
 use super::extract::{parse_json, require_json, Json};
+use super::idempotency::NotKept;
 use super::{iso8601, AppState};
 use crate::embed::assertion;
 use crate::embed::origin::{is_allowed, request_origin};
@@ -302,7 +303,7 @@ async fn identify(
         recognise_session_secret(secret.trim()).ok_or_else(invalid)?;
         let session = state
             .store
-            .take_server_session(&key.embed_key_id, secret.trim(), now)
+            .take_server_session(&key.tenant, &key.embed_key_id, secret.trim(), now)
             .await?
             .ok_or_else(invalid)?;
         let mismatch = |field: &str, what: &str| {
@@ -526,6 +527,8 @@ pub async fn mint_embed_session(
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // The secret is not kept for an Idempotency-Key replay: a retry mints anew.
+    response.extensions_mut().insert(NotKept);
     Ok(response)
 }
 

@@ -11,7 +11,7 @@ use axum::Json;
 use quarry_shared::{ErrorBody, ErrorCode, ErrorDetail};
 
 use super::request_id;
-use crate::store::StoreError;
+use crate::store::{Backend, StoreError};
 
 /// An error answer.
 #[derive(Debug, thiserror::Error)]
@@ -111,22 +111,37 @@ fn is_transient(error: &StoreError) -> bool {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default();
-            match code.parse::<i32>() {
-                // SQLite (extended) result codes: the primary code is the low byte.
-                Ok(n) => matches!(n & 0xff, 5 | 6),
-                // PostgreSQL SQLSTATEs.
-                Err(_) => matches!(
-                    code.as_ref(),
-                    "40001" | "40P01" | "55P03" | "53300" | "57P01" | "57P02" | "57P03"
-                ),
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                transient_code(Backend::Sqlite, &code)
+            } else {
+                transient_code(Backend::Postgres, &code)
             }
         }
         _ => false,
     }
 }
 
+/// Whether a database error code of `backend` is worth retrying: SQLite's busy
+/// and locked (extended result codes, whose low byte is the primary code);
+/// PostgreSQL's serialization failure, deadlock, lock not available, too many
+/// connections, and a server starting or stopping (SQLSTATEs).
+fn transient_code(backend: Backend, code: &str) -> bool {
+    match backend {
+        Backend::Sqlite => code.parse::<i32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6)),
+        Backend::Postgres => matches!(
+            code,
+            "40001" | "40P01" | "55P03" | "53300" | "57P01" | "57P02" | "57P03"
+        ),
+    }
+}
+
 /// Seconds a `503` asks the caller to wait.
 const RETRY_AFTER_SECS: &str = "1";
+
+/// Marks an error answer the same request may get past later (see
+/// [`ErrorCode::retryable`]): a stored idempotent answer must not repeat it.
+#[derive(Debug, Clone, Copy)]
+pub struct Retryable;
 
 /// What [`log_errors`] writes for an error answer; carried in response extensions.
 #[derive(Debug, Clone)]
@@ -179,6 +194,9 @@ impl IntoResponse for ApiError {
         let status =
             StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(body)).into_response();
+        if code.retryable() {
+            response.extensions_mut().insert(Retryable);
+        }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
@@ -238,4 +256,34 @@ pub async fn method_not_allowed() -> ApiError {
         ErrorCode::MethodNotAllowed,
         "This route does not accept this HTTP method.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_busy_and_conflict_codes_are_transient() {
+        // (backend, code, worth a retry)
+        let cases = [
+            (Backend::Sqlite, "5", true),     // SQLITE_BUSY
+            (Backend::Sqlite, "517", true),   // SQLITE_BUSY_SNAPSHOT
+            (Backend::Sqlite, "6", true),     // SQLITE_LOCKED
+            (Backend::Sqlite, "262", true),   // SQLITE_LOCKED_SHAREDCACHE
+            (Backend::Sqlite, "19", false),   // SQLITE_CONSTRAINT
+            (Backend::Sqlite, "2067", false), // SQLITE_CONSTRAINT_UNIQUE
+            (Backend::Sqlite, "x", false),
+            (Backend::Postgres, "40001", true), // serialization_failure
+            (Backend::Postgres, "40P01", true), // deadlock_detected
+            (Backend::Postgres, "55P03", true), // lock_not_available
+            (Backend::Postgres, "53300", true), // too_many_connections
+            (Backend::Postgres, "57P01", true), // admin_shutdown
+            (Backend::Postgres, "42501", false), // insufficient_privilege (low byte 5)
+            (Backend::Postgres, "23505", false), // unique_violation
+            (Backend::Postgres, "5", false),
+        ];
+        for (backend, code, want) in cases {
+            assert_eq!(transient_code(backend, code), want, "{backend:?} {code}");
+        }
+    }
 }

@@ -12,8 +12,12 @@
 //!   disconnect stops waiting for it, it still finishes and its committed answer is
 //!   what a retry replays.
 //! - What is kept is bounded ([`MAX_STORED_BYTES`]); an answer that says how to
-//!   render it again ([`Recipe`], a CSV export's purchase) keeps that instead of its
-//!   body, however large the file.
+//!   render it again ([`Recipe`]: a CSV export's purchase, a session's first page)
+//!   keeps that instead of its body, however large. A retryable refusal (`409`,
+//!   `429`, `503`…) and an answer marked [`NotKept`] (one holding a secret) release
+//!   the key instead of being kept.
+//! - The request holds its key with an owner token and renews the lock while it
+//!   runs, so it is never taken for abandoned while it still works.
 //! - A replay to an embed token passes the same re-checks as a request (key active,
 //!   customer not suspended), so a suspended customer replays nothing.
 
@@ -28,10 +32,10 @@ use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
 use super::auth::{EmbedAuth, PartnerAuth};
-use super::error::ApiError;
+use super::error::{ApiError, Retryable};
 use super::request_id;
 use super::AppState;
-use crate::store::{now_unix, IdempotencyStart, StoredAnswer};
+use crate::store::{now_unix, IdempotencyStart, KeyHold, StoredAnswer};
 
 /// How long an answer is replayed.
 const KEEP_SECS: i64 = 86_400;
@@ -47,7 +51,14 @@ const MAX_READ_BYTES: usize = 16 * 1024 * 1024;
 pub enum Recipe {
     /// A CSV export: the people of its purchase, in order.
     Export { purchase_id: String },
+    /// A started session: its first page again (counted once).
+    Session { search_id: String, limit: u32 },
 }
+
+/// Marks an answer that must not be kept (it carries a secret, like a minted
+/// session secret): its key is released, and a retry runs again.
+#[derive(Debug, Clone, Copy)]
+pub struct NotKept;
 
 fn is_mutating(method: &Method) -> bool {
     matches!(
@@ -228,11 +239,10 @@ pub async fn idempotent(
     );
     let now = now_unix();
     let timeout = i64::try_from(state.config.request_timeout_secs).unwrap_or(600);
-    let scope = caller.scope().to_owned();
     let started = state
         .store
         .start_idempotent(
-            &scope,
+            caller.scope(),
             &key,
             &fingerprint,
             now,
@@ -256,37 +266,62 @@ pub async fn idempotent(
             Ok(response) => response,
             Err(e) => e.into_response(),
         },
-        Ok(IdempotencyStart::New) => {
+        Ok(IdempotencyStart::New(hold)) => {
             let request = Request::from_parts(parts, Body::from(bytes));
             // On its own task: it runs to its end, and keeps its answer, even when
-            // nobody waits for it any more.
+            // nobody waits for it any more; its lock is renewed while it runs.
+            let lock = timeout + 5;
+            let task_state = state.clone();
+            let task_hold = hold.clone();
             let run = request_id::carried(
                 async move {
-                    let response = next.run(request).await;
-                    keep(&state, &scope, &key, response).await
+                    let work = next.run(request);
+                    tokio::pin!(work);
+                    let mut renew = tokio::time::interval(std::time::Duration::from_secs(
+                        u64::try_from(lock / 2).unwrap_or(1).max(1),
+                    ));
+                    renew.tick().await;
+                    let response = loop {
+                        tokio::select! {
+                            response = &mut work => break response,
+                            _ = renew.tick() => {
+                                let until = now_unix() + lock;
+                                if let Err(e) = task_state.store.renew_idempotent(&task_hold, until).await {
+                                    tracing::warn!(error = %e, "could not renew an idempotency key");
+                                }
+                            }
+                        }
+                    };
+                    keep(&task_state, &task_hold, response).await
                 }
                 .in_current_span(),
             );
             match tokio::spawn(run).await {
                 Ok(response) => response,
-                Err(e) => ApiError::Internal(anyhow::anyhow!("idempotent request task: {e}"))
-                    .into_response(),
+                Err(e) => {
+                    release(&state, &hold).await;
+                    ApiError::Internal(anyhow::anyhow!("idempotent request task: {e}")).into_response()
+                }
             }
         }
     }
 }
 
+async fn release(state: &AppState, hold: &KeyHold) {
+    if let Err(e) = state.store.abandon_idempotent(hold).await {
+        tracing::warn!(error = %e, "could not release an idempotency key");
+    }
+}
+
 /// Stores `response` as the key's answer (its recipe, or a small enough body) and
-/// gives it back; releases the key after a server error or for an answer that
-/// cannot be kept.
-async fn keep(state: &AppState, scope: &str, key: &str, response: Response) -> Response {
-    let release = async || {
-        if let Err(e) = state.store.abandon_idempotent(scope, key).await {
-            tracing::warn!(error = %e, "could not release an idempotency key");
-        }
-    };
-    if response.status().is_server_error() {
-        release().await;
+/// gives it back; releases the key after a server error, a retryable refusal, or
+/// for an answer that cannot or must not be kept.
+async fn keep(state: &AppState, hold: &KeyHold, response: Response) -> Response {
+    let releasable = response.status().is_server_error()
+        || response.extensions().get::<Retryable>().is_some()
+        || response.extensions().get::<NotKept>().is_some();
+    if releasable {
+        release(state, hold).await;
         return response;
     }
     let headers = serde_json::to_string(
@@ -299,23 +334,29 @@ async fn keep(state: &AppState, scope: &str, key: &str, response: Response) -> R
     )
     .unwrap_or_else(|_| "[]".into());
     let status = response.status().as_u16();
+    let store =
+        async |answer: StoredAnswer| match state.store.finish_idempotent(hold, &answer).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!("an idempotency key was taken over before its answer was kept")
+            }
+            Err(e) => tracing::warn!(error = %e, "could not store an idempotent answer"),
+        };
     if let Some(recipe) = response.extensions().get::<Recipe>() {
-        let stored = StoredAnswer {
+        store(StoredAnswer {
             status,
             headers,
             body: Vec::new(),
             recipe: serde_json::to_string(recipe).ok(),
-        };
-        if let Err(e) = state.store.finish_idempotent(scope, key, &stored).await {
-            tracing::warn!(error = %e, "could not store an idempotent answer");
-        }
+        })
+        .await;
         return response;
     }
     let (parts, body) = response.into_parts();
     let body = match to_bytes(body, MAX_READ_BYTES).await {
         Ok(b) => b,
         Err(e) => {
-            release().await;
+            release(state, hold).await;
             return ApiError::Internal(anyhow::anyhow!("reading an answer to store it: {e}"))
                 .into_response();
         }
@@ -325,17 +366,15 @@ async fn keep(state: &AppState, scope: &str, key: &str, response: Response) -> R
             bytes = body.len(),
             "an answer too large to keep; its key is released"
         );
-        release().await;
+        release(state, hold).await;
     } else {
-        let stored = StoredAnswer {
+        store(StoredAnswer {
             status,
             headers,
             body: body.to_vec(),
             recipe: None,
-        };
-        if let Err(e) = state.store.finish_idempotent(scope, key, &stored).await {
-            tracing::warn!(error = %e, "could not store an idempotent answer");
-        }
+        })
+        .await;
     }
     Response::from_parts(parts, Body::from(body))
 }
@@ -364,6 +403,9 @@ async fn replay(
         (None, _) => (status, headers, answer.body).into_response(),
         (Some(Recipe::Export { purchase_id }), Caller::Embed(_, auth)) => {
             super::prospecting::export::replay(state, auth, &purchase_id, headers).await?
+        }
+        (Some(Recipe::Session { search_id, limit }), Caller::Embed(_, auth)) => {
+            super::prospecting::replay_first_page(state, auth, &search_id, limit, headers).await?
         }
         (Some(_), Caller::Partner(_)) => {
             return Err(ApiError::Internal(anyhow::anyhow!(

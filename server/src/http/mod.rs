@@ -73,8 +73,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the search index and loads the server's secrets.
-    pub async fn build(store: Store, config: ServeConfig) -> Result<AppState, StoreError> {
+    /// Builds the search index, loads the server's secrets and makes the delivery
+    /// client.
+    pub async fn build(store: Store, config: ServeConfig) -> Result<AppState, BuildError> {
         let search = SearchService::build(&store).await?;
         let cursors = CursorCodec::new(store.server_secret("cursor_signing").await?.as_bytes());
         let tokens = token_keys(&store, &config).await?;
@@ -82,16 +83,13 @@ impl AppState {
             config.dev,
             Duration::from_secs(config.delivery_timeout_secs),
         )
-        .map_err(|e| StoreError::Corrupt(format!("the delivery client cannot be built: {e}")))?;
+        .map_err(BuildError::DeliveryClient)?;
         let deliverer = Deliverer::new(
             store.clone(),
             sender,
             config.delivery_retry_schedule.clone(),
         );
-        let datasets = DataSets::new(DataSet {
-            store: store.clone(),
-            search,
-        });
+        let datasets = DataSets::new(DataSet::live(store.clone(), search));
         Ok(AppState {
             store,
             metrics: Arc::new(Metrics::new()),
@@ -106,6 +104,17 @@ impl AppState {
             frame_ancestors: Arc::new(widget::FrameAncestors::default()),
         })
     }
+}
+
+/// Why the server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The HTTP client deliveries are sent with (no proxy, no redirects, public
+    /// addresses only) cannot be made; no fallback client is used instead.
+    #[error("the delivery client cannot be built: {0}")]
+    DeliveryClient(reqwest::Error),
 }
 
 impl AppState {

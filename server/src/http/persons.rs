@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use quarry_shared::api::{Person, PersonCompany, PersonLookupResponse, PersonSearchResponse};
+use quarry_shared::api::{Person, PersonLookupResponse, PersonSearchResponse};
 use quarry_shared::taxonomy::{self, EmailStatus};
 use quarry_shared::{ErrorBody, ErrorCode};
 use serde::{Deserialize, Serialize};
@@ -12,11 +12,9 @@ use super::auth::PartnerAuth;
 use super::error::ApiError;
 use super::extract::Query;
 use super::AppState;
-use crate::data::csv_format::format_timestamp;
 use crate::data::normalize::{self, LinkedinKind};
 use crate::datasets::DataSet;
 use crate::partners::keys::Scope;
-use crate::records::{Company, Person as PersonRecordParts};
 use crate::search::people::{self, PeopleQuery, MAX_LIMIT};
 use crate::store::{now_unix, Lookup, PersonRow};
 
@@ -121,81 +119,13 @@ impl SearchParams {
     }
 }
 
-/// A stored person and their company as the API shows them.
-pub fn person_json(p: PersonRecordParts, c: &Company) -> Person {
-    Person {
-        person_id: p.person_id,
-        first_name: p.first_name,
-        last_name: p.last_name,
-        job_title: p.job_title,
-        seniority: p.seniority,
-        department: p.department,
-        business_email: p.business_email,
-        email_status: p.email_status,
-        email_verified_at: p.email_verified_at.map(format_timestamp),
-        mobile_phone: p.mobile_phone,
-        linkedin_url: p.linkedin_url,
-        city: p.city,
-        state: p.state,
-        company: PersonCompany {
-            company_id: c.company_id.clone(),
-            name: c.name.clone(),
-            domain: c.domain.clone(),
-            website: c.website.clone(),
-            phone: c.phone.clone(),
-            linkedin_url: c.linkedin_url.clone(),
-            employee_count: c.employee_count,
-            revenue: c.revenue,
-            industry: c.industry.clone(),
-            sic: c.sic.clone(),
-            naics: c.naics.clone(),
-            city: c.city.clone(),
-            state: c.state.clone(),
-            country: Some(c.country.clone()),
-        },
-    }
-}
-
-/// Joins stored people with their companies from the index (the store is asked only
-/// for companies imported after the index was built).
+/// Stored people as the API shows them, with their companies.
 pub async fn people_json(data: &DataSet, rows: Vec<PersonRow>) -> Result<Vec<Person>, ApiError> {
-    Ok(people_json_with_ids(data, rows)
+    Ok(data
+        .with_companies(rows)
         .await?
         .into_iter()
         .map(|(_, person)| person)
-        .collect())
-}
-
-/// [`people_json`] keeping each person's index id.
-pub async fn people_json_with_ids(
-    data: &DataSet,
-    rows: Vec<PersonRow>,
-) -> Result<Vec<(u32, Person)>, ApiError> {
-    let index = data.search.index();
-    let missing: Vec<String> = rows
-        .iter()
-        .filter(|r| !index.company_by_id.contains_key(&r.person.company_id))
-        .map(|r| r.person.company_id.clone())
-        .collect();
-    let fetched: std::collections::HashMap<String, Company> = if missing.is_empty() {
-        Default::default()
-    } else {
-        data.store
-            .companies_by_ids(&missing)
-            .await?
-            .into_iter()
-            .map(|c| (c.company_id.clone(), c))
-            .collect()
-    };
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let company = match index.company_by_id.get(&r.person.company_id) {
-                Some(&ix) => &index.companies[ix as usize].record,
-                None => fetched.get(&r.person.company_id)?,
-            };
-            Some((u32::try_from(r.id).ok()?, person_json(r.person, company)))
-        })
         .collect())
 }
 

@@ -20,26 +20,8 @@ use super::error::ApiError;
 use super::extract::Query;
 use super::{iso8601, parse_iso8601, AppState};
 use crate::partners::Tenant;
-use crate::store::{now_unix, Store, StoreError, UsageCount};
+use crate::store::{now_unix, Store, StoreError, UsageCount, UsageKind};
 use crate::wallet::month_containing;
-
-/// What the usage ledger counts besides the wallets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UsageKind {
-    /// A successful partner API request.
-    Request,
-    /// A record the data API returned (search, lookup, company people).
-    DataRecord,
-}
-
-impl UsageKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UsageKind::Request => "request",
-            UsageKind::DataRecord => "data_record",
-        }
-    }
-}
 
 /// Usage per (partner, mode, kind, unix second), not yet stored.
 #[derive(Debug, Default)]
@@ -87,7 +69,7 @@ impl UsageCounter {
             .map(|((partner_id, mode, kind, at), n)| UsageCount {
                 partner_id: partner_id.clone(),
                 mode: mode.clone(),
-                kind: kind.as_str(),
+                kind: *kind,
                 at: *at,
                 units: *n,
             })
@@ -187,11 +169,11 @@ pub async fn get_usage(
     }
     let requests = state
         .store
-        .usage_total(&tenant, UsageKind::Request.as_str(), from, to)
+        .usage_total(&tenant, UsageKind::Request, from, to)
         .await?;
     let data_records = state
         .store
-        .usage_total(&tenant, UsageKind::DataRecord.as_str(), from, to)
+        .usage_total(&tenant, UsageKind::DataRecord, from, to)
         .await?;
     let customers = state.store.customer_usage(&tenant, from, to).await?;
     let embed_records: i64 = customers.iter().map(|c| c.billable_records).sum();

@@ -115,7 +115,8 @@ pub struct CreateEmbedKey {
     /// How sessions prove their customer: `none` (default), `signature` or
     /// `server_session` (recommended).
     pub customer_verification: Option<CustomerVerification>,
-    /// `true` is `customer_verification: signature`, `false` is `none`.
+    /// The older spelling: `true` asks for a proven customer (`signature`, or
+    /// `server_session` when the key already requires it), `false` for `none`.
     pub require_customer_signature: Option<bool>,
     /// Credit units one net-new record costs (default 1).
     pub credit_units_per_record: Option<i64>,
@@ -203,30 +204,41 @@ fn validate_units_per_record(units: i64) -> Result<i64, FieldError> {
     }
 }
 
-/// The verification a request asks for: `customer_verification`, or its older
-/// spelling `require_customer_signature`; both given must agree.
+/// The verification a request asks of a key verifying with `current`:
+/// `customer_verification`, or its older spelling `require_customer_signature`
+/// (`true`: the customer must be proven, by a signature unless the key already
+/// requires server sessions; `false`: no proof). Both given must agree, and the
+/// older spelling never turns server sessions off: a client that reads the key and
+/// writes the boolean back cannot downgrade it by accident.
 fn verification(
+    current: CustomerVerification,
     explicit: Option<CustomerVerification>,
     require_signature: Option<bool>,
 ) -> Result<Option<CustomerVerification>, FieldError> {
-    let implied = require_signature.map(|required| {
-        if required {
-            CustomerVerification::Signature
-        } else {
-            CustomerVerification::None
+    let field = "customer_verification";
+    match (explicit, require_signature) {
+        (Some(e), Some(required)) if (e != CustomerVerification::None) != required => {
+            Err(FieldError::new(
+                field,
+                format!(
+                    "customer_verification {:?} contradicts require_customer_signature {required}; send one of them",
+                    e.as_str()
+                ),
+            ))
         }
-    });
-    match (explicit, implied) {
-        (Some(e), Some(i)) if e != i => Err(FieldError::new(
-            "customer_verification",
-            format!(
-                "customer_verification {:?} contradicts require_customer_signature {}; send one of them",
-                e.as_str(),
-                require_signature.unwrap_or_default()
-            ),
-        )),
         (Some(e), _) => Ok(Some(e)),
-        (None, i) => Ok(i),
+        (None, None) => Ok(None),
+        (None, Some(true)) => Ok(Some(match current {
+            CustomerVerification::ServerSession => CustomerVerification::ServerSession,
+            _ => CustomerVerification::Signature,
+        })),
+        (None, Some(false)) if current == CustomerVerification::ServerSession => {
+            Err(FieldError::new(
+                field,
+                "this key requires server-minted sessions; change that with customer_verification, not require_customer_signature",
+            ))
+        }
+        (None, Some(false)) => Ok(Some(CustomerVerification::None)),
     }
 }
 
@@ -279,8 +291,11 @@ impl UpdateEmbedKey {
         if let Some(origins) = &self.allowed_origins {
             current.allowed_origins = normalise_origins(origins, dev)?;
         }
-        if let Some(v) = verification(self.customer_verification, self.require_customer_signature)?
-        {
+        if let Some(v) = verification(
+            current.customer_verification,
+            self.customer_verification,
+            self.require_customer_signature,
+        )? {
             current.customer_verification = v;
         }
         if let Some(units) = self.credit_units_per_record {
@@ -419,28 +434,64 @@ mod tests {
     #[test]
     fn verification_and_its_old_spelling_agree() {
         use CustomerVerification as V;
-        // (customer_verification, require_customer_signature, result)
+        // (current, customer_verification, require_customer_signature, result)
         let cases = [
-            (None, None, Ok(None)),
-            (None, Some(true), Ok(Some(V::Signature))),
-            (None, Some(false), Ok(Some(V::None))),
-            (Some(V::ServerSession), None, Ok(Some(V::ServerSession))),
-            (Some(V::Signature), Some(true), Ok(Some(V::Signature))),
+            (V::None, None, None, Ok(None)),
+            (V::None, None, Some(true), Ok(Some(V::Signature))),
+            (V::Signature, None, Some(false), Ok(Some(V::None))),
             (
+                V::None,
                 Some(V::ServerSession),
+                None,
+                Ok(Some(V::ServerSession)),
+            ),
+            (
+                V::None,
+                Some(V::Signature),
+                Some(true),
+                Ok(Some(V::Signature)),
+            ),
+            (
+                V::None,
+                Some(V::ServerSession),
+                Some(true),
+                Ok(Some(V::ServerSession)),
+            ),
+            (V::None, Some(V::None), Some(false), Ok(Some(V::None))),
+            (
+                V::None,
+                Some(V::None),
                 Some(true),
                 Err("customer_verification"),
             ),
-            (Some(V::None), Some(true), Err("customer_verification")),
             (
+                V::None,
                 Some(V::Signature),
                 Some(false),
                 Err("customer_verification"),
             ),
+            // The old boolean never downgrades server sessions.
+            (
+                V::ServerSession,
+                None,
+                Some(true),
+                Ok(Some(V::ServerSession)),
+            ),
+            (
+                V::ServerSession,
+                None,
+                Some(false),
+                Err("customer_verification"),
+            ),
+            (V::ServerSession, Some(V::None), None, Ok(Some(V::None))),
         ];
-        for (explicit, old, want) in cases {
-            let got = verification(explicit, old).map_err(|e| e.field);
-            assert_eq!(got, want.map_err(str::to_owned), "{explicit:?} {old:?}");
+        for (current, explicit, old, want) in cases {
+            let got = verification(current, explicit, old).map_err(|e| e.field);
+            assert_eq!(
+                got,
+                want.map_err(str::to_owned),
+                "{current:?} {explicit:?} {old:?}"
+            );
         }
         assert!(!V::ServerSession.accepts_signature() && !V::ServerSession.accepts_claim());
         assert!(V::Signature.accepts_signature() && !V::Signature.accepts_claim());

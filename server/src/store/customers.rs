@@ -227,8 +227,7 @@ impl Store {
     /// Applies `update` to one of the tenant's customers under its row lock, so
     /// concurrent updates never lose each other's fields; `None` when the tenant
     /// has no such customer, the inner error when the update is invalid (nothing
-    /// is written then). Setting the delivery URL clears `410 Gone` marks of the
-    /// old and the new URL.
+    /// is written then). Setting the delivery URL clears its `410 Gone` mark.
     pub async fn update_customer(
         &self,
         tenant: &Tenant,
@@ -277,7 +276,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             if update.sets_delivery_url() {
-                let urls = [current.settings.results.result_delivery_url.as_deref(), s.results.result_delivery_url.as_deref()];
+                // The URL set (again, or a new one) is the partner saying it works.
+                let urls = [s.results.result_delivery_url.as_deref()];
                 super::deliveries::clear_gone!(tx, tenant, urls);
             }
             tx.commit().await?;

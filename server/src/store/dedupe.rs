@@ -71,7 +71,7 @@ impl DedupeClaim {
             return Ok(());
         }
         let now = now_unix();
-        for chunk in ids.chunks(250) {
+        for chunk in ids.chunks(super::ROWS_PER_INSERT) {
             let mut sql = String::from(
                 "insert into search_delivery (scope, token_digest, person_id, delivered_at) values ",
             );

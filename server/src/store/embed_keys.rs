@@ -365,7 +365,7 @@ impl Store {
     /// concurrent updates never lose each other's fields; `None` when it has no
     /// such key, the inner error when the update is invalid (nothing is written).
     /// A revoked key can still be edited but stays revoked. Setting the delivery
-    /// URL clears `410 Gone` marks of the old and the new URL.
+    /// URL clears its `410 Gone` mark.
     pub async fn update_embed_key(
         &self,
         tenant: &Tenant,
@@ -394,10 +394,8 @@ impl Store {
             };
             write_settings!(tx, tenant, id, &settings, now);
             if update.sets_delivery_url() {
-                let urls = [
-                    current.settings.results.result_delivery_url.as_deref(),
-                    settings.results.result_delivery_url.as_deref(),
-                ];
+                // The URL set (again, or a new one) is the partner saying it works.
+                let urls = [settings.results.result_delivery_url.as_deref()];
                 super::deliveries::clear_gone!(tx, tenant, urls);
             }
             tx.commit().await?;

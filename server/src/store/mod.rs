@@ -22,13 +22,13 @@ pub use data::Writer;
 pub use dedupe::DedupeClaim;
 pub use deliveries::{AttemptRow, ChunkRow, Claim, DeliveryRow, NewAttempt, Replay, RoundResult};
 pub use embed_keys::{EmbedKey, EmbedKeyStatus};
-pub use idempotency::{IdempotencyStart, StoredAnswer};
+pub use idempotency::{IdempotencyStart, KeyHold, StoredAnswer};
 pub use partners::ApiKey;
 pub use purchases::{NewDelivery, Purchase, PurchaseOrder, Purchased};
 pub use search::{IndexPersonRow, Lookup, PersonRow};
 pub use server_sessions::{NewServerSession, ServerSession, SESSION_SECRET_TTL_SECS};
 pub use sessions::ProspectSession;
-pub use usage::{CustomerUsage, UsageCount};
+pub use usage::{CustomerUsage, UsageCount, UsageKind};
 pub use wallets::{CustomerWallet, LedgerRow, SpendOutcome, SpendRefusal, SpendRequest};
 
 use std::path::Path;
@@ -99,6 +99,9 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// Values per multi-row insert: well under every backend's bound-parameter limit.
+pub(crate) const ROWS_PER_INSERT: usize = 250;
 
 /// A write transaction on either backend, for a unit of work the store hands out
 /// (a purchase, a dedupe page): SQLite's write lock is taken at `begin`, after

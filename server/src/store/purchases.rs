@@ -16,18 +16,17 @@ use tokio::sync::OwnedMutexGuard;
 use super::customers::COLUMNS as CUSTOMER_COLUMNS;
 use super::deliveries::{Claim, DeliveryRow};
 use super::embed_keys::enum_text;
+use super::search::Reader;
 use super::wallets::{
     append_entries, entry_from, grant_from, load_wallet, CustomerWallet, EntryRow, GrantRow,
     SpendRefusal, ENTRIES_SQL, GRANTS_SQL, INSERT_ENTRY_SQL,
 };
-use super::{on_pool, on_tx, Backend, Store, StoreError, Tx};
+use super::{on_pool, on_tx, Backend, PersonRow, Store, StoreError, Tx};
 use crate::delivery::{DeliveryStatus, LEASE_SECS};
 use crate::partners::ids::new_sorted_id;
 use crate::partners::Tenant;
+use crate::records::Company;
 use crate::wallet::SpendPlan;
-
-/// Rows per multi-row insert.
-const CHUNK: usize = 250;
 
 /// What to buy.
 #[derive(Debug, Clone, Copy)]
@@ -164,15 +163,20 @@ impl Store {
             .collect())
     }
 
-    /// The people of one of the customer's purchases, in the order they were
-    /// delivered; `None` when it has no such purchase.
+    /// The people of one of the tenant's customer's purchases, in the order they
+    /// were delivered; `None` when there is no such purchase.
     pub async fn purchase_people(
         &self,
+        tenant: &Tenant,
         customer_id: &str,
         purchase_id: &str,
     ) -> Result<Option<Vec<u32>>, StoreError> {
         let people: Option<Option<String>> = on_pool!(self, pool => sqlx::query_scalar(
-            "select people from purchase where partner_customer_id = $1 and purchase_id = $2")
+            "select p.people from purchase p join partner_customer c \
+             on c.partner_customer_id = p.partner_customer_id \
+             where c.partner_id = $1 and c.mode = $2 and p.partner_customer_id = $3 and p.purchase_id = $4")
+            .bind(&tenant.partner_id)
+            .bind(tenant.mode.as_str())
             .bind(customer_id)
             .bind(purchase_id)
             .fetch_optional(pool)
@@ -269,6 +273,17 @@ impl Purchase {
         &self.wallet.customer
     }
 
+    /// Stored people by id, read on the purchase's own connection (the records
+    /// it sells: it holds the wallet lock, and must not wait for another).
+    pub async fn people_by_ids(&mut self, ids: &[u32]) -> Result<Vec<PersonRow>, StoreError> {
+        super::search::people_by_ids(Reader::Tx(&mut self.tx), ids).await
+    }
+
+    /// Stored companies by id, read on the purchase's own connection.
+    pub async fn companies_by_ids(&mut self, ids: &[String]) -> Result<Vec<Company>, StoreError> {
+        super::search::companies_by_ids(Reader::Tx(&mut self.tx), ids).await
+    }
+
     /// Writes a push's delivery with the purchase, claimed for the caller's first
     /// round (the worker leaves it alone until the claim lapses).
     pub async fn add_delivery(&mut self, delivery: NewDelivery) -> Result<(), StoreError> {
@@ -346,7 +361,7 @@ impl Purchase {
         let records = i64::try_from(net_new.len()).unwrap_or(i64::MAX);
         on_tx!(&mut self.tx, t => {
             append_entries!((*t), customer_id, &plan.entries, user_id.as_deref(), purchase_id);
-            for chunk in net_new.chunks(CHUNK) {
+            for chunk in net_new.chunks(super::ROWS_PER_INSERT) {
                 let values: Vec<String> = (0..chunk.len())
                     .map(|i| format!("($1, $2, $3, ${})", i + 4))
                     .collect();

@@ -6,7 +6,7 @@ use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use rand::distr::{Alphanumeric, SampleString};
 
-use super::{now_unix, on_pool, Pool, Store, StoreError};
+use super::{now_unix, on_pool, Pool, Store, StoreError, Tx};
 use crate::records::Person;
 
 /// What the index needs of a person.
@@ -132,45 +132,7 @@ impl Store {
     /// prepared statement serves every page: the ids travel as one parameter (a JSON
     /// array for SQLite's `json_each`, an array for PostgreSQL).
     pub async fn people_by_ids(&self, ids: &[u32]) -> Result<Vec<PersonRow>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        // All rows come back as one JSON array in one row: one round trip to the
-        // connection's worker instead of one message per row.
-        let json: Option<String> = match &self.pool {
-            Pool::Sqlite(pool) => {
-                let list = format!(
-                    "[{}]",
-                    ids.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
-                );
-                sqlx::query_scalar(PEOPLE_JSON_SQLITE)
-                    .bind(list)
-                    .fetch_one(pool)
-                    .await?
-            }
-            Pool::Postgres(pool) => {
-                let list: Vec<i64> = ids.iter().map(|&id| i64::from(id)).collect();
-                sqlx::query_scalar(PEOPLE_JSON_POSTGRES)
-                    .bind(list)
-                    .fetch_one(pool)
-                    .await?
-            }
-        };
-        let mut rows: Vec<PersonRow> = match json {
-            Some(json) => serde_json::from_str::<Vec<PersonJson>>(&json)
-                .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?
-                .into_iter()
-                .map(PersonRow::from)
-                .collect(),
-            None => Vec::new(),
-        };
-        let order: std::collections::HashMap<i64, usize> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, &id)| (i64::from(id), i))
-            .collect();
-        rows.sort_by_key(|r| order.get(&r.id).copied().unwrap_or(usize::MAX));
-        Ok(rows)
+        people_by_ids(Reader::Pool(&self.pool), ids).await
     }
 
     /// People matching every given identifier (at most `limit`).
@@ -227,33 +189,117 @@ pub type CompanyRecord = crate::records::Company;
 impl Store {
     /// The companies with these `company_id`s, in the order given.
     pub async fn companies_by_ids(&self, ids: &[String]) -> Result<Vec<CompanyRecord>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
+        companies_by_ids(Reader::Pool(&self.pool), ids).await
+    }
+}
+
+/// Where a read runs: on the pool, or on an open transaction (a purchase reading
+/// the records it sells while it holds the wallet lock, so it never waits for a
+/// second pooled connection).
+pub(crate) enum Reader<'a> {
+    Pool(&'a Pool),
+    Tx(&'a mut Tx),
+}
+
+/// Stored people by dense id, in the order of `ids` (missing ids are left out).
+pub(crate) async fn people_by_ids(
+    reader: Reader<'_>,
+    ids: &[u32],
+) -> Result<Vec<PersonRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // All rows come back as one JSON array in one row: one round trip to the
+    // connection's worker instead of one message per row.
+    let sqlite_list = || {
+        format!(
+            "[{}]",
+            ids.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+        )
+    };
+    let pg_list = || ids.iter().map(|&id| i64::from(id)).collect::<Vec<i64>>();
+    let json: Option<String> = match reader {
+        Reader::Pool(Pool::Sqlite(pool)) => {
+            sqlx::query_scalar(PEOPLE_JSON_SQLITE)
+                .bind(sqlite_list())
+                .fetch_one(pool)
+                .await?
         }
-        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
+        Reader::Pool(Pool::Postgres(pool)) => {
+            sqlx::query_scalar(PEOPLE_JSON_POSTGRES)
+                .bind(pg_list())
+                .fetch_one(pool)
+                .await?
+        }
+        Reader::Tx(Tx::Sqlite(tx)) => {
+            sqlx::query_scalar(PEOPLE_JSON_SQLITE)
+                .bind(sqlite_list())
+                .fetch_one(&mut **tx)
+                .await?
+        }
+        Reader::Tx(Tx::Postgres(tx)) => {
+            sqlx::query_scalar(PEOPLE_JSON_POSTGRES)
+                .bind(pg_list())
+                .fetch_one(&mut **tx)
+                .await?
+        }
+    };
+    let mut rows: Vec<PersonRow> = match json {
+        Some(json) => serde_json::from_str::<Vec<PersonJson>>(&json)
+            .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?
+            .into_iter()
+            .map(PersonRow::from)
+            .collect(),
+        None => Vec::new(),
+    };
+    let order: std::collections::HashMap<i64, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, &id)| (i64::from(id), i))
+        .collect();
+    rows.sort_by_key(|r| order.get(&r.id).copied().unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
+/// Stored companies by id, in the order of `ids` (missing ids are left out).
+pub(crate) async fn companies_by_ids(
+    reader: Reader<'_>,
+    ids: &[String],
+) -> Result<Vec<CompanyRecord>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
             "select company_id, name, domain, website, phone, linkedin_url, revenue, employee_count, \
              industry, sic, naics, city, state, country, keywords from company where company_id in ({})",
             placeholders.join(",")
         );
-        let mut rows: Vec<CompanyRecord> = on_pool!(self, pool => {
+    macro_rules! fetch {
+        ($executor:expr) => {{
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
             for id in ids {
                 query = query.bind(id);
             }
-            query.fetch_all(pool).await
-        })?;
-        let order: std::collections::HashMap<&str, usize> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.as_str(), i))
-            .collect();
-        rows.sort_by_key(|r| {
-            order
-                .get(r.company_id.as_str())
-                .copied()
-                .unwrap_or(usize::MAX)
-        });
-        Ok(rows)
+            query.fetch_all($executor).await?
+        }};
     }
+    let mut rows: Vec<CompanyRecord> = match reader {
+        Reader::Pool(Pool::Sqlite(pool)) => fetch!(pool),
+        Reader::Pool(Pool::Postgres(pool)) => fetch!(pool),
+        Reader::Tx(Tx::Sqlite(tx)) => fetch!(&mut **tx),
+        Reader::Tx(Tx::Postgres(tx)) => fetch!(&mut **tx),
+    };
+    let order: std::collections::HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    rows.sort_by_key(|r| {
+        order
+            .get(r.company_id.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    Ok(rows)
 }

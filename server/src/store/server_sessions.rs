@@ -74,10 +74,11 @@ impl Store {
         Ok(expires_at)
     }
 
-    /// Uses the session `secret` minted for `embed_key_id`, once: `None` when it is
-    /// unknown, for another key, used already or expired at `now`.
+    /// Uses the session `secret` minted for the tenant's `embed_key_id`, once:
+    /// `None` when it is unknown, for another key, used already or expired at `now`.
     pub async fn take_server_session(
         &self,
+        tenant: &Tenant,
         embed_key_id: &str,
         secret: &str,
         now: i64,
@@ -85,10 +86,13 @@ impl Store {
         let row: Option<Row> = on_pool!(self, pool => sqlx::query_as(
             "update embed_server_session set used_at = $3 \
              where secret_hash = $1 and embed_key_id = $2 and used_at is null and expires_at > $3 \
+             and partner_id = $4 and mode = $5 \
              returning partner_id, mode, embed_key_id, external_customer_id, customer_name, user_id, expires_at")
             .bind(sha256_hex(secret))
             .bind(embed_key_id)
             .bind(now)
+            .bind(&tenant.partner_id)
+            .bind(tenant.mode.as_str())
             .fetch_optional(pool)
             .await)?;
         row.map(|r| {

@@ -8,12 +8,30 @@ use super::{on_pool, Store, StoreError};
 use crate::partners::Tenant;
 use crate::wallet::EntryKind;
 
+/// What the usage ledger counts besides the wallets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UsageKind {
+    /// A successful partner API request.
+    Request,
+    /// A record the data API returned (search, lookup, company people).
+    DataRecord,
+}
+
+impl UsageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UsageKind::Request => "request",
+            UsageKind::DataRecord => "data_record",
+        }
+    }
+}
+
 /// Units of one usage kind of one tenant in one second.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageCount {
     pub partner_id: String,
     pub mode: String,
-    pub kind: &'static str,
+    pub kind: UsageKind,
     /// Unix second.
     pub at: i64,
     pub units: u64,
@@ -40,7 +58,7 @@ impl Store {
                      on conflict (partner_id, mode, kind, at) do update set units = usage_counter.units + excluded.units")
                     .bind(partner_id)
                     .bind(mode)
-                    .bind(*kind)
+                    .bind(kind.as_str())
                     .bind(at)
                     .bind(i64::try_from(*n).unwrap_or(i64::MAX))
                     .execute(&mut *tx)
@@ -55,7 +73,7 @@ impl Store {
     pub async fn usage_total(
         &self,
         tenant: &Tenant,
-        kind: &str,
+        kind: UsageKind,
         from: i64,
         to: i64,
     ) -> Result<i64, StoreError> {
@@ -64,7 +82,7 @@ impl Store {
              where partner_id = $1 and mode = $2 and kind = $3 and at >= $4 and at < $5")
             .bind(&tenant.partner_id)
             .bind(tenant.mode.as_str())
-            .bind(kind)
+            .bind(kind.as_str())
             .bind(from)
             .bind(to)
             .fetch_one(pool)

@@ -96,15 +96,42 @@ impl Setup {
     }
 
     async fn retry(&self, id: &str, body: Option<Value>) -> crate::api::Answer {
+        self.retry_with_key(id, body, None).await
+    }
+
+    async fn retry_with_key(
+        &self,
+        id: &str,
+        body: Option<Value>,
+        idempotency_key: Option<&str>,
+    ) -> crate::api::Answer {
+        let headers: Vec<(&str, &str)> = idempotency_key
+            .map(|k| ("idempotency-key", k))
+            .into_iter()
+            .collect();
         self.api
             .send(
                 Method::POST,
                 &format!("/v1/deliveries/{id}/retry"),
                 Some(&self.partner.secret),
                 body.as_ref(),
-                &[],
+                &headers,
             )
             .await
+    }
+
+    /// Starts another session for `q`: its id and first page.
+    async fn session(&self, q: &str, limit: u32) -> (String, Value) {
+        let page = self
+            .api
+            .post(
+                "/v1/prospecting/sessions",
+                &self.token,
+                &json!({"q": q, "limit": limit}),
+            )
+            .await
+            .expect(201);
+        (page["search_id"].as_str().unwrap().to_owned(), page)
     }
 }
 
@@ -177,7 +204,7 @@ contract!(
         let first = s.retry(&id, None);
         let second = async {
             tokio::time::sleep(Duration::from_millis(500)).await;
-            s.retry(&id, None).await
+            s.retry_with_key(&id, None, Some("retry-2")).await
         };
         let (a, b) = tokio::join!(first, second);
         assert_eq!(a.status, 200, "{}", a.body);
@@ -191,6 +218,94 @@ contract!(
             "one POST for the first attempt, one for the replay"
         );
         assert_eq!(s.delivery(&id).await["status"], "delivered");
+        // The 409 was not kept under its Idempotency-Key: the same key asks again
+        // and gets today's answer (delivered, nothing sent), not the refusal.
+        let later = s.retry_with_key(&id, None, Some("retry-2")).await;
+        assert_eq!(later.header("x-idempotent-replay"), None);
+        let later = later.expect(200);
+        assert_eq!(later["retried"], false, "{later}");
+        assert_eq!(receiver.received().len(), 2);
+        s.server.stop().await;
+    }
+);
+
+contract!(
+    delivered_bodies_are_purged_after_their_retention,
+    |store, _db| {
+        let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
+        let s = setup(&store, &receiver, |c| {
+            c.purge_interval_secs = 1;
+            c.delivered_body_retention_secs = 0;
+        })
+        .await;
+        let pushed = s.push(&s.ids[..2], None).await.expect(200);
+        assert_eq!(pushed["delivered"], true, "{pushed}");
+        let id = pushed["delivery_id"].as_str().unwrap().to_owned();
+        // The background purge empties the delivered bodies (a forced replay
+        // would deliver them again, so the test watches the rows instead).
+        let start = Instant::now();
+        while store
+            .scalar("select count(*) from delivery_chunk where body_purged_at is not null and body = ''")
+            .await
+            == 0
+        {
+            assert!(start.elapsed() < Duration::from_secs(10), "never purged");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        // Now a forced replay has nothing left to send.
+        s.retry(&id, Some(json!({"force": true})))
+            .await
+            .expect_error(410, "delivery_bodies_purged");
+        let sent = receiver.received().len();
+        // The delivery and its log stay; a plain replay still says it is delivered.
+        let plain = s.retry(&id, None).await.expect(200);
+        assert_eq!(plain["retried"], false);
+        assert_eq!(plain["status"], "delivered");
+        assert!(
+            !plain["attempt_log"].as_array().unwrap().is_empty(),
+            "{plain}"
+        );
+        assert_eq!(receiver.received().len(), sent);
+        s.server.stop().await;
+    }
+);
+
+contract!(
+    pushing_all_results_honours_the_count_asked_for,
+    |store, _db| {
+        let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
+        let s = setup(&store, &receiver, |_| {}).await;
+        let (search_id, page) = s.session("give me 7 sales people", 25).await;
+        assert!(
+            page["pagination"]["total_records"].as_u64().unwrap() > 7,
+            "{page}"
+        );
+        assert_eq!(page["pagination"]["max_records"], 7, "{page}");
+        let pushed = s
+            .api
+            .post(
+                &format!("/v1/prospecting/sessions/{search_id}/push"),
+                &s.token,
+                &json!({"selection_mode": "all_results"}),
+            )
+            .await
+            .expect(200);
+        assert_eq!(pushed["delivered"], true, "{pushed}");
+        let got = receiver.received();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].body["data"].as_array().unwrap().len(), 7);
+        // An explicit selection that names nothing is a clear 400, not a no-op.
+        let empty = s
+            .api
+            .post(
+                &format!("/v1/prospecting/sessions/{search_id}/push"),
+                &s.token,
+                &json!({"selection_mode": "selected", "prospect_ids": []}),
+            )
+            .await;
+        empty.expect_error(400, "invalid_body");
+        assert_eq!(empty.field(), "body.prospect_ids");
+        assert_eq!(receiver.received().len(), 1);
         s.server.stop().await;
     }
 );

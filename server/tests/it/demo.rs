@@ -219,7 +219,10 @@ async fn demo_site(store: &Store) -> (Arc<DemoSite>, TestServer) {
         .unwrap();
     let quarry =
         TestServer::start(store.clone(), std::env::temp_dir().join("quarry-no-widget")).await;
-    (DemoSite::new(format!("{}/", quarry.base), demo), quarry)
+    (
+        DemoSite::new(format!("{}/", quarry.base), demo).unwrap(),
+        quarry,
+    )
 }
 
 struct Reply {
@@ -534,7 +537,7 @@ contract!(
             std::env::temp_dir().join("quarry-no-widget"),
         )
         .await;
-        let site = DemoSite::new(quarry.base.clone(), demo.clone());
+        let site = DemoSite::new(quarry.base.clone(), demo.clone()).unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let served = tokio::spawn(demo::serve(listener, site.clone(), async {
             let _ = stopped.await;

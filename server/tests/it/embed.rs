@@ -867,6 +867,36 @@ contract!(the_operator_can_cap_token_lifetimes, |store, _db| {
     server.stop().await;
 });
 
+/// One GET with the request target sent exactly as written (an HTTP client would
+/// normalise `./`, `../` and some escapes before sending): status, headers, body.
+async fn raw_get(base: &str, target: &str) -> (u16, Vec<(String, String)>, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(
+            format!("GET {target} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    (status, headers, body.to_owned())
+}
+
 contract!(
     every_spelling_of_the_widget_page_carries_the_keys_policy,
     |store, _db| {
@@ -885,58 +915,69 @@ contract!(
             .embed_key(&p.secret, json!({"allowed_origins": [ORIGIN]}))
             .await;
         let prefix = &public_key(&key)[.."qpk_live_".len() + 8];
-        // Paths a browser or an attacker may send for the same page: percent
-        // escapes, doubled slashes, dot segments, a trailing slash.
-        for path in [
-            "/embed/",
-            "/embed",
-            "/embed/index.html",
-            "/embed/%69ndex.html",
-            "/embed/index%2Ehtml",
-            "/embed/%69%6E%64%65%78%2E%68%74%6D%6C",
-            "/embed//index.html",
-            "/embed///",
-            "/embed/./index.html",
-            "/embed/%2E/index.html",
-            "/embed/sub/../index.html",
-            "/embed/sub/%2E%2E/index.html",
-            "/embed/.//./index.html",
-            "/embed/index.html/",
-            "/embed/%2Findex.html",
-            "/embed/sub/",
-            "/embed/sub/index.html",
-            "/embed/sub//index.html",
-            "/embed/quarry-1c2d3e4f5a6b7c8d.css",
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        enum Want {
+            /// The widget page, framed by the key's origins only.
+            Page,
+            /// Another file: 200, framed by nobody.
+            Other,
+            /// Not found.
+            Missing,
+            /// Not found, or another file framed by nobody.
+            OtherOrMissing,
+        }
+        // Request targets sent as written: percent escapes, doubled slashes, dot
+        // segments, a trailing slash.
+        for (path, want) in [
+            ("/embed/", Want::Page),
+            ("/embed", Want::Page),
+            ("/embed/index.html", Want::Page),
+            ("/embed/%69ndex.html", Want::Page),
+            ("/embed/index%2Ehtml", Want::Page),
+            ("/embed/%69%6E%64%65%78%2E%68%74%6D%6C", Want::Page),
+            ("/embed//index.html", Want::Page),
+            ("/embed///", Want::Page),
+            ("/embed/./index.html", Want::Page),
+            ("/embed/%2E/index.html", Want::Page),
+            ("/embed/sub/../index.html", Want::Page),
+            ("/embed/sub/%2E%2E/index.html", Want::Page),
+            ("/embed/.//./index.html", Want::Page),
+            ("/embed/%2Findex.html", Want::Page),
+            ("/embed/index.html/", Want::Missing),
+            ("/embed/../index.html", Want::Missing),
+            ("/embed/%2E%2E/index.html", Want::Missing),
+            ("/embed/sub/", Want::Other),
+            ("/embed/sub/index.html", Want::Other),
+            ("/embed/sub//index.html", Want::OtherOrMissing),
+            ("/embed/quarry-1c2d3e4f5a6b7c8d.css", Want::Other),
         ] {
-            let response = api
-                .http
-                .get(format!("{}{path}?key={prefix}", api.base))
-                .send()
-                .await
-                .unwrap();
-            let status = response.status().as_u16();
-            let csp = response
-                .headers()
-                .get("content-security-policy")
-                .map(|v| v.to_str().unwrap().to_owned());
-            let html = response
-                .headers()
-                .get("content-type")
-                .is_some_and(|t| t.to_str().unwrap().starts_with("text/html"));
-            let body = response.text().await.unwrap();
+            let (status, headers, body) =
+                raw_get(&server.base, &format!("{path}?key={prefix}")).await;
+            let header = |name: &str| {
+                headers
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone())
+            };
+            let got = match (status, body.contains("init()")) {
+                (200, true) => Want::Page,
+                (200, false) => Want::Other,
+                (404, _) => Want::Missing,
+                _ => panic!("{path}: {status} {body}"),
+            };
+            let fits = got == want || (want == Want::OtherOrMissing && got != Want::Page);
+            assert!(fits, "{path}: {got:?}, wanted {want:?}");
             if status != 200 {
                 continue;
             }
-            let csp = csp.unwrap_or_else(|| panic!("{path}: 200 without a policy: {body}"));
-            let ancestors = frame_ancestors(&csp);
-            if body.contains("init()") {
-                // The widget page: framed by the key's origins only.
-                assert_eq!(ancestors, ORIGIN, "{path}");
-            } else {
-                // Anything else (another page, an asset) may not be framed at all.
-                assert_eq!(ancestors, "'none'", "{path}: {body}");
+            let csp = header("content-security-policy")
+                .unwrap_or_else(|| panic!("{path}: 200 without a policy: {body}"));
+            let ancestors = frame_ancestors(&csp).to_owned();
+            match got {
+                Want::Page => assert_eq!(ancestors, ORIGIN, "{path}"),
+                _ => assert_eq!(ancestors, "'none'", "{path}: {body}"),
             }
-            if html {
+            if header("content-type").is_some_and(|t| t.starts_with("text/html")) {
                 assert!(
                     csp.contains("default-src 'none'"),
                     "{path}: weak policy {csp}"

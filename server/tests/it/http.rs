@@ -216,9 +216,10 @@ contract!(openapi_and_metrics, |store, _db| {
         .text()
         .await
         .unwrap();
+    // Two: the test server's readiness probe and the request above.
     assert!(
         metrics.contains(
-            r#"quarry_http_requests_total{method="GET",route="/healthz",status="200"} 1"#
+            r#"quarry_http_requests_total{method="GET",route="/healthz",status="200"} 2"#
         ),
         "{metrics}"
     );

@@ -232,7 +232,11 @@ contract!(
         let t = now();
         let start =
             |at: i64| store.start_idempotent("partner:p:live", "k", "fp", at, at + 30, at + 86_400);
-        assert_eq!(start(t).await.unwrap(), IdempotencyStart::New);
+        let held = |start: IdempotencyStart| match start {
+            IdempotencyStart::New(hold) => hold,
+            other => panic!("the key was not taken: {other:?}"),
+        };
+        let first = held(start(t).await.unwrap());
         assert_eq!(start(t).await.unwrap(), IdempotencyStart::InProgress);
         assert_eq!(
             store
@@ -241,23 +245,34 @@ contract!(
                 .unwrap(),
             IdempotencyStart::Mismatch
         );
+        // While it runs its lock is renewed, so the key stays taken past the first
+        // lock.
+        assert!(store.renew_idempotent(&first, t + 60).await.unwrap());
+        assert_eq!(start(t + 45).await.unwrap(), IdempotencyStart::InProgress);
         // A request that never finished (a crash) does not hold its key forever.
-        assert_eq!(start(t + 31).await.unwrap(), IdempotencyStart::New);
+        let retry = held(start(t + 61).await.unwrap());
         let answer = StoredAnswer {
             status: 201,
             headers: "[]".into(),
             body: b"{}".to_vec(),
             recipe: None,
         };
-        store
-            .finish_idempotent("partner:p:live", "k", &answer)
-            .await
-            .unwrap();
+        // The first request, back from the dead, can neither renew, store nor
+        // release what is now the retry's.
+        assert!(!store.renew_idempotent(&first, t + 120).await.unwrap());
+        let stale = StoredAnswer {
+            body: b"{\"stale\":true}".to_vec(),
+            ..answer.clone()
+        };
+        assert!(!store.finish_idempotent(&first, &stale).await.unwrap());
+        store.abandon_idempotent(&first).await.unwrap();
+        assert_eq!(start(t + 62).await.unwrap(), IdempotencyStart::InProgress);
+        assert!(store.finish_idempotent(&retry, &answer).await.unwrap());
         assert_eq!(
-            start(t + 40).await.unwrap(),
+            start(t + 70).await.unwrap(),
             IdempotencyStart::Replay(answer)
         );
         // After 24 hours the key is free again.
-        assert_eq!(start(t + 31 + 86_400).await.unwrap(), IdempotencyStart::New);
+        held(start(t + 61 + 86_400).await.unwrap());
     }
 );

@@ -180,14 +180,25 @@ contract!(
         assert_eq!(bought.wallet.wallet.available(now()), Some(7));
         assert_eq!(
             store
-                .purchase_people(&id, &bought.purchase_id)
+                .purchase_people(&tenant, &id, &bought.purchase_id)
                 .await
                 .unwrap(),
             Some(vec![7, 3, 5])
         );
         assert_eq!(
             store
-                .purchase_people("pc_other", &bought.purchase_id)
+                .purchase_people(&tenant, "pc_other", &bought.purchase_id)
+                .await
+                .unwrap(),
+            None
+        );
+        let sandbox = Tenant {
+            mode: Mode::Test,
+            ..tenant.clone()
+        };
+        assert_eq!(
+            store
+                .purchase_people(&sandbox, &id, &bought.purchase_id)
                 .await
                 .unwrap(),
             None

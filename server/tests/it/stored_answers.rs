@@ -20,6 +20,7 @@ struct Setup {
     token: String,
     customer: String,
     search_id: String,
+    key_public: String,
 }
 
 async fn setup(
@@ -30,6 +31,7 @@ async fn setup(
     let (search_id, _) = s.search("sales people", 10).await;
     Setup {
         search_id,
+        key_public: s.key["public_key"].as_str().unwrap().to_owned(),
         server: s.server,
         api: s.api,
         partner: s.partner,
@@ -223,5 +225,60 @@ contract!(embed_routes_are_rate_limited_per_customer, |store, _db| {
     assert!(last.header("retry-after").is_some());
     assert_eq!(last.header("x-ratelimit-remaining"), Some("0"));
     assert_eq!(last.header("x-ratelimit-scope"), Some("embed-customer"));
+    // Another customer of the same partner and key has its own window.
+    let other = s
+        .api
+        .session(
+            Some(crate::support::EMBED_ORIGIN),
+            &json!({"partner_key": s.key_public, "customer_id": "globex"}),
+        )
+        .await
+        .expect(201);
+    let answer = s
+        .api
+        .get("/v1/prospecting/wallet", other["token"].as_str().unwrap())
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.header("x-ratelimit-remaining"), Some("4"));
     s.server.stop().await;
 });
+
+contract!(
+    a_started_session_replays_its_first_page_and_counts_once,
+    |store, _db| {
+        let s = setup(&store, |_| {}).await;
+        let start = async || {
+            s.api
+                .send(
+                    Method::POST,
+                    "/v1/prospecting/sessions",
+                    Some(&s.token),
+                    Some(&json!({"q": "all employees in Texas", "limit": 100})),
+                    &[("idempotency-key", "start-1")],
+                )
+                .await
+        };
+        let first = start().await;
+        assert_eq!(first.status, 201);
+        let again = start().await;
+        assert_eq!(again.status, 201);
+        assert_eq!(again.header("x-idempotent-replay"), Some("true"));
+        assert_eq!(again.body["search_id"], first.body["search_id"]);
+        assert_eq!(again.body["data"], first.body["data"]);
+        // Nothing large is kept for it, and it counted one session (plus setup's).
+        let kept = store
+            .scalar("select cast(coalesce(max(length(response_body)), 0) as bigint) from idempotency_key")
+            .await;
+        assert_eq!(kept, 0);
+        let wallet = s
+            .api
+            .get("/v1/prospecting/wallet", &s.token)
+            .await
+            .expect(200);
+        assert_eq!(
+            wallet["wallet"]["usage"]["monthly_search_sessions"], 2,
+            "{wallet}"
+        );
+        s.server.stop().await;
+    }
+);

@@ -225,8 +225,26 @@ impl TestServer {
         let task = tokio::spawn(quarry_server::run(config, store, listener, async {
             let _ = stopped.await;
         }));
+        let base = format!("http://{addr}");
+        // Ready once it answers: start-up writes (its secrets) are done, so a test
+        // that then holds the database's lock measures requests, not start-up.
+        let http = reqwest::Client::new();
+        let started = std::time::Instant::now();
+        loop {
+            assert!(!task.is_finished(), "the server stopped while starting");
+            if let Ok(r) = http.get(format!("{base}/healthz")).send().await {
+                if r.status().is_success() {
+                    break;
+                }
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "the server did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         TestServer {
-            base: format!("http://{addr}"),
+            base,
             key,
             stop: Some(stop),
             task: Some(task),

@@ -132,7 +132,7 @@ contract!(
         let (server, api, p, key) =
             setup(&store, json!({"customer_verification": "server_session"})).await;
         assert_eq!(key["embed_key"]["customer_verification"], "server_session");
-        assert_eq!(key["embed_key"]["require_customer_signature"], false);
+        assert_eq!(key["embed_key"]["require_customer_signature"], true);
         let public = key["public_key"].as_str().unwrap();
 
         // A page can no longer just claim a customer id, signed or not.
@@ -214,6 +214,23 @@ contract!(
         )
         .await
         .expect_error(400, "invalid_body");
+        // A minted secret is never kept for replay: the same Idempotency-Key mints
+        // a fresh secret rather than handing the first one out again.
+        let keyed = |api: Api, secret: String| async move {
+            api.send(
+                reqwest::Method::POST,
+                MINT,
+                Some(&secret),
+                Some(&json!({"partner_key": public, "customer_id": "acme"})),
+                &[("idempotency-key", "mint-1")],
+            )
+            .await
+        };
+        let one = keyed(api.clone(), p.secret.clone()).await;
+        let two = keyed(api.clone(), p.secret.clone()).await;
+        assert_eq!(two.header("x-idempotent-replay"), None);
+        let (one, two) = (one.expect(201), two.expect(201));
+        assert_ne!(one["session_secret"], two["session_secret"]);
         for bogus in ["qss_live_nope", "", "qk_live_x"] {
             api.session(
                 Some(ORIGIN),
@@ -306,27 +323,79 @@ contract!(
             mode: Mode::Live,
         };
         let key_id = key["embed_key"]["id"].as_str().unwrap();
+        // Another tenant cannot use it.
+        let sandbox = Tenant {
+            mode: Mode::Test,
+            ..tenant.clone()
+        };
+        assert!(store
+            .take_server_session(&sandbox, key_id, secret, now())
+            .await
+            .unwrap()
+            .is_none());
         // Five minutes and a second later nobody can use it any more.
         assert!(store
-            .take_server_session(key_id, secret, now() + 301)
+            .take_server_session(&tenant, key_id, secret, now() + 301)
             .await
             .unwrap()
             .is_none());
         let taken = store
-            .take_server_session(key_id, secret, now())
+            .take_server_session(&tenant, key_id, secret, now())
             .await
             .unwrap()
             .expect("still valid");
         assert_eq!(taken.tenant, tenant);
         assert_eq!(taken.external_customer_id, "acme");
         assert!(store
-            .take_server_session(key_id, secret, now())
+            .take_server_session(&tenant, key_id, secret, now())
             .await
             .unwrap()
             .is_none());
         server.stop().await;
     }
 );
+
+contract!(purges_remove_expired_server_sessions, |store, _db| {
+    use quarry_server::partners::Tenant;
+    use quarry_server::purge::{once, Retention};
+    let (server, api, p, key) =
+        setup(&store, json!({"customer_verification": "server_session"})).await;
+    let public = key["public_key"].as_str().unwrap();
+    let minted = mint(
+        &api,
+        &p.secret,
+        json!({"partner_key": public, "customer_id": "acme"}),
+    )
+    .await
+    .expect(201);
+    let secret = minted["session_secret"].as_str().unwrap();
+    let retention = Retention {
+        every: std::time::Duration::from_secs(600),
+        delivered_bodies_secs: 604_800,
+    };
+    // While it is valid a purge leaves it alone.
+    let t = now();
+    assert_eq!(once(&store, retention, t).await.unwrap().session_secrets, 0);
+    // Past its five minutes the purge removes the row itself.
+    assert_eq!(
+        once(&store, retention, t + 301)
+            .await
+            .unwrap()
+            .session_secrets,
+        1
+    );
+    let tenant = Tenant {
+        partner_id: p.partner_id.clone(),
+        mode: Mode::Live,
+    };
+    let key_id = key["embed_key"]["id"].as_str().unwrap();
+    assert!(store
+        .take_server_session(&tenant, key_id, secret, t)
+        .await
+        .unwrap()
+        .is_none());
+    server.stop().await;
+});
 
 contract!(each_verification_mode_accepts_what_it_says, |store, _db| {
     let (server, api, p, key) = setup(&store, json!({})).await;
@@ -399,7 +468,27 @@ contract!(each_verification_mode_accepts_what_it_says, |store, _db| {
         )
         .await
         .expect(200);
-    assert_eq!(updated["require_customer_signature"], false);
+    assert_eq!(updated["require_customer_signature"], true);
+    // A client that only knows the old boolean cannot downgrade it by writing
+    // back what it read, nor turn it off with it.
+    let kept = api
+        .patch(
+            &path,
+            &p.secret,
+            &json!({"require_customer_signature": true}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(kept["customer_verification"], "server_session");
+    let answer = api
+        .patch(
+            &path,
+            &p.secret,
+            &json!({"require_customer_signature": false}),
+        )
+        .await;
+    answer.expect_error(400, "invalid_body");
+    assert_eq!(answer.field(), "body.customer_verification");
     signed(
         &api,
         &key,

@@ -14,7 +14,7 @@ use futures::StreamExt;
 use quarry_shared::prospecting::Selection;
 use quarry_shared::{ErrorBody, ErrorCode};
 
-use super::selection::{resolve, Buyer};
+use super::selection::{resolve, touch_after_commit, Buyer};
 use crate::datasets::DataSet;
 use crate::http::auth::EmbedAuth;
 use crate::http::error::ApiError;
@@ -25,7 +25,7 @@ use crate::partners::embed_keys::ResultAction;
 use crate::prospecting::csv_cells::neutralise;
 use crate::prospecting::prospect_id;
 use crate::records::Company;
-use crate::store::{now_unix, PersonRow};
+use crate::store::{now_unix, PersonRow, Purchased};
 
 /// Rows per chunk of a CSV export.
 const EXPORT_CHUNK: usize = 5_000;
@@ -170,14 +170,12 @@ pub(crate) fn csv_body(data: DataSet, ids: Vec<u32>) -> Body {
     Body::from_stream(body)
 }
 
-/// The headers of an export of `search_id` (the counts and the credits left).
-fn export_headers(
-    search_id: &str,
-    exported: usize,
-    net_new: usize,
-    owned: usize,
-    credits_left: Option<i64>,
-) -> HeaderMap {
+/// The headers of an export of `search_id` bought by `bought` at `now` (the
+/// counts and the credits left).
+fn export_headers(search_id: &str, bought: &Purchased, now: i64) -> HeaderMap {
+    let exported = bought.net_new.len() + bought.already_owned.len();
+    let (net_new, owned) = (bought.net_new.len(), bought.already_owned.len());
+    let credits_left = bought.wallet.wallet.available(now);
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
@@ -219,19 +217,18 @@ pub async fn export_selection(
     let buyer = Buyer::load(&state, &auth, &search_id, ResultAction::CsvExport, now).await?;
     let data = state.data(auth.tenant.mode).await?;
     let ids = resolve(&state, data, &auth, &buyer.session, &selection).await?;
+    if ids.is_empty() {
+        return Err(ApiError::field(
+            ErrorCode::InvalidBody,
+            "body.selection_mode",
+            "This selection names nobody: there is nothing to buy.",
+        ));
+    }
     let purchase = buyer.begin_purchase(&state, &auth, &ids, now).await?;
     let bought = purchase.commit().await?;
-    state
-        .store
-        .touch_session(&buyer.session.search_id, now)
-        .await?;
-    let headers = export_headers(
-        &buyer.session.search_id,
-        ids.len(),
-        bought.net_new.len(),
-        bought.already_owned.len(),
-        bought.wallet.wallet.available(now),
-    );
+    // Committed: nothing after this may turn the answer into an error.
+    touch_after_commit(&state, &buyer.session.search_id, now).await;
+    let headers = export_headers(&buyer.session.search_id, &bought, now);
     let mut response = (StatusCode::OK, headers, csv_body(data.clone(), ids)).into_response();
     response.extensions_mut().insert(Recipe::Export {
         purchase_id: bought.purchase_id,
@@ -249,7 +246,7 @@ pub(crate) async fn replay(
 ) -> Result<Response, ApiError> {
     let ids = state
         .store
-        .purchase_people(auth.customer_id(), purchase_id)
+        .purchase_people(&auth.tenant, auth.customer_id(), purchase_id)
         .await?
         .ok_or_else(|| {
             ApiError::new(

@@ -15,6 +15,7 @@ use std::collections::HashSet;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use quarry_shared::prospecting::{AppliedFilters, ProspectPreview, SessionPage, StartSession};
@@ -26,7 +27,8 @@ use serde::Deserialize;
 use super::auth::EmbedAuth;
 use super::error::ApiError;
 use super::extract::{page_limit, parse_json, Json, Query};
-use super::persons::{people_json_with_ids, taxonomy_response, TaxonomyResponse};
+use super::idempotency::Recipe;
+use super::persons::{taxonomy_response, TaxonomyResponse};
 use super::AppState;
 use crate::partners::ids::new_sorted_id;
 use crate::prospecting::preview::preview;
@@ -166,7 +168,7 @@ async fn page(
             .await?
     };
     let rows = data.store.people_by_ids(&result.ids).await?;
-    let people = people_json_with_ids(data, rows).await?;
+    let people = data.with_companies(rows).await?;
     let data: Vec<ProspectPreview> = people
         .into_iter()
         .map(|(id, person)| preview(id, person, owned.contains(&id)))
@@ -202,7 +204,7 @@ pub async fn start_prospecting_session(
     auth: EmbedAuth,
     State(state): State<AppState>,
     Json(body): Json<StartSession>,
-) -> Result<(StatusCode, axum::Json<SessionPage>), ApiError> {
+) -> Result<Response, ApiError> {
     let limit = check_limit(body.limit, "body.limit")?;
     if body.q.chars().count() > 500 {
         return Err(bad_filter("body.q", "q is at most 500 characters"));
@@ -230,7 +232,31 @@ pub async fn start_prospecting_session(
         .await?
         .map_err(refusal)?;
     let page = page(&state, &auth, &session, None, limit, None).await?;
-    Ok((StatusCode::CREATED, axum::Json(page)))
+    let mut response = (StatusCode::CREATED, axum::Json(page)).into_response();
+    // An Idempotency-Key replay renders this first page again, uncounted.
+    response.extensions_mut().insert(Recipe::Session {
+        search_id: session.search_id,
+        limit,
+    });
+    Ok(response)
+}
+
+/// A started session's first page again, for an `Idempotency-Key` replay of its
+/// start: `201` with the first answer's headers; nothing is counted.
+pub(crate) async fn replay_first_page(
+    state: &AppState,
+    auth: &EmbedAuth,
+    search_id: &str,
+    limit: u32,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    let session = state
+        .store
+        .session(auth.customer_id(), search_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("No such search session."))?;
+    let page = page(state, auth, &session, None, limit, None).await?;
+    Ok((StatusCode::CREATED, headers, axum::Json(page)).into_response())
 }
 
 /// Query parameters of a session page.

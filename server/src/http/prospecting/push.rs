@@ -7,8 +7,6 @@
 //! gets the rest from the deliverer, and the answer (and any idempotent replay of
 //! it) is the committed purchase with its delivery id.
 
-use std::time::Duration;
-
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,22 +14,16 @@ use quarry_shared::prospecting::{PushResult, Selection};
 use quarry_shared::{ErrorBody, ErrorCode};
 use serde_json::json;
 
-use super::selection::{resolve, Buyer};
+use super::selection::{resolve, touch_after_commit, Buyer};
+use crate::delivery::first_round_wait;
 use crate::delivery::payload::{self, PushEnvelope};
 use crate::http::auth::EmbedAuth;
 use crate::http::error::ApiError;
 use crate::http::extract::Json;
-use crate::http::persons::people_json_with_ids;
 use crate::http::AppState;
 use crate::partners::embed_keys::ResultAction;
 use crate::partners::ids::new_sorted_id;
 use crate::store::{now_unix, NewDelivery};
-
-/// How long a push waits for its first round: a third of the request timeout, at
-/// most the configured wait.
-pub fn first_round_wait(request_timeout_secs: u64, push_wait_secs: u64) -> Duration {
-    Duration::from_secs(push_wait_secs).min(Duration::from_secs(request_timeout_secs) / 3)
-}
 
 /// Buys the selection and pushes the full records to the partner.
 #[utoipa::path(post, path = "/v1/prospecting/sessions/{search_id}/push", tag = "prospecting",
@@ -64,21 +56,24 @@ pub async fn push_selection(
     }
     let data = state.data(auth.tenant.mode).await?;
     let ids = resolve(&state, data, &auth, &buyer.session, &selection).await?;
+    if ids.is_empty() {
+        return Err(ApiError::field(
+            ErrorCode::InvalidBody,
+            "body.selection_mode",
+            "This selection names nobody: there is nothing to buy.",
+        ));
+    }
 
     let mut purchase = buyer.begin_purchase(&state, &auth, &ids, now).await?;
 
+    // The records, read on the purchase's own transaction, in selection order.
     let mut records = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(payload::CHUNK_RECORDS) {
-        let rows = data.store.people_by_ids(chunk).await?;
-        let mut people: std::collections::HashMap<u32, _> = people_json_with_ids(data, rows)
-            .await?
-            .into_iter()
-            .collect();
-        // In selection order, whatever order the store read them in.
+        let people = data.purchase_records(&mut purchase, chunk).await?;
         records.extend(
-            chunk
-                .iter()
-                .filter_map(|id| people.remove(id).map(|person| payload::record(*id, person))),
+            people
+                .into_iter()
+                .map(|(id, person)| payload::record(id, person)),
         );
     }
     let delivery_id = new_sorted_id("dlv");
@@ -104,10 +99,8 @@ pub async fn push_selection(
         })
         .await?;
     let bought = purchase.commit().await?;
-    state
-        .store
-        .touch_session(&buyer.session.search_id, now)
-        .await?;
+    // Committed: nothing after this may turn the answer into an error.
+    touch_after_commit(&state, &buyer.session.search_id, now).await;
 
     let claim = bought
         .claim
@@ -138,17 +131,4 @@ pub async fn push_selection(
         already_purchased_records: bought.already_owned.len(),
     };
     Ok((StatusCode::OK, headers, axum::Json(answer)).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_first_round_waits_well_inside_the_request_timeout() {
-        assert_eq!(first_round_wait(30, 8), Duration::from_secs(8));
-        assert_eq!(first_round_wait(9, 8), Duration::from_secs(3));
-        assert_eq!(first_round_wait(1, 8), Duration::from_secs(1) / 3);
-        assert!(first_round_wait(600, 600) < Duration::from_secs(600));
-    }
 }

@@ -179,6 +179,14 @@ impl Buyer {
     }
 }
 
+/// Marks the session used after a purchase committed; a failure is logged, not
+/// answered (the purchase stands, and its answer must be the committed one).
+pub(crate) async fn touch_after_commit(state: &AppState, search_id: &str, now: i64) {
+    if let Err(e) = state.store.touch_session(search_id, now).await {
+        tracing::warn!(%search_id, error = %e, "could not mark the session used after a purchase");
+    }
+}
+
 fn named(ids: &[&str]) -> String {
     let mut text = ids
         .iter()
