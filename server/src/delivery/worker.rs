@@ -51,7 +51,7 @@ pub struct Progress {
 
 impl Progress {
     /// The round is still running (or could not run): the worker has it.
-    fn running() -> Progress {
+    pub fn running() -> Progress {
         Progress {
             status: DeliveryStatus::Pending,
             last_status: None,

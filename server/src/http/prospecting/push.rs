@@ -102,14 +102,19 @@ pub async fn push_selection(
     // Committed: nothing after this may turn the answer into an error.
     touch_after_commit(&state, &buyer.session.search_id, now).await;
 
-    let claim = bought
-        .claim
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("delivery {delivery_id} unclaimed")))?;
     let wait = first_round_wait(
         state.config.request_timeout_secs,
         state.config.push_wait_secs,
     );
-    let progress = state.deliverer.deliver(claim, wait).await;
+    let progress = match bought.claim {
+        Some(claim) => state.deliverer.deliver(claim, wait).await,
+        // A purchase commits its delivery claimed; should it not have, the
+        // worker sends it on its schedule and the answer still stands.
+        None => {
+            tracing::error!(delivery_id = %delivery_id, "committed delivery came back unclaimed");
+            crate::delivery::worker::Progress::running()
+        }
+    };
 
     let mut headers = HeaderMap::new();
     if let Some(left) = bought.wallet.wallet.available(now) {
