@@ -3,5 +3,6 @@
 //! Plain functions; the store keeps sessions and purchases, `http/` exposes them.
 
 pub mod csv_cells;
+pub mod pick;
 pub mod preview;
 pub mod prospect_id;

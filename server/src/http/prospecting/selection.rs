@@ -6,7 +6,7 @@
 //! always applied), and the count the customer asked for ("give me 10 …") caps
 //! `all_results` as it caps the pages.
 
-use quarry_shared::prospecting::{AppliedFilters, Selection, SelectionMode};
+use quarry_shared::prospecting::{AppliedFilters, Selection};
 use quarry_shared::ErrorCode;
 use roaring::RoaringBitmap;
 
@@ -17,13 +17,10 @@ use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::partners::embed_keys::ResultAction;
 use crate::partners::settings::Effective;
-use crate::prospecting::prospect_id;
+use crate::prospecting::pick::{pick, Answered, PickError};
 use crate::search::index::PeopleIndex;
 use crate::search::people::{self, PeopleQuery, Prepared};
 use crate::store::{Customer, EmbedKey, ProspectSession, Purchase, PurchaseOrder};
-
-/// Offending ids named in an error message.
-const NAMED: usize = 10;
 
 /// The customer's session, or 404/410.
 pub(crate) async fn own_session(
@@ -187,19 +184,6 @@ pub(crate) async fn touch_after_commit(state: &AppState, search_id: &str, now: i
     }
 }
 
-fn named(ids: &[&str]) -> String {
-    let mut text = ids
-        .iter()
-        .take(NAMED)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if ids.len() > NAMED {
-        text.push_str(&format!(" and {} more", ids.len() - NAMED));
-    }
-    text
-}
-
 /// The people a selection names, in selection order (`selected`, `page`) or the
 /// session's result order (`all_results`), each once.
 pub(crate) async fn resolve(
@@ -229,79 +213,38 @@ pub(crate) async fn resolve(
         matched -= state.store.owned_people(auth.customer_id()).await?;
     }
     // What the session answers, in its order, up to the count it asked for.
-    let answered: Option<Vec<u32>> = prepared.interpretation.max_records.map(|max| {
-        index
-            .tiers(matched.clone(), &prepared.criteria)
-            .iter()
-            .flat_map(RoaringBitmap::iter)
-            .take(max as usize)
-            .collect()
-    });
-    let cap = state.config.max_selection_records;
-    match selection.selection_mode {
-        SelectionMode::Selected | SelectionMode::Page => {
-            let given = selection.prospect_ids.as_deref().unwrap_or_default();
-            if given.is_empty() {
-                return Err(ApiError::field(
-                    ErrorCode::InvalidBody,
-                    "body.prospect_ids",
-                    "prospect_ids must list the previews to buy for selection_mode selected or page",
-                ));
+    let answered = match prepared.interpretation.max_records {
+        Some(max) => Answered::Counted(
+            index
+                .tiers(matched, &prepared.criteria)
+                .iter()
+                .flat_map(RoaringBitmap::iter)
+                .take(max as usize)
+                .collect(),
+        ),
+        None => Answered::Every(matched),
+    };
+    let given = selection.prospect_ids.as_deref().unwrap_or_default();
+    pick(
+        selection.selection_mode,
+        given,
+        answered,
+        state.config.max_selection_records,
+        |set| {
+            index
+                .tiers(set, &prepared.criteria)
+                .iter()
+                .flat_map(RoaringBitmap::iter)
+                .collect()
+        },
+    )
+    .map_err(|refused| {
+        let code = match refused {
+            PickError::TooManyNamed { .. } | PickError::TooManyResults { .. } => {
+                ErrorCode::SelectionTooLarge
             }
-            if given.len() > cap as usize {
-                return Err(ApiError::field(
-                    ErrorCode::SelectionTooLarge,
-                    "body.prospect_ids",
-                    format!("At most {cap} prospect_ids per request."),
-                ));
-            }
-            let allowed: RoaringBitmap = match &answered {
-                Some(ids) => ids.iter().copied().collect(),
-                None => matched,
-            };
-            let mut ids = Vec::with_capacity(given.len());
-            let mut seen = RoaringBitmap::new();
-            let mut outside: Vec<&str> = Vec::new();
-            for raw in given {
-                match prospect_id::decode(raw) {
-                    Some(id) if allowed.contains(id) => {
-                        if seen.insert(id) {
-                            ids.push(id);
-                        }
-                    }
-                    _ => outside.push(raw),
-                }
-            }
-            if !outside.is_empty() {
-                return Err(ApiError::field(
-                    ErrorCode::InvalidBody,
-                    "body.prospect_ids",
-                    format!("Not in this search: {}.", named(&outside)),
-                ));
-            }
-            Ok(ids)
-        }
-        SelectionMode::AllResults => {
-            let count = answered
-                .as_ref()
-                .map_or(matched.len(), |ids| ids.len() as u64);
-            if count > u64::from(cap) {
-                return Err(ApiError::field(
-                    ErrorCode::SelectionTooLarge,
-                    "body.selection_mode",
-                    format!(
-                        "This search matches {count} records; one purchase holds at most {cap}. Narrow it with filters."
-                    ),
-                ));
-            }
-            Ok(match answered {
-                Some(ids) => ids,
-                None => index
-                    .tiers(matched, &prepared.criteria)
-                    .iter()
-                    .flat_map(RoaringBitmap::iter)
-                    .collect(),
-            })
-        }
-    }
+            PickError::NoneNamed | PickError::NotInSearch(_) => ErrorCode::InvalidBody,
+        };
+        ApiError::field(code, refused.field(), refused.to_string())
+    })
 }
