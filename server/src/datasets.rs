@@ -9,6 +9,7 @@
 //! under its own tenant.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use quarry_shared::api::Person;
@@ -49,37 +50,104 @@ impl DataSet {
         }
     }
 
-    /// `rows` joined with their companies, each with its index id, in order.
-    /// Companies come from the index (the store only for companies imported
-    /// since it was built); a person without a known company is left out.
+    /// The companies of `rows`: from the index, and from the store for companies
+    /// imported since it was built.
+    pub async fn companies_of(&self, rows: &[PersonRow]) -> Result<Companies, StoreError> {
+        let index = self.search.index();
+        let missing = missing_companies(&index, rows);
+        let fetched = if missing.is_empty() {
+            Vec::new()
+        } else {
+            self.store.companies_by_ids(&missing).await?
+        };
+        Ok(Companies::new(index, fetched))
+    }
+
+    /// `rows` joined with their companies, each with its index id, in order; a
+    /// person without a known company is left out.
     pub async fn with_companies(
         &self,
         rows: Vec<PersonRow>,
     ) -> Result<Vec<(u32, Person)>, StoreError> {
-        let index = self.search.index();
-        let missing = missing_companies(&index, &rows);
-        let fetched = self.store.companies_by_ids(&missing).await?;
-        Ok(join(&index, rows, fetched))
+        Ok(self.companies_of(&rows).await?.join(rows))
     }
 
     /// The full records of `ids` that `purchase` sells, in the order of `ids`:
     /// read on the purchase's own transaction when they live in its store (it
     /// holds the wallet lock and must not wait for a second connection), from
-    /// this data set's store otherwise (the sandbox's).
+    /// this data set's store otherwise (the sandbox's). Every id is there, or the
+    /// answer is [`Unavailable`]: a purchase never bills for a record it cannot
+    /// send.
     pub async fn purchase_records(
         &self,
         purchase: &mut Purchase,
         ids: &[u32],
-    ) -> Result<Vec<(u32, Person)>, StoreError> {
-        if !self.in_purchase_store {
+    ) -> Result<Result<Vec<(u32, Person)>, Unavailable>, StoreError> {
+        let records = if self.in_purchase_store {
+            let rows = purchase.people_by_ids(ids).await?;
+            let index = self.search.index();
+            let missing = missing_companies(&index, &rows);
+            let fetched = if missing.is_empty() {
+                Vec::new()
+            } else {
+                purchase.companies_by_ids(&missing).await?
+            };
+            Companies::new(index, fetched).join(rows)
+        } else {
             let rows = self.store.people_by_ids(ids).await?;
-            return self.with_companies(rows).await;
+            self.with_companies(rows).await?
+        };
+        Ok(if records.len() == ids.len() {
+            Ok(records)
+        } else {
+            Err(Unavailable {
+                asked: ids.len(),
+                found: records.len(),
+            })
+        })
+    }
+}
+
+/// Some of the people a purchase names are no longer in the store (removed
+/// since the index was built) or have no known company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{found} of {asked} records could be read")]
+pub struct Unavailable {
+    pub asked: usize,
+    pub found: usize,
+}
+
+/// Companies by id: the index's, and those read from the store.
+pub struct Companies {
+    index: Arc<PeopleIndex>,
+    fetched: HashMap<String, Company>,
+}
+
+impl Companies {
+    fn new(index: Arc<PeopleIndex>, fetched: Vec<Company>) -> Companies {
+        let fetched = fetched
+            .into_iter()
+            .map(|c| (c.company_id.clone(), c))
+            .collect();
+        Companies { index, fetched }
+    }
+
+    pub fn get(&self, company_id: &str) -> Option<&Company> {
+        match self.index.company_by_id.get(company_id) {
+            Some(&ix) => Some(&self.index.companies[ix as usize].record),
+            None => self.fetched.get(company_id),
         }
-        let index = self.search.index();
-        let rows = purchase.people_by_ids(ids).await?;
-        let missing = missing_companies(&index, &rows);
-        let fetched = purchase.companies_by_ids(&missing).await?;
-        Ok(join(&index, rows, fetched))
+    }
+
+    /// `rows` as API records with their index ids, in order; a person without a
+    /// known company is left out.
+    fn join(&self, rows: Vec<PersonRow>) -> Vec<(u32, Person)> {
+        rows.into_iter()
+            .filter_map(|r| {
+                let company = self.get(&r.person.company_id)?;
+                Some((u32::try_from(r.id).ok()?, r.person.into_api(company)))
+            })
+            .collect()
     }
 }
 
@@ -93,22 +161,6 @@ fn missing_companies(index: &PeopleIndex, rows: &[PersonRow]) -> Vec<String> {
     missing.sort();
     missing.dedup();
     missing
-}
-
-fn join(index: &PeopleIndex, rows: Vec<PersonRow>, fetched: Vec<Company>) -> Vec<(u32, Person)> {
-    let fetched: HashMap<String, Company> = fetched
-        .into_iter()
-        .map(|c| (c.company_id.clone(), c))
-        .collect();
-    rows.into_iter()
-        .filter_map(|r| {
-            let company = match index.company_by_id.get(&r.person.company_id) {
-                Some(&ix) => &index.companies[ix as usize].record,
-                None => fetched.get(&r.person.company_id)?,
-            };
-            Some((u32::try_from(r.id).ok()?, r.person.into_api(company)))
-        })
-        .collect()
 }
 
 /// The live data set and the sandbox's, built when first asked for.

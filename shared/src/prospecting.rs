@@ -118,6 +118,11 @@ impl AppliedFilters {
 
 /// How going from a session whose text reads `text` and which started with the
 /// filters `started` to the refinements `wanted` relates to it.
+///
+/// The place a session covers is the one it started with (a session started
+/// somewhere the text did not say), else the text's. A refinement inside that
+/// place narrows; anything else, dropping a place the session started with
+/// included, is another search.
 pub fn location_change(
     text: &Interpretation,
     started: &AppliedFilters,
@@ -127,30 +132,34 @@ pub fn location_change(
     if from == to {
         return LocationChange::Same;
     }
-    if from != (None, None) || to == (None, None) {
-        // A session started somewhere the text did not say: any change of place
-        // is another search (also going back to the text's own place).
+    let moved = from != (None, None);
+    if to == (None, None) {
+        // Only a moved session gets here: back to the text's own place.
         return LocationChange::Moves;
     }
-    let lower = |s: &Option<String>| s.as_deref().map(str::to_ascii_lowercase);
-    let states: Vec<String> = text
-        .locations
-        .iter()
-        .filter_map(|l| lower(&l.state))
-        .collect();
-    let cities: Vec<String> = text
-        .locations
-        .iter()
-        .filter_map(|l| lower(&l.city))
-        .collect();
-    if text.locations.is_empty() {
-        return LocationChange::Narrows;
-    }
+    let (states, cities): (Vec<String>, Vec<String>) = if moved {
+        (from.0.into_iter().collect(), from.1.into_iter().collect())
+    } else {
+        if text.locations.is_empty() {
+            return LocationChange::Narrows;
+        }
+        let lower = |s: &Option<String>| s.as_deref().map(str::to_ascii_lowercase);
+        (
+            text.locations
+                .iter()
+                .filter_map(|l| lower(&l.state))
+                .collect(),
+            text.locations
+                .iter()
+                .filter_map(|l| lower(&l.city))
+                .collect(),
+        )
+    };
     let (state, city) = to;
     let state_ok = state
         .as_ref()
         .is_none_or(|s| states.is_empty() || states.contains(s));
-    // A city alone is inside the text's states when a city of that name lies in
+    // A city alone is inside the covered states when a city of that name lies in
     // one of them.
     let city_in_states = |c: &str| {
         states.is_empty()
@@ -158,13 +167,12 @@ pub fn location_change(
             || crate::geo::cities_named(c)
                 .any(|known| states.contains(&known.state.to_ascii_lowercase()))
     };
-    let city_ok = city.as_ref().is_none_or(|c| {
-        if cities.is_empty() {
-            city_in_states(c)
-        } else {
-            cities.contains(c)
-        }
-    });
+    let city_ok = match &city {
+        // The text's own city stays in its criteria; a started city must be kept.
+        None => !moved || cities.is_empty(),
+        Some(c) if cities.is_empty() => city_in_states(c),
+        Some(c) => cities.contains(c),
+    };
     if state_ok && city_ok {
         LocationChange::Narrows
     } else {
@@ -324,11 +332,6 @@ impl DeliveryStatus {
             .into_iter()
             .find(|s| s.as_str() == value)
     }
-
-    /// Whether no more attempts are made without a replay.
-    pub fn is_final(self) -> bool {
-        self != DeliveryStatus::Pending
-    }
 }
 
 /// The answer to `POST /v1/prospecting/sessions/{search_id}/push`.
@@ -432,10 +435,36 @@ mod tests {
             (&california, &none, at(None, Some("Fresno")), Narrows),
             (&california, &none, at(None, Some("Austin")), Moves),
             (&anywhere, &none, at(Some("TX"), Some("Austin")), Narrows),
+            // A session started in Texas narrows within Texas for free, and moves
+            // when it leaves Texas or drops a place it started with.
             (
                 &anywhere,
                 &at(Some("TX"), None),
                 at(Some("TX"), Some("Austin")),
+                Narrows,
+            ),
+            (
+                &california,
+                &at(Some("TX"), None),
+                at(None, Some("Dallas")),
+                Narrows,
+            ),
+            (
+                &california,
+                &at(Some("TX"), None),
+                at(None, Some("Fresno")),
+                Moves,
+            ),
+            (
+                &anywhere,
+                &at(Some("TX"), Some("Austin")),
+                at(Some("TX"), None),
+                Moves,
+            ),
+            (
+                &anywhere,
+                &at(Some("TX"), Some("Austin")),
+                at(Some("TX"), Some("Dallas")),
                 Moves,
             ),
         ];
@@ -458,15 +487,27 @@ mod tests {
     }
 
     #[test]
-    fn delivery_statuses_round_trip() {
-        for status in DeliveryStatus::ALL {
-            assert_eq!(DeliveryStatus::parse(status.as_str()), Some(status));
+    fn delivery_statuses_have_one_name_on_the_wire_and_in_the_store() {
+        use DeliveryStatus::*;
+        let names = [
+            (Pending, "pending"),
+            (Delivered, "delivered"),
+            (Failed, "failed"),
+            (Gone, "gone"),
+        ];
+        assert_eq!(names.len(), DeliveryStatus::ALL.len());
+        for (status, name) in names {
+            assert_eq!(status.as_str(), name);
+            assert_eq!(DeliveryStatus::parse(name), Some(status));
             assert_eq!(
                 serde_json::to_string(&status).unwrap(),
-                format!("\"{}\"", status.as_str())
+                format!("\"{name}\"")
+            );
+            assert_eq!(
+                serde_json::from_str::<DeliveryStatus>(&format!("\"{name}\"")).unwrap(),
+                status
             );
         }
         assert_eq!(DeliveryStatus::parse("sent"), None);
-        assert!(!DeliveryStatus::Pending.is_final() && DeliveryStatus::Gone.is_final());
     }
 }

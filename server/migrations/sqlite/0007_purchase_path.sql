@@ -4,10 +4,12 @@
 -- rendered again instead of kept), fenced delivery claims, endpoints that
 -- answered 410, purged chunk bodies, and one usage ledger with exact ranges.
 
--- none, signature or server_session (PRODUCT.md §2.7); require_customer_signature
--- stays, written as customer_verification = 'signature', for readers of the table.
+-- none, signature or server_session (PRODUCT.md §2.7); it replaces
+-- require_customer_signature (true became 'signature'), which the API still
+-- accepts and shows, derived from it.
 alter table embed_key add column customer_verification text not null default 'none';
 update embed_key set customer_verification = 'signature' where require_customer_signature = 1;
+alter table embed_key drop column require_customer_signature;
 
 -- Server-minted session secrets (`qss_…`): only a digest is kept, each is used once
 -- and only before it expires (five minutes).

@@ -5,6 +5,7 @@
 
 use quarry_shared::api::Person;
 use quarry_shared::prospecting::{Selection, SelectionMode};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::prospecting::prospect_id;
@@ -48,46 +49,81 @@ pub fn selection_json(selection: &Selection, records: usize) -> Value {
 }
 
 /// One pushed record: the full person, its prospect id, `reveal_state: purchased`.
-pub fn record(id: u32, person: Person) -> Value {
-    let mut value = serde_json::to_value(person).unwrap_or(Value::Null);
-    if let Some(object) = value.as_object_mut() {
-        object.insert("prospect_id".into(), Value::String(prospect_id::encode(id)));
-        object.insert("reveal_state".into(), Value::String("purchased".into()));
+#[derive(Debug, Clone, Serialize)]
+pub struct PushedRecord {
+    #[serde(flatten)]
+    pub person: Person,
+    pub prospect_id: String,
+    pub reveal_state: &'static str,
+}
+
+/// The record of index id `id`.
+pub fn record(id: u32, person: Person) -> PushedRecord {
+    PushedRecord {
+        person,
+        prospect_id: prospect_id::encode(id),
+        reveal_state: "purchased",
     }
-    value
+}
+
+/// The part of a body every chunk shares.
+#[derive(Serialize)]
+struct Head<'a> {
+    event: &'static str,
+    delivery_id: &'a str,
+    search_id: &'a str,
+    partner_customer_id: &'a str,
+    external_customer_id: &'a str,
+    partner_user_id: Option<&'a str>,
+    selection: Value,
+    pushed_records: usize,
+    net_new_billable_records: usize,
+    already_purchased_records: usize,
+    chunks: usize,
+}
+
+/// One chunk's body: the head, its number and its records, serialised from
+/// borrows (no record is copied).
+#[derive(Serialize)]
+struct Chunk<'a, R> {
+    #[serde(flatten)]
+    head: &'a Head<'a>,
+    chunk: usize,
+    data: &'a [R],
 }
 
 /// The chunk bodies of a push, in order: each the envelope with `chunk`,
 /// `chunks` and its share of `records`.
-pub fn chunk_bodies(envelope: &PushEnvelope<'_>, records: &[Value]) -> Vec<String> {
-    let chunks = chunk_count(records.len());
-    let head = json!({
-        "event": EVENT_RECORDS_PUSHED,
-        "delivery_id": envelope.delivery_id,
-        "search_id": envelope.search_id,
-        "partner_customer_id": envelope.partner_customer_id,
-        "external_customer_id": envelope.external_customer_id,
-        "partner_user_id": envelope.partner_user_id,
-        "selection": selection_json(envelope.selection, records.len()),
-        "pushed_records": records.len(),
-        "net_new_billable_records": envelope.net_new_billable_records,
-        "already_purchased_records": envelope.already_purchased_records,
-        "chunks": chunks,
-    });
-    let mut parts: Vec<&[Value]> = records.chunks(CHUNK_RECORDS).collect();
+pub fn chunk_bodies<R: Serialize>(
+    envelope: &PushEnvelope<'_>,
+    records: &[R],
+) -> serde_json::Result<Vec<String>> {
+    let head = Head {
+        event: EVENT_RECORDS_PUSHED,
+        delivery_id: envelope.delivery_id,
+        search_id: envelope.search_id,
+        partner_customer_id: envelope.partner_customer_id,
+        external_customer_id: envelope.external_customer_id,
+        partner_user_id: envelope.partner_user_id,
+        selection: selection_json(envelope.selection, records.len()),
+        pushed_records: records.len(),
+        net_new_billable_records: envelope.net_new_billable_records,
+        already_purchased_records: envelope.already_purchased_records,
+        chunks: chunk_count(records.len()),
+    };
+    let mut parts: Vec<&[R]> = records.chunks(CHUNK_RECORDS).collect();
     if parts.is_empty() {
         parts.push(&[]);
     }
     parts
         .into_iter()
         .enumerate()
-        .map(|(i, part)| {
-            let mut body = head.clone();
-            if let Some(object) = body.as_object_mut() {
-                object.insert("chunk".into(), json!(i + 1));
-                object.insert("data".into(), Value::Array(part.to_vec()));
-            }
-            body.to_string()
+        .map(|(i, data)| {
+            serde_json::to_string(&Chunk {
+                head: &head,
+                chunk: i + 1,
+                data,
+            })
         })
         .collect()
 }
@@ -118,7 +154,7 @@ mod tests {
             already_purchased_records: 1,
         };
         let records: Vec<Value> = (0..2_401).map(|i| json!({"n": i})).collect();
-        let bodies = chunk_bodies(&envelope, &records);
+        let bodies = chunk_bodies(&envelope, &records).unwrap();
         assert_eq!(bodies.len(), 3);
         let parsed: Vec<Value> = bodies
             .iter()
@@ -156,7 +192,7 @@ mod tests {
             net_new_billable_records: 0,
             already_purchased_records: 0,
         };
-        let bodies = chunk_bodies(&envelope, &[]);
+        let bodies = chunk_bodies::<Value>(&envelope, &[]).unwrap();
         assert_eq!(bodies.len(), 1);
         let body: Value = serde_json::from_str(&bodies[0]).unwrap();
         assert_eq!(

@@ -18,8 +18,9 @@ use super::signing::signature_header;
 use super::DeliveryStatus;
 use crate::store::{now_unix, Claim, NewAttempt, RoundResult, Store, StoreError};
 
-/// Rounds one process sends at the same time (a slow partner holds one of them,
-/// not the whole queue).
+/// Rounds the worker sends at the same time (a slow partner holds one of them,
+/// not the whole queue). A push's or a replay's first round runs beside them,
+/// bounded by the requests that start them.
 const CONCURRENT_ROUNDS: usize = 16;
 
 /// Why a round could not run (the partner's answers are never errors).
@@ -32,15 +33,6 @@ pub enum DeliveryError {
     LostClaim(String),
 }
 
-/// The end of one round, for the pushing request's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RoundOutcome {
-    pub delivered: bool,
-    /// The last HTTP status the partner answered in this round.
-    pub last_status: Option<u16>,
-    pub result: RoundResult,
-}
-
 /// Where a delivery stood when a caller stopped waiting for its round.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
@@ -49,9 +41,19 @@ pub struct Progress {
     pub last_error: Option<String>,
 }
 
+impl From<RoundResult> for Progress {
+    fn from(round: RoundResult) -> Progress {
+        Progress {
+            status: round.status,
+            last_status: round.last_status.and_then(|s| u16::try_from(s).ok()),
+            last_error: round.last_error,
+        }
+    }
+}
+
 impl Progress {
     /// The round is still running (or could not run): the worker has it.
-    pub fn running() -> Progress {
+    fn running() -> Progress {
         Progress {
             status: DeliveryStatus::Pending,
             last_status: None,
@@ -93,11 +95,7 @@ impl Deliverer {
         let id = claim.delivery.delivery_id.clone();
         let round = tokio::spawn(async move { deliverer.run_round(&claim).await });
         match tokio::time::timeout(wait, round).await {
-            Ok(Ok(Ok(outcome))) => Progress {
-                status: outcome.result.status,
-                last_status: outcome.last_status,
-                last_error: outcome.result.last_error,
-            },
+            Ok(Ok(Ok(round))) => round.into(),
             Ok(Ok(Err(e))) => {
                 tracing::error!(delivery_id = %id, error = %e, "delivery round failed");
                 Progress::running()
@@ -111,7 +109,7 @@ impl Deliverer {
     }
 
     /// One round for a job the caller holds.
-    pub async fn run_round(&self, claim: &Claim) -> Result<RoundOutcome, DeliveryError> {
+    pub async fn run_round(&self, claim: &Claim) -> Result<RoundResult, DeliveryError> {
         let delivery = &claim.delivery;
         let lost = || DeliveryError::LostClaim(delivery.delivery_id.clone());
         let key = self.store.embed_key_by_id(&delivery.embed_key_id).await?;
@@ -183,11 +181,7 @@ impl Deliverer {
         if !self.store.finish_round(claim, &result, now).await? {
             return Err(lost());
         }
-        Ok(RoundOutcome {
-            delivered: result.status == DeliveryStatus::Delivered,
-            last_status: last.as_ref().and_then(|a| a.status),
-            result,
-        })
+        Ok(result)
     }
 
     /// What a round that made `attempts` rounds before it ends in.

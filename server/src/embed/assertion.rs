@@ -50,7 +50,7 @@ pub fn message(customer_id: &str, user_id: Option<&str>, timestamp: i64) -> Stri
 
 /// The first message, `customer_id.user_id.timestamp`; only ever checked for ids
 /// without dots (see the module header).
-pub fn legacy_message(customer_id: &str, user_id: Option<&str>, timestamp: i64) -> String {
+fn legacy_message(customer_id: &str, user_id: Option<&str>, timestamp: i64) -> String {
     format!("{customer_id}.{}.{timestamp}", user_id.unwrap_or(""))
 }
 

@@ -4,10 +4,11 @@
 //!   `x-api-key`), checked by [`partner_gate`] in front of every partner route, which
 //!   also applies the per-key rate limit and writes its headers on every answer.
 //! - [`EmbedAuth`]: an embed token from an embed session (`Authorization: Bearer
-//!   <jwt>`), verified and then re-checked against the store (embed key still
-//!   active, customer not suspended) through a cache of a few seconds, so a
-//!   revocation bites within seconds rather than at token expiry. [`embed_gate`]
-//!   applies the per-customer rate limit in front of every embed route.
+//!   <jwt>`), checked once by [`embed_gate`] in front of every embed route:
+//!   verified, counted against its customer's rate limit, then re-checked against
+//!   the store (embed key still active, customer not suspended) through a cache of
+//!   a few seconds, so a revocation bites within seconds rather than at token
+//!   expiry.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -35,10 +36,19 @@ pub fn presented_key(parts: &Parts) -> Option<&str> {
     bearer_or_api_key(&parts.headers)
 }
 
-fn bearer_or_api_key(headers: &axum::http::HeaderMap) -> Option<&str> {
-    if let Some(v) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
+/// The token of an `Authorization: Bearer …` header; `None` without one, and
+/// `Some(None)` for another scheme.
+fn bearer(headers: &axum::http::HeaderMap) -> Option<Option<&str>> {
+    let value = headers.get("authorization")?.to_str().ok();
+    Some(value.and_then(|v| {
         let (scheme, token) = v.trim().split_once(' ')?;
-        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim());
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    }))
+}
+
+fn bearer_or_api_key(headers: &axum::http::HeaderMap) -> Option<&str> {
+    if let Some(token) = bearer(headers) {
+        return token;
     }
     headers
         .get("x-api-key")
@@ -133,25 +143,23 @@ pub async fn partner_gate(
     response
 }
 
-/// Middleware in front of every embed-token route: counts the request against the
-/// token's customer (PRODUCT.md §8: embed routes per partner customer) and writes
-/// the rate-limit headers on every answer. A request without a token that verifies
-/// goes on to be refused by its route.
-pub async fn embed_gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Middleware in front of every embed-token route: verifies the token once,
+/// counts the request against its customer (PRODUCT.md §8: embed routes per
+/// partner customer), re-checks key and customer, and hands the [`EmbedAuth`] to
+/// the route (and to `Idempotency-Key`). The rate-limit headers go on every answer
+/// to a token that verifies, refusals included.
+pub async fn embed_gate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let now = now_unix();
-    let customer = request
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .and_then(|(_, token)| state.tokens.verify(token.trim(), now).ok())
-        .map(|claims| claims.sub);
-    let Some(customer) = customer else {
-        return next.run(request).await;
+    let auth = match verify_embed_token(&state, request.headers(), now) {
+        Ok(auth) => auth,
+        Err(refused) => return refused.into_response(),
     };
     let quota = state.limiter.hit(
-        &format!("customer:{customer}"),
+        &format!("customer:{}", auth.claims.sub),
         "embed-customer",
         state.config.rate_limit_per_customer,
         u64::try_from(now).unwrap_or(0),
@@ -159,9 +167,44 @@ pub async fn embed_gate(State(state): State<AppState>, request: Request, next: N
     if !quota.allowed {
         return quota.rejection();
     }
-    let mut response = next.run(request).await;
+    let mut response = match state
+        .rechecks
+        .check(&state.store, &auth.tenant, &auth.claims)
+        .await
+    {
+        Ok(()) => {
+            request.extensions_mut().insert(auth);
+            next.run(request).await
+        }
+        Err(refused) => refused.into_response(),
+    };
     quota.write_headers(response.headers_mut());
     response
+}
+
+/// The embed token's claims and tenant, before the store re-checks.
+fn verify_embed_token(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    now: i64,
+) -> Result<EmbedAuth, ApiError> {
+    let token = bearer(headers).flatten().ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::TokenMalformed,
+            "Send the embed token as `Authorization: Bearer <token>`.",
+        )
+    })?;
+    let claims = state.tokens.verify(token, now).map_err(|e| {
+        let code = ErrorCode::parse(e.code()).unwrap_or(ErrorCode::TokenMalformed);
+        ApiError::new(code, format!("The embed token was refused: {e}."))
+    })?;
+    let tenant = Tenant {
+        partner_id: claims.pid.clone(),
+        mode: Mode::parse(&claims.mode).ok_or_else(|| {
+            ApiError::new(ErrorCode::TokenMalformed, "The embed token names no mode.")
+        })?,
+    };
+    Ok(EmbedAuth { claims, tenant })
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for PartnerAuth {
@@ -268,38 +311,13 @@ impl EmbedRechecks {
     }
 }
 
-impl FromRequestParts<AppState> for EmbedAuth {
+impl<S: Send + Sync> FromRequestParts<S> for EmbedAuth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::TokenMalformed,
-                    "Send the embed token as `Authorization: Bearer <token>`.",
-                )
-            })?;
-        let claims = state.tokens.verify(token, now_unix()).map_err(|e| {
-            let code = ErrorCode::parse(e.code()).unwrap_or(ErrorCode::TokenMalformed);
-            ApiError::new(code, format!("The embed token was refused: {e}."))
-        })?;
-        let tenant = Tenant {
-            partner_id: claims.pid.clone(),
-            mode: Mode::parse(&claims.mode).ok_or_else(|| {
-                ApiError::new(ErrorCode::TokenMalformed, "The embed token names no mode.")
-            })?,
-        };
-        state.rechecks.check(&state.store, &tenant, &claims).await?;
-        Ok(EmbedAuth { claims, tenant })
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<EmbedAuth>().cloned().ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("embed route mounted without embed_gate"))
+        })
     }
 }
 

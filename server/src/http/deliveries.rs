@@ -213,7 +213,7 @@ pub async fn retry_delivery(
         .replay_delivery(&tenant, &id, force, now)
         .await?
         .ok_or_else(not_found)?;
-    let (retried, message) = match replay {
+    let (retried, message, unchanged) = match replay {
         Replay::Claimed(claim) => {
             let wait = first_round_wait(state.config.request_timeout_secs, state.config.push_wait_secs);
             let progress = state.deliverer.deliver(claim, wait).await;
@@ -226,11 +226,12 @@ pub async fn retry_delivery(
                 DeliveryStatus::Failed => "Sent again; it failed and no retries are left.",
                 DeliveryStatus::Gone => "Sent again; the endpoint answered 410 Gone.",
             };
-            (true, message.to_owned())
+            (true, message, None)
         }
-        Replay::Delivered(_) => (
+        Replay::Delivered(row) => (
             false,
-            "Already delivered; nothing was sent. Send {\"force\": true} to deliver every chunk again.".to_owned(),
+            "Already delivered; nothing was sent. Send {\"force\": true} to deliver every chunk again.",
+            Some(row),
         ),
         Replay::InProgress(_) => {
             return Err(ApiError::new(
@@ -245,18 +246,22 @@ pub async fn retry_delivery(
             ))
         }
     };
-    let row = state
-        .store
-        .delivery(&tenant, &id)
-        .await?
-        .ok_or_else(not_found)?;
+    // A round just ran: read where it left the delivery.
+    let row = match unchanged {
+        Some(row) => row,
+        None => state
+            .store
+            .delivery(&tenant, &id)
+            .await?
+            .ok_or_else(not_found)?,
+    };
     let attempts = state
         .store
         .delivery_attempts(std::slice::from_ref(&row.delivery_id))
         .await?;
     Ok(axum::Json(RetryResult {
         retried,
-        message,
+        message: message.to_owned(),
         delivery: view(row, &attempts),
     }))
 }

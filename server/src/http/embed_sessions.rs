@@ -34,7 +34,7 @@ use super::auth::PartnerAuth;
 use super::error::ApiError;
 use super::extract::{parse_json, require_json, Json};
 use super::idempotency::NotKept;
-use super::{iso8601, AppState};
+use super::{field_error, iso8601, AppState};
 use crate::embed::assertion;
 use crate::embed::origin::{is_allowed, request_origin};
 use crate::embed::token::{EmbedClaims, AUDIENCE, ISSUER};
@@ -45,6 +45,7 @@ use crate::partners::keys::{
     issue_session_secret, recognise_public_key, recognise_session_secret, Scope,
 };
 use crate::partners::settings::validate_text;
+use crate::partners::Tenant;
 use crate::store::{now_unix, EmbedKey, EmbedKeyStatus, NewServerSession};
 
 /// The bootstrap request.
@@ -199,7 +200,14 @@ async fn bootstrap(
 ) -> Result<EmbedSession, ApiError> {
     require_json(headers)?;
     let request: CreateEmbedSession = parse_json(body)?;
-    let key = find_key(state, &request.partner_key).await?;
+    let key = find_key(state, &request.partner_key, None, || {
+        ApiError::field(
+            ErrorCode::InvalidPartnerKey,
+            "body.partner_key",
+            "Unknown partner key; copy data-partner-key from the embed key's create answer.",
+        )
+    })
+    .await?;
 
     let origin = origin_header(headers)
         .filter(|o| is_allowed(&key.settings.allowed_origins, o))
@@ -274,12 +282,13 @@ struct Identified {
     name: Option<String>,
 }
 
-fn user_id_of(value: Option<&str>, field: &str) -> Result<Option<String>, ApiError> {
+/// `body.user_id`, when one is sent.
+fn user_id_of(value: Option<&str>) -> Result<Option<String>, ApiError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(u) => validate_external_id("user_id", u)
             .map(Some)
-            .map_err(|e| ApiError::field(ErrorCode::InvalidBody, field, e.message)),
+            .map_err(field_error),
     }
 }
 
@@ -300,10 +309,10 @@ async fn identify(
                 "This session secret is unknown, was used already or expired (they last 5 minutes); have your backend mint a new one.",
             )
         };
-        recognise_session_secret(secret.trim()).ok_or_else(invalid)?;
+        let presented = recognise_session_secret(secret.trim()).ok_or_else(invalid)?;
         let session = state
             .store
-            .take_server_session(&key.tenant, &key.embed_key_id, secret.trim(), now)
+            .take_server_session(&key.tenant, &key.embed_key_id, &presented, now)
             .await?
             .ok_or_else(invalid)?;
         let mismatch = |field: &str, what: &str| {
@@ -320,7 +329,7 @@ async fn identify(
                 return Err(mismatch("customer_id", "customer_id"));
             }
         }
-        if let Some(claimed) = user_id_of(request.user_id.as_deref(), "body.user_id")? {
+        if let Some(claimed) = user_id_of(request.user_id.as_deref())? {
             if session.user_id.as_deref() != Some(claimed.as_str()) {
                 return Err(mismatch("user_id", "user_id"));
             }
@@ -346,9 +355,8 @@ async fn identify(
             "Send customer_id (or a session_secret from your backend).",
         )
     })?;
-    let external = validate_external_id("customer_id", claimed)
-        .map_err(|e| ApiError::field(ErrorCode::InvalidBody, "body.customer_id", e.message))?;
-    let user_id = user_id_of(request.user_id.as_deref(), "body.user_id")?;
+    let external = validate_external_id("customer_id", claimed).map_err(field_error)?;
+    let user_id = user_id_of(request.user_id.as_deref())?;
     let signed = request.customer_signature.is_some() || request.timestamp.is_some();
     if !verification.accepts_claim() || signed {
         check_signature(key, &external, user_id.as_deref(), request, now)?;
@@ -360,20 +368,21 @@ async fn identify(
     })
 }
 
-async fn find_key(state: &AppState, partner_key: &str) -> Result<EmbedKey, ApiError> {
-    let unknown = || {
-        ApiError::field(
-            ErrorCode::InvalidPartnerKey,
-            "body.partner_key",
-            "Unknown partner key; copy data-partner-key from the embed key's create answer.",
-        )
-    };
-    let presented = recognise_public_key(partner_key.trim()).ok_or_else(unknown)?;
+/// The active embed key whose public key is `partner_key`; `unknown` when there is
+/// none (or it is not `tenant`'s, when one is given).
+async fn find_key(
+    state: &AppState,
+    partner_key: &str,
+    tenant: Option<&Tenant>,
+    unknown: impl Fn() -> ApiError,
+) -> Result<EmbedKey, ApiError> {
+    let presented = recognise_public_key(partner_key.trim()).ok_or_else(&unknown)?;
     let key = state
         .store
         .find_embed_key(&presented)
         .await?
-        .ok_or_else(unknown)?;
+        .filter(|k| tenant.is_none_or(|t| k.tenant == *t))
+        .ok_or_else(&unknown)?;
     if key.status != EmbedKeyStatus::Active {
         return Err(ApiError::new(
             ErrorCode::EmbedKeyRevoked,
@@ -462,31 +471,17 @@ pub async fn mint_embed_session(
 ) -> Result<Response, ApiError> {
     let tenant = auth.require(Scope::Customers)?;
     let now = now_unix();
-    let not_yours = || {
+    let key = find_key(&state, &body.partner_key, Some(&tenant), || {
         ApiError::field(
             ErrorCode::InvalidBody,
             "body.partner_key",
             "partner_key is not the public key of one of your embed keys in this mode.",
         )
-    };
-    let presented = recognise_public_key(body.partner_key.trim()).ok_or_else(not_yours)?;
-    let key = state
-        .store
-        .find_embed_key(&presented)
-        .await?
-        .filter(|k| k.tenant == tenant)
-        .ok_or_else(not_yours)?;
-    if key.status != EmbedKeyStatus::Active {
-        return Err(ApiError::new(
-            ErrorCode::EmbedKeyRevoked,
-            "This partner key was revoked.",
-        ));
-    }
-    let external = validate_external_id("customer_id", &body.customer_id)
-        .map_err(|e| ApiError::field(ErrorCode::InvalidBody, "body.customer_id", e.message))?;
-    let user_id = user_id_of(body.user_id.as_deref(), "body.user_id")?;
-    let name = validate_text("customer_name", body.customer_name, 200)
-        .map_err(|e| ApiError::field(ErrorCode::InvalidBody, "body.customer_name", e.message))?;
+    })
+    .await?;
+    let external = validate_external_id("customer_id", &body.customer_id).map_err(field_error)?;
+    let user_id = user_id_of(body.user_id.as_deref())?;
+    let name = validate_text("customer_name", body.customer_name, 200).map_err(field_error)?;
     if let Some(existing) = state
         .store
         .customer_by_external_id(&tenant, &external)

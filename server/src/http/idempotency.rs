@@ -22,7 +22,7 @@
 //!   customer not suspended), so a suspended customer replays nothing.
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -93,46 +93,20 @@ impl Caller {
     }
 }
 
-/// The caller, `None` when unauthenticated (the route refuses it itself), or the
-/// refusal of an embed token that no longer passes its re-checks.
-async fn caller(state: &AppState, request: &mut Request) -> Result<Option<Caller>, Response> {
+/// The caller, authenticated by the gate in front of the route.
+fn caller(request: &Request) -> Option<Caller> {
     if let Some(auth) = request.extensions().get::<PartnerAuth>() {
-        return Ok(Some(Caller::Partner(format!(
+        return Some(Caller::Partner(format!(
             "partner:{}:{}",
             auth.key.partner_id,
             auth.key.mode.as_str()
-        ))));
+        )));
     }
-    let bearer = request
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("bearer "));
-    if !bearer {
-        return Ok(None);
-    }
-    let (mut parts, body) = std::mem::take(request).into_parts();
-    let auth = EmbedAuth::from_request_parts(&mut parts, state).await;
-    *request = Request::from_parts(parts, body);
-    match auth {
-        Ok(auth) => Ok(Some(Caller::Embed(
-            format!("embed:{}", auth.claims.sub),
-            Box::new(auth),
-        ))),
-        // A token that does not verify is the route's to refuse.
-        Err(ApiError::Client {
-            code:
-                ErrorCode::TokenMalformed
-                | ErrorCode::TokenExpired
-                | ErrorCode::TokenInvalidSignature
-                | ErrorCode::TokenUnknownKid
-                | ErrorCode::TokenInvalidAudience
-                | ErrorCode::TokenInvalidIssuer
-                | ErrorCode::TokenNotYetValid,
-            ..
-        }) => Ok(None),
-        Err(refused) => Err(refused.into_response()),
-    }
+    let auth = request.extensions().get::<EmbedAuth>()?;
+    Some(Caller::Embed(
+        format!("embed:{}", auth.claims.sub),
+        Box::new(auth.clone()),
+    ))
 }
 
 /// Writes `value` as JSON with every object's keys sorted and no whitespace.
@@ -192,11 +166,7 @@ pub fn fingerprint(method: &Method, path: &str, query: &str, body: &[u8]) -> Str
 }
 
 /// The middleware (inside the partner gate, around the embed routes).
-pub async fn idempotent(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub async fn idempotent(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if !is_mutating(request.method()) {
         return next.run(request).await;
     }
@@ -217,10 +187,8 @@ pub async fn idempotent(
             )
             .into_response(),
         };
-    let caller = match caller(&state, &mut request).await {
-        Ok(Some(caller)) => caller,
-        Ok(None) => return next.run(request).await,
-        Err(refused) => return refused,
+    let Some(caller) = caller(&request) else {
+        return next.run(request).await;
     };
     let (parts, body) = request.into_parts();
     let limit = usize::try_from(state.config.max_body_bytes).unwrap_or(usize::MAX);

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod companies;
 pub mod deliveries;
+pub mod effective;
 pub mod embed_keys;
 pub mod embed_sessions;
 pub mod error;

@@ -11,6 +11,7 @@ use quarry_shared::{ErrorBody, ErrorCode};
 use serde::{Deserialize, Serialize};
 
 use super::auth::PartnerAuth;
+use super::effective::SettingsLookup;
 use super::error::ApiError;
 use super::extract::{page_limit, Json, Query};
 use super::{field_error, iso8601, AppState};
@@ -18,7 +19,7 @@ use crate::partners::customers::{CreateCustomer, CustomerStatus, UpdateCustomer}
 use crate::partners::embed_keys::ResultAction;
 use crate::partners::keys::Scope;
 use crate::partners::settings::Effective;
-use crate::partners::{Mode, Tenant};
+use crate::partners::Mode;
 use crate::search::people::cursor_error;
 use crate::store::{now_unix, Customer};
 use crate::wallet::{EnforcementMode, Limits, ResetPolicy};
@@ -65,37 +66,20 @@ pub struct CustomerView {
     pub updated_at: String,
 }
 
-/// The settings that apply to `customer` through `key_id` (else the key it falls
-/// back on), a push endpoint that answered `410 Gone` not offered.
-pub async fn effective_settings(
-    state: &AppState,
-    tenant: &Tenant,
-    customer: &Customer,
-    key_id: Option<&str>,
-) -> Result<Effective, ApiError> {
-    let key = match key_id.or(customer.embed_key_id.as_deref()) {
-        Some(id) => state.store.embed_key(tenant, id).await?,
-        None => None,
-    };
-    let s = &customer.settings;
-    let keys = key.as_ref().map(|k| &k.settings.results);
-    let effective = Effective::merge(&s.wallet, &s.results, keys, false);
-    let gone = match &effective.result_delivery_url {
-        Some(url) => state.store.is_gone(tenant, url).await?,
-        None => false,
-    };
-    Ok(if gone {
-        Effective::merge(&s.wallet, &s.results, keys, true)
-    } else {
-        effective
-    })
-}
-
 /// The customer as the API shows it.
 pub async fn customer_view(state: &AppState, c: Customer) -> Result<CustomerView, ApiError> {
-    let e = effective_settings(state, &c.tenant.clone(), &c, None).await?;
+    let tenant = c.tenant.clone();
+    let e = SettingsLookup::new(state, &tenant)
+        .effective(&c, None)
+        .await?;
+    Ok(view(c, e))
+}
+
+/// `c` with the settings `e` that apply to it.
+fn view(c: Customer, e: Effective) -> CustomerView {
     let s = c.settings;
-    Ok(CustomerView {
+    let csv_export_enabled = e.csv_export_enabled();
+    CustomerView {
         partner_customer_id: c.partner_customer_id,
         external_customer_id: c.external_customer_id,
         name: s.name,
@@ -108,7 +92,7 @@ pub async fn customer_view(state: &AppState, c: Customer) -> Result<CustomerView
         result_action_labels: e.actions.iter().cloned().collect(),
         result_delivery_url: e.result_delivery_url,
         result_delivery_cta: e.result_delivery_cta,
-        csv_export_enabled: e.csv_export_enabled,
+        csv_export_enabled,
         own_settings: OwnSettings {
             allowed_result_actions: s.wallet.allowed_result_actions,
             result_delivery_url: s.results.result_delivery_url,
@@ -119,7 +103,7 @@ pub async fn customer_view(state: &AppState, c: Customer) -> Result<CustomerView
         embed_key_id: c.embed_key_id,
         created_at: iso8601(c.created_at),
         updated_at: iso8601(c.updated_at),
-    })
+    }
 }
 
 /// Page metadata of plain lists.
@@ -214,9 +198,12 @@ pub async fn list_partner_customers(
         Some(last) if more => Some(state.cursors.encode_list(&list, &last.partner_customer_id)),
         _ => None,
     };
+    // One lookup for the page: each embed key and gone mark is read once.
+    let mut settings = SettingsLookup::new(&state, &tenant);
     let mut data = Vec::with_capacity(rows.len());
     for c in rows {
-        data.push(customer_view(&state, c).await?);
+        let e = settings.effective(&c, None).await?;
+        data.push(view(c, e));
     }
     Ok(axum::Json(CustomerList {
         data,

@@ -14,9 +14,9 @@ use quarry_shared::{ErrorBody, ErrorCode};
 use serde::{Deserialize, Serialize};
 
 use super::auth::{EmbedAuth, PartnerAuth};
+use super::effective::SettingsLookup;
 use super::error::ApiError;
 use super::extract::{Json, Query};
-use super::partner_customers::effective_settings;
 use super::partner_customers::{ListPagination, ListParams};
 use super::{iso8601, parse_iso8601, AppState};
 use crate::partners::embed_keys::ResultAction;
@@ -93,7 +93,9 @@ pub async fn wallet_view(
     now: i64,
 ) -> Result<WalletView, ApiError> {
     let CustomerWallet { customer, wallet } = wallet;
-    let effective = effective_settings(state, tenant, &customer, key_id).await?;
+    let effective = SettingsLookup::new(state, tenant)
+        .effective(&customer, key_id)
+        .await?;
     let summary = wallet.summary(now);
     let allowed: Vec<ResultAction> = effective.actions.iter().map(|(a, _)| *a).collect();
     let labels: BTreeMap<ResultAction, String> = effective.actions.into_iter().collect();

@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::patch::double_option;
 use super::settings::{
-    validate_text, FieldError, ResultAction, ResultPatch, ResultSettings, WalletPatch,
-    WalletSettings,
+    settings_patches, validate_text, FieldError, ResultAction, ResultSettings, WalletSettings,
 };
 use crate::wallet::{EnforcementMode, Limits, ResetPolicy, WalletPolicy};
 
@@ -139,29 +138,9 @@ impl CreateCustomer {
     }
 }
 
+settings_patches!(UpdateCustomer);
+
 impl UpdateCustomer {
-    /// The shared parts of the change.
-    fn patches(&self) -> (WalletPatch, ResultPatch) {
-        (
-            WalletPatch {
-                credit_enforcement_mode: self.credit_enforcement_mode,
-                credit_reset_policy: self.credit_reset_policy,
-                limits: self.limits.clone(),
-                allowed_result_actions: self.allowed_result_actions.clone(),
-            },
-            ResultPatch {
-                result_delivery_url: self.result_delivery_url.clone(),
-                result_delivery_cta: self.result_delivery_cta.clone(),
-                csv_export_enabled: self.csv_export_enabled,
-            },
-        )
-    }
-
-    /// Whether the update sets the delivery URL (which clears a `410 Gone` mark).
-    pub fn sets_delivery_url(&self) -> bool {
-        self.result_delivery_url.is_some()
-    }
-
     /// `current` with this update applied, or the first field at fault.
     pub fn apply(
         &self,

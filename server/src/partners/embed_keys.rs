@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::patch::double_option;
 use super::settings::{
-    validate_text, FieldError, ResultPatch, ResultSettings, WalletPatch, WalletSettings,
+    settings_patches, validate_text, FieldError, ResultSettings, WalletSettings,
 };
 use crate::embed::origin::normalise_allowed_origin;
 use crate::wallet::{EnforcementMode, Limits, ResetPolicy};
@@ -42,23 +42,6 @@ pub enum CustomerVerification {
 }
 
 impl CustomerVerification {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CustomerVerification::None => "none",
-            CustomerVerification::Signature => "signature",
-            CustomerVerification::ServerSession => "server_session",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<CustomerVerification> {
-        match value {
-            "none" => Some(CustomerVerification::None),
-            "signature" => Some(CustomerVerification::Signature),
-            "server_session" => Some(CustomerVerification::ServerSession),
-            _ => None,
-        }
-    }
-
     /// Whether a session may name its customer with a signed assertion.
     pub fn accepts_signature(self) -> bool {
         self != CustomerVerification::ServerSession
@@ -221,8 +204,8 @@ fn verification(
             Err(FieldError::new(
                 field,
                 format!(
-                    "customer_verification {:?} contradicts require_customer_signature {required}; send one of them",
-                    e.as_str()
+                    "customer_verification {} contradicts require_customer_signature {required}; send one of them",
+                    serde_json::to_string(&e).unwrap_or_default()
                 ),
             ))
         }
@@ -273,12 +256,9 @@ impl CreateEmbedKey {
     }
 }
 
-impl UpdateEmbedKey {
-    /// Whether the update sets the delivery URL (which clears a `410 Gone` mark).
-    pub fn sets_delivery_url(&self) -> bool {
-        self.result_delivery_url.is_some()
-    }
+settings_patches!(UpdateEmbedKey);
 
+impl UpdateEmbedKey {
     /// `current` with this update applied, or the first field at fault.
     pub fn apply(
         &self,
@@ -304,19 +284,9 @@ impl UpdateEmbedKey {
         if let Some(ttl) = self.token_ttl_seconds {
             current.token_ttl_seconds = validate_ttl(ttl)?;
         }
-        current.defaults = WalletPatch {
-            credit_enforcement_mode: self.credit_enforcement_mode,
-            credit_reset_policy: self.credit_reset_policy,
-            limits: self.limits.clone(),
-            allowed_result_actions: self.allowed_result_actions.clone(),
-        }
-        .apply(current.defaults)?;
-        current.results = ResultPatch {
-            result_delivery_url: self.result_delivery_url.clone(),
-            result_delivery_cta: self.result_delivery_cta.clone(),
-            csv_export_enabled: self.csv_export_enabled,
-        }
-        .apply(current.results, dev)?;
+        let (wallet, results) = self.patches();
+        current.defaults = wallet.apply(current.defaults)?;
+        current.results = results.apply(current.results, dev)?;
         Ok(current)
     }
 }
@@ -496,8 +466,13 @@ mod tests {
         assert!(!V::ServerSession.accepts_signature() && !V::ServerSession.accepts_claim());
         assert!(V::Signature.accepts_signature() && !V::Signature.accepts_claim());
         assert!(V::None.accepts_claim());
-        for v in [V::None, V::Signature, V::ServerSession] {
-            assert_eq!(CustomerVerification::parse(v.as_str()), Some(v));
+        // The names the API and the store use.
+        for (v, name) in [
+            (V::None, "\"none\""),
+            (V::Signature, "\"signature\""),
+            (V::ServerSession, "\"server_session\""),
+        ] {
+            assert_eq!(serde_json::to_string(&v).unwrap(), name);
         }
     }
 

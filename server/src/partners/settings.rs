@@ -119,13 +119,45 @@ impl ResultPatch {
         }
         Ok(current)
     }
-
-    /// Whether the patch sets the delivery URL (to anything, even the same):
-    /// how a partner says its endpoint is back after a `410 Gone`.
-    pub fn sets_delivery_url(&self) -> bool {
-        self.result_delivery_url.is_some()
-    }
 }
+
+/// `patches()` and `sets_delivery_url()` for an update that names the shared
+/// settings fields (`credit_enforcement_mode` … `csv_export_enabled`): customers
+/// and embed keys spell them alike, so the split is written once.
+macro_rules! settings_patches {
+    ($update:ty) => {
+        impl $update {
+            /// The wallet and result parts of the change.
+            fn patches(
+                &self,
+            ) -> (
+                $crate::partners::settings::WalletPatch,
+                $crate::partners::settings::ResultPatch,
+            ) {
+                (
+                    $crate::partners::settings::WalletPatch {
+                        credit_enforcement_mode: self.credit_enforcement_mode,
+                        credit_reset_policy: self.credit_reset_policy,
+                        limits: self.limits.clone(),
+                        allowed_result_actions: self.allowed_result_actions.clone(),
+                    },
+                    $crate::partners::settings::ResultPatch {
+                        result_delivery_url: self.result_delivery_url.clone(),
+                        result_delivery_cta: self.result_delivery_cta.clone(),
+                        csv_export_enabled: self.csv_export_enabled,
+                    },
+                )
+            }
+
+            /// Whether the update sets the delivery URL (to anything, even the
+            /// same): how a partner says its endpoint is back after a `410 Gone`.
+            pub fn sets_delivery_url(&self) -> bool {
+                self.result_delivery_url.is_some()
+            }
+        }
+    };
+}
+pub(crate) use settings_patches;
 
 /// What a customer can do now: its own result settings merged over its embed
 /// key's, and the actions both allowed *and* configured (a delivery URL for push,
@@ -134,21 +166,21 @@ impl ResultPatch {
 pub struct Effective {
     pub result_delivery_url: Option<String>,
     pub result_delivery_cta: String,
-    pub csv_export_enabled: bool,
     pub actions: Vec<(ResultAction, String)>,
+    /// The delivery URL answered `410 Gone` and was not set again since, so push
+    /// is not offered.
+    pub push_gone: bool,
 }
 
 /// The push button's label when neither customer nor key names one.
 pub const DEFAULT_CTA: &str = "Push";
 
 impl Effective {
-    /// `own` over `key`'s; `push_gone`: the delivery URL answered `410 Gone` and
-    /// has not been changed since, so push is not offered.
+    /// `own` over `key`'s.
     pub fn merge(
         wallet: &WalletSettings,
         own: &ResultSettings,
         key: Option<&ResultSettings>,
-        push_gone: bool,
     ) -> Effective {
         let url = own
             .result_delivery_url
@@ -164,9 +196,7 @@ impl Effective {
             .allowed_result_actions
             .iter()
             .filter_map(|action| match action {
-                ResultAction::PushEndpoint if url.is_some() && !push_gone => {
-                    Some((*action, cta.clone()))
-                }
+                ResultAction::PushEndpoint if url.is_some() => Some((*action, cta.clone())),
                 ResultAction::CsvExport if csv_configured => {
                     Some((*action, "Export CSV".to_owned()))
                 }
@@ -174,16 +204,29 @@ impl Effective {
             })
             .collect();
         Effective {
-            csv_export_enabled: actions.iter().any(|(a, _)| *a == ResultAction::CsvExport),
             result_delivery_url: url,
             result_delivery_cta: cta,
             actions,
+            push_gone: false,
         }
+    }
+
+    /// The delivery URL answered `410 Gone`: push is no longer offered.
+    pub fn push_is_gone(mut self) -> Effective {
+        self.actions
+            .retain(|(a, _)| *a != ResultAction::PushEndpoint);
+        self.push_gone = true;
+        self
     }
 
     /// Whether `action` is offered.
     pub fn allows(&self, action: ResultAction) -> bool {
         self.actions.iter().any(|(a, _)| *a == action)
+    }
+
+    /// Whether the customer can export CSV now.
+    pub fn csv_export_enabled(&self) -> bool {
+        self.allows(ResultAction::CsvExport)
     }
 }
 
@@ -311,13 +354,13 @@ mod tests {
         let wallet = WalletSettings::default();
         let key = results(Some("https://key.example/hook"), Some("Add to CRM"), true);
         // Nothing of its own: the key's apply.
-        let e = Effective::merge(&wallet, &ResultSettings::default(), Some(&key), false);
+        let e = Effective::merge(&wallet, &ResultSettings::default(), Some(&key));
         assert_eq!(
             e.result_delivery_url.as_deref(),
             Some("https://key.example/hook")
         );
         assert_eq!(e.result_delivery_cta, "Add to CRM");
-        assert!(e.csv_export_enabled);
+        assert!(e.csv_export_enabled());
         assert_eq!(
             e.actions,
             vec![
@@ -327,7 +370,7 @@ mod tests {
         );
         // Its own values win.
         let own = results(Some("https://own.example/hook"), Some("Save"), false);
-        let e = Effective::merge(&wallet, &own, Some(&key), false);
+        let e = Effective::merge(&wallet, &own, Some(&key));
         assert_eq!(
             e.result_delivery_url.as_deref(),
             Some("https://own.example/hook")
@@ -338,15 +381,16 @@ mod tests {
             allowed_result_actions: vec![ResultAction::PushEndpoint],
             ..WalletSettings::default()
         };
-        let e = Effective::merge(&only_push, &own, Some(&key), false);
-        assert!(!e.csv_export_enabled && !e.allows(ResultAction::CsvExport));
+        let e = Effective::merge(&only_push, &own, Some(&key));
+        assert!(!e.csv_export_enabled() && !e.allows(ResultAction::CsvExport));
         // Nothing configured anywhere: nothing offered, the default label.
-        let e = Effective::merge(&wallet, &ResultSettings::default(), None, false);
+        let e = Effective::merge(&wallet, &ResultSettings::default(), None);
         assert!(e.actions.is_empty());
         assert_eq!(e.result_delivery_cta, DEFAULT_CTA);
         // A gone endpoint is not offered until the URL changes.
-        let e = Effective::merge(&wallet, &ResultSettings::default(), Some(&key), true);
+        let e = Effective::merge(&wallet, &ResultSettings::default(), Some(&key)).push_is_gone();
         assert!(!e.allows(ResultAction::PushEndpoint) && e.allows(ResultAction::CsvExport));
+        assert!(e.push_gone);
     }
 
     #[test]
@@ -356,7 +400,6 @@ mod tests {
             result_delivery_cta: Some(None),
             ..ResultPatch::default()
         };
-        assert!(!patch.sets_delivery_url());
         let after = patch.apply(before.clone(), false).unwrap();
         assert_eq!(after, results(Some("https://a.example/hook"), None, true));
         let bad = ResultPatch {

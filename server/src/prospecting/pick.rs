@@ -22,21 +22,10 @@ pub enum Answered {
 }
 
 impl Answered {
-    pub fn len(&self) -> u64 {
+    fn count(&self) -> u64 {
         match self {
             Answered::Counted(ids) => ids.len() as u64,
             Answered::Every(set) => set.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn contains(&self, id: u32) -> bool {
-        match self {
-            Answered::Counted(ids) => ids.contains(&id),
-            Answered::Every(set) => set.contains(id),
         }
     }
 }
@@ -82,10 +71,9 @@ pub fn pick(
             if given.len() > cap as usize {
                 return Err(PickError::TooManyNamed { cap });
             }
-            let allowed = match answered {
-                // A set is quicker to ask than a list of thousands.
-                Answered::Counted(ids) => Answered::Every(ids.into_iter().collect()),
-                every => every,
+            let allowed: RoaringBitmap = match answered {
+                Answered::Counted(ids) => ids.into_iter().collect(),
+                Answered::Every(set) => set,
             };
             let mut ids = Vec::with_capacity(given.len());
             let mut seen = RoaringBitmap::new();
@@ -107,7 +95,7 @@ pub fn pick(
             }
         }
         SelectionMode::AllResults => {
-            let count = answered.len();
+            let count = answered.count();
             if count > u64::from(cap) {
                 return Err(PickError::TooManyResults { count, cap });
             }

@@ -260,12 +260,14 @@ pub fn slug(s: &str) -> String {
 
 const DROPPED_WORDS: &[&str] = &["llp", "pllc", "co", "and", "the", "of", "inc"];
 
-/// A unique domain for `name`, in the TLD style of the industry.
+/// A unique domain for `name`, in the TLD style of the industry (or under
+/// `only_tld`).
 pub fn domain(
     rng: &mut ChaCha8Rng,
     name: &str,
     industry: &str,
     city: &str,
+    only_tld: Option<&str>,
     taken: &mut HashSet<String>,
 ) -> String {
     let words: Vec<String> = name
@@ -292,6 +294,7 @@ pub fn domain(
         _ if rng.random_bool(0.05) => "net",
         _ => "com",
     };
+    let tld = only_tld.unwrap_or(tld);
     let city = slug(city);
     let mut candidates = vec![format!("{base}.{tld}"), format!("{base}{city}.{tld}")];
     candidates.extend((2..).take(50).map(|n| format!("{base}{n}.{tld}")));
@@ -300,7 +303,7 @@ pub fn domain(
             return candidate;
         }
     }
-    let fallback = format!("{base}{}.com", taken.len());
+    let fallback = format!("{base}{}.{}", taken.len(), only_tld.unwrap_or("com"));
     taken.insert(fallback.clone());
     fallback
 }

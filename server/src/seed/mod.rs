@@ -95,7 +95,6 @@ pub struct Generator {
     people: u64,
     /// Marks every identifier as synthetic (see [`Generator::sandbox`]).
     sandbox: bool,
-    sandbox_domains: HashSet<String>,
 }
 
 impl Generator {
@@ -107,7 +106,6 @@ impl Generator {
             companies: 0,
             people: 0,
             sandbox: false,
-            sandbox_domains: HashSet::new(),
         }
     }
 
@@ -129,17 +127,16 @@ impl Generator {
         let draft = company::draft(rng, &self.places);
         let industry = draft.industry;
         let name = company::name(rng, industry.key, draft.city.name);
-        let mut domain =
-            company::domain(rng, &name, industry.key, draft.city.name, &mut self.domains);
-        if self.sandbox {
-            let stem = domain.split('.').next().unwrap_or("company").to_owned();
-            domain = format!("{stem}.example");
-            let mut n = 2;
-            while !self.sandbox_domains.insert(domain.clone()) {
-                domain = format!("{stem}{n}.example");
-                n += 1;
-            }
-        }
+        // The sandbox's domains all lie under the reserved `.example`.
+        let only_tld = self.sandbox.then_some("example");
+        let domain = company::domain(
+            rng,
+            &name,
+            industry.key,
+            draft.city.name,
+            only_tld,
+            &mut self.domains,
+        );
         let id_prefix = if self.sandbox { "sandbox_" } else { "" };
         let code = |codes: &[&str], rng: &mut ChaCha8Rng| {
             codes[rng.random_range(0..codes.len())].to_owned()

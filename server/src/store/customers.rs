@@ -6,7 +6,7 @@ use sqlx::FromRow;
 
 use super::embed_keys::{enum_from_text, enum_text, from_json, to_json};
 use super::partners::parse_mode;
-use super::{on_pool, tenant_row_sql, Backend, Store, StoreError};
+use super::{on_pool, on_tx, tenant_row_sql, Backend, Store, StoreError};
 use crate::partners::customers::{CustomerSettings, CustomerStatus, UpdateCustomer};
 use crate::partners::ids::new_sorted_id;
 use crate::partners::settings::{FieldError, ResultSettings, WalletSettings};
@@ -237,15 +237,14 @@ impl Store {
         now: i64,
     ) -> Result<Option<Result<Customer, FieldError>>, StoreError> {
         let postgres = self.backend() == Backend::Postgres;
-        let _queued = self.queue_wallet_write().await;
-        on_pool!(self, pool => {
-            let mut tx = super::wallets::begin_wallet_write!(pool, postgres);
+        let (mut tx, _queued) = self.begin_write().await?;
+        let done = on_tx!(&mut tx, t => {
             let row: Option<CustomerRow> = sqlx::query_as(sqlx::AssertSqlSafe(tenant_row_sql(
                 COLUMNS, "partner_customer", "partner_customer_id", postgres)))
                 .bind(&tenant.partner_id)
                 .bind(tenant.mode.as_str())
                 .bind(id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **t)
                 .await?;
             let Some(current) = row.map(CustomerRow::into_customer).transpose()? else {
                 return Ok(None);
@@ -273,19 +272,19 @@ impl Store {
                 .bind(&s.results.result_delivery_cta)
                 .bind(s.results.csv_export_enabled)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut **t)
                 .await?;
             if update.sets_delivery_url() {
                 // The URL set (again, or a new one) is the partner saying it works.
-                let urls = [s.results.result_delivery_url.as_deref()];
-                super::deliveries::clear_gone!(tx, tenant, urls);
+                                super::deliveries::clear_gone!((*t), tenant, s.results.result_delivery_url.as_deref());
             }
-            tx.commit().await?;
             Ok(Some(Ok(Customer {
                 settings,
                 updated_at: now,
                 ..current
             })))
-        })
+        });
+        tx.commit().await?;
+        done
     }
 }

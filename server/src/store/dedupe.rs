@@ -71,27 +71,21 @@ impl DedupeClaim {
             return Ok(());
         }
         let now = now_unix();
+        let (scope, digest) = (&self.scope, &self.digest);
         for chunk in ids.chunks(super::ROWS_PER_INSERT) {
-            let mut sql = String::from(
-                "insert into search_delivery (scope, token_digest, person_id, delivered_at) values ",
-            );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!("($1, $2, ${}, $3)", i + 4));
-            }
-            sql.push_str(" on conflict do nothing");
-            let (scope, digest) = (&self.scope, &self.digest);
             on_tx!(&mut self.tx, t => {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(scope)
-                    .bind(digest)
-                    .bind(now);
-                for &id in chunk {
-                    query = query.bind(i64::from(id));
-                }
-                query.execute(&mut **t).await?;
+                sqlx::QueryBuilder::new(
+                    "insert into search_delivery (scope, token_digest, person_id, delivered_at) ")
+                    .push_values(chunk, |mut row, &id| {
+                        row.push_bind(scope)
+                            .push_bind(digest)
+                            .push_bind(i64::from(id))
+                            .push_bind(now);
+                    })
+                    .push(" on conflict do nothing")
+                    .build()
+                    .execute(&mut **t)
+                    .await?;
             });
         }
         self.delivered.extend(ids.iter().copied());

@@ -161,11 +161,11 @@ pub(super) const DELIVERY_COLUMNS: &str = "delivery_id, partner_id, mode, partne
     purchase_id, search_id, url, status, chunks, attempts, next_attempt_at, claimed_until, last_status, \
     last_error, created_at, updated_at";
 
-/// Clears the `410 Gone` marks of `$urls` (`[Option<&str>; N]`) for `$tenant`
-/// inside an open transaction `$tx`.
+/// Clears the `410 Gone` mark of `$url` (an `Option<&str>`) for `$tenant` inside
+/// an open transaction `$tx`.
 macro_rules! clear_gone {
-    ($tx:expr, $tenant:expr, $urls:expr) => {
-        for url in $urls.into_iter().flatten() {
+    ($tx:expr, $tenant:expr, $url:expr) => {
+        if let Some(url) = $url {
             sqlx::query(
                 "delete from gone_endpoint where partner_id = $1 and mode = $2 and url = $3",
             )
@@ -409,6 +409,11 @@ impl Store {
     /// Claims one of the tenant's deliveries for a replay now (same ids, so the
     /// same `webhook-id`s): the chunks not accepted yet, or every chunk when
     /// `force`d. `None` when it has no such delivery.
+    ///
+    /// The claim is one conditional update (not held by anyone; delivered only
+    /// when forced), so a round finishing meanwhile is never reset; a forced replay
+    /// re-opens only chunks whose bodies are still kept, and rolls back when the
+    /// purge took any of them.
     pub async fn replay_delivery(
         &self,
         tenant: &Tenant,
@@ -416,52 +421,53 @@ impl Store {
         force: bool,
         now: i64,
     ) -> Result<Option<Replay>, StoreError> {
-        let Some(current) = self.delivery(tenant, id).await? else {
-            return Ok(None);
-        };
-        if current.claimed_until.is_some_and(|until| until >= now) {
-            return Ok(Some(Replay::InProgress(current)));
-        }
-        if current.status == DeliveryStatus::Delivered && !force {
-            return Ok(Some(Replay::Delivered(current)));
-        }
         let token = Claim::new_token();
-        on_pool!(self, pool => {
+        let claimed = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let row: Option<DeliveryRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "update delivery set status = 'pending', next_attempt_at = $4, claim_token = $5, \
                  claimed_until = $6, updated_at = $4 where partner_id = $1 and mode = $2 and delivery_id = $3 \
-                 and (claimed_until is null or claimed_until < $4) returning {DELIVERY_COLUMNS}")))
+                 and (claimed_until is null or claimed_until < $4) and ($7 or status <> 'delivered') \
+                 returning {DELIVERY_COLUMNS}")))
                 .bind(&tenant.partner_id)
                 .bind(tenant.mode.as_str())
                 .bind(id)
                 .bind(now)
                 .bind(&token)
                 .bind(now + LEASE_SECS)
+                .bind(force)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some(row) = row else {
-                // Claimed by someone else between the read and the update.
-                return Ok(Some(Replay::InProgress(current)));
-            };
-            if force {
-                let purged: i64 = sqlx::query_scalar(
-                    "select count(*) from delivery_chunk where delivery_id = $1 and body_purged_at is not null")
-                    .bind(id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if purged > 0 {
-                    // Rolled back: nothing changes.
-                    return Ok(Some(Replay::Purged(current)));
-                }
-                sqlx::query("update delivery_chunk set delivered_at = null where delivery_id = $1")
+            let mut complete = true;
+            if let (Some(row), true) = (&row, force) {
+                let reopened = sqlx::query(
+                    "update delivery_chunk set delivered_at = null \
+                     where delivery_id = $1 and body_purged_at is null")
                     .bind(id)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
+                    .rows_affected();
+                complete = i64::try_from(reopened).is_ok_and(|n| n == row.chunks);
             }
-            tx.commit().await?;
-            Ok(Some(Replay::Claimed(Claim::new(row.into_row()?, token))))
-        })
+            if complete {
+                tx.commit().await?;
+            }
+            // Otherwise dropped: rolled back, nothing changes.
+            (row, complete)
+        });
+        match claimed {
+            (Some(row), true) => Ok(Some(Replay::Claimed(Claim::new(row.into_row()?, token)))),
+            // Why not: read once the transaction is over.
+            (_, complete) => Ok(self.delivery(tenant, id).await?.map(|current| {
+                if !complete {
+                    Replay::Purged(current)
+                } else if current.claimed_until.is_some_and(|until| until >= now) {
+                    Replay::InProgress(current)
+                } else {
+                    Replay::Delivered(current)
+                }
+            })),
+        }
     }
 
     /// Empties the bodies of chunks delivered before `before` (their attempts stay

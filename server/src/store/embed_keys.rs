@@ -5,8 +5,8 @@
 use sqlx::FromRow;
 
 use super::partners::parse_mode;
-use super::{on_pool, tenant_row_sql, Backend, Store, StoreError};
-use crate::partners::embed_keys::{CustomerVerification, EmbedKeySettings, UpdateEmbedKey};
+use super::{on_pool, on_tx, tenant_row_sql, Backend, Store, StoreError};
+use crate::partners::embed_keys::{EmbedKeySettings, UpdateEmbedKey};
 use crate::partners::ids::{constant_time_eq, new_sorted_id};
 use crate::partners::keys::{EmbedKeySecrets, Presented};
 use crate::partners::settings::{FieldError, ResultSettings, WalletSettings};
@@ -86,9 +86,6 @@ struct EmbedKeyRow {
     result_delivery_url: Option<String>,
     result_delivery_cta: Option<String>,
     csv_export_enabled: bool,
-    /// Kept for readers of the table; `customer_verification` is what counts.
-    #[allow(dead_code)]
-    require_customer_signature: bool,
     credit_units_per_record: i64,
     token_ttl_seconds: i64,
     default_credit_enforcement_mode: String,
@@ -105,7 +102,7 @@ struct EmbedKeyRow {
 }
 
 const COLUMNS: &str = "embed_key_id, partner_id, mode, label, key_prefix, key_hash, signing_secret, status, \
-    allowed_origins, result_delivery_url, result_delivery_cta, csv_export_enabled, require_customer_signature, \
+    allowed_origins, result_delivery_url, result_delivery_cta, csv_export_enabled, \
     credit_units_per_record, token_ttl_seconds, default_credit_enforcement_mode, default_credit_reset_policy, \
     default_limits, default_allowed_result_actions, created_at, updated_at, revoked_at, webhook_secret, \
     previous_webhook_secret, previous_webhook_secret_until, customer_verification";
@@ -116,10 +113,10 @@ macro_rules! write_settings {
         let s: &EmbedKeySettings = $settings;
         sqlx::query(
             "update embed_key set label = $4, allowed_origins = $5, result_delivery_url = $6, \
-             result_delivery_cta = $7, csv_export_enabled = $8, require_customer_signature = $9, \
-             credit_units_per_record = $10, token_ttl_seconds = $11, default_credit_enforcement_mode = $12, \
-             default_credit_reset_policy = $13, default_limits = $14, default_allowed_result_actions = $15, \
-             customer_verification = $16, updated_at = $17 \
+             result_delivery_cta = $7, csv_export_enabled = $8, \
+             credit_units_per_record = $9, token_ttl_seconds = $10, default_credit_enforcement_mode = $11, \
+             default_credit_reset_policy = $12, default_limits = $13, default_allowed_result_actions = $14, \
+             customer_verification = $15, updated_at = $16 \
              where partner_id = $1 and mode = $2 and embed_key_id = $3")
             .bind(&$tenant.partner_id)
             .bind($tenant.mode.as_str())
@@ -129,14 +126,13 @@ macro_rules! write_settings {
             .bind(&s.results.result_delivery_url)
             .bind(&s.results.result_delivery_cta)
             .bind(s.results.csv_export_enabled)
-            .bind(s.customer_verification == CustomerVerification::Signature)
             .bind(s.credit_units_per_record)
             .bind(s.token_ttl_seconds)
             .bind(enum_text(&s.defaults.credit_enforcement_mode))
             .bind(enum_text(&s.defaults.credit_reset_policy))
             .bind(to_json(&s.defaults.limits))
             .bind(to_json(&s.defaults.allowed_result_actions))
-            .bind(s.customer_verification.as_str())
+            .bind(enum_text(&s.customer_verification))
             .bind($now)
             .execute(&mut *$tx)
             .await?;
@@ -179,13 +175,10 @@ impl EmbedKeyRow {
             settings: EmbedKeySettings {
                 label: self.label,
                 allowed_origins: from_json("allowed_origins", &self.allowed_origins)?,
-                customer_verification: CustomerVerification::parse(&self.customer_verification)
-                    .ok_or_else(|| {
-                        StoreError::Corrupt(format!(
-                            "customer_verification {:?}",
-                            self.customer_verification
-                        ))
-                    })?,
+                customer_verification: enum_from_text(
+                    "customer_verification",
+                    &self.customer_verification,
+                )?,
                 credit_units_per_record: self.credit_units_per_record,
                 token_ttl_seconds: self.token_ttl_seconds,
                 defaults: WalletSettings {
@@ -253,7 +246,7 @@ impl Store {
         let s = settings;
         on_pool!(self, pool => sqlx::query(sqlx::AssertSqlSafe(format!(
             "insert into embed_key ({COLUMNS}) values \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)")))
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)")))
             .bind(&key.embed_key_id)
             .bind(&tenant.partner_id)
             .bind(tenant.mode.as_str())
@@ -266,7 +259,6 @@ impl Store {
             .bind(&s.results.result_delivery_url)
             .bind(&s.results.result_delivery_cta)
             .bind(s.results.csv_export_enabled)
-            .bind(s.customer_verification == CustomerVerification::Signature)
             .bind(s.credit_units_per_record)
             .bind(s.token_ttl_seconds)
             .bind(enum_text(&s.defaults.credit_enforcement_mode))
@@ -279,7 +271,7 @@ impl Store {
             .bind(webhook_secret)
             .bind(None::<String>)
             .bind(None::<i64>)
-            .bind(s.customer_verification.as_str())
+            .bind(enum_text(&s.customer_verification))
             .execute(pool)
             .await
             .map(drop))?;
@@ -375,15 +367,14 @@ impl Store {
         now: i64,
     ) -> Result<Option<Result<EmbedKey, FieldError>>, StoreError> {
         let postgres = self.backend() == Backend::Postgres;
-        let _queued = self.queue_wallet_write().await;
-        on_pool!(self, pool => {
-            let mut tx = super::wallets::begin_wallet_write!(pool, postgres);
+        let (mut tx, _queued) = self.begin_write().await?;
+        let done = on_tx!(&mut tx, t => {
             let row: Option<EmbedKeyRow> = sqlx::query_as(sqlx::AssertSqlSafe(tenant_row_sql(
                 COLUMNS, "embed_key", "embed_key_id", postgres)))
                 .bind(&tenant.partner_id)
                 .bind(tenant.mode.as_str())
                 .bind(id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **t)
                 .await?;
             let Some(current) = row.map(EmbedKeyRow::into_key).transpose()? else {
                 return Ok(None);
@@ -392,19 +383,19 @@ impl Store {
                 Ok(s) => s,
                 Err(e) => return Ok(Some(Err(e))),
             };
-            write_settings!(tx, tenant, id, &settings, now);
+            write_settings!((*t), tenant, id, &settings, now);
             if update.sets_delivery_url() {
                 // The URL set (again, or a new one) is the partner saying it works.
-                let urls = [settings.results.result_delivery_url.as_deref()];
-                super::deliveries::clear_gone!(tx, tenant, urls);
+                                super::deliveries::clear_gone!((*t), tenant, settings.results.result_delivery_url.as_deref());
             }
-            tx.commit().await?;
             Ok(Some(Ok(EmbedKey {
                 settings,
                 updated_at: now,
                 ..current
             })))
-        })
+        });
+        tx.commit().await?;
+        done
     }
 
     /// Replaces the settings of one of the tenant's keys outright (the demo

@@ -253,17 +253,24 @@ impl Store {
         Ok(())
     }
 
-    /// Opens a [`Tx`] and, on SQLite, this process's turn among writers (held by
-    /// the caller until the end).
+    /// Opens the [`Tx`] of a wallet write (a grant, a spend, a purchase, a
+    /// settings update) and, on SQLite, this process's turn among such writers,
+    /// held by the caller until the end: SQLite's write lock is taken at `begin`,
+    /// after this process's earlier writers (see `wallet_writers`), so what the
+    /// transaction reads cannot go stale; PostgreSQL's writers lock their rows.
     pub(crate) async fn begin_write(
         &self,
     ) -> Result<(Tx, Option<tokio::sync::OwnedMutexGuard<()>>), StoreError> {
-        let queued = self.queue_wallet_write().await;
-        let tx = match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("begin immediate").await?),
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        };
-        Ok((tx, queued))
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => {
+                let queued = self.wallet_writers.clone().lock_owned().await;
+                (
+                    Tx::Sqlite(pool.begin_with("begin immediate").await?),
+                    Some(queued),
+                )
+            }
+            Pool::Postgres(pool) => (Tx::Postgres(pool.begin().await?), None),
+        })
     }
 
     /// The backend behind this store.

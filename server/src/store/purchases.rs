@@ -26,7 +26,7 @@ use crate::delivery::{DeliveryStatus, LEASE_SECS};
 use crate::partners::ids::new_sorted_id;
 use crate::partners::Tenant;
 use crate::records::Company;
-use crate::wallet::SpendPlan;
+use crate::wallet::{Price, SpendPlan};
 
 /// What to buy.
 #[derive(Debug, Clone, Copy)]
@@ -73,7 +73,6 @@ pub struct Purchase {
     plan: SpendPlan,
     wallet: CustomerWallet,
     now: i64,
-    claim: Option<Claim>,
 }
 
 impl std::fmt::Debug for Purchase {
@@ -99,8 +98,6 @@ pub struct Purchased {
     pub plan: SpendPlan,
     /// The wallet after the purchase.
     pub wallet: CustomerWallet,
-    /// The claim on the delivery written with it, for its first round.
-    pub claim: Option<Claim>,
 }
 
 const OWNED_AMONG_SQLITE: &str = "select person from owned_record where partner_customer_id = $1 \
@@ -227,9 +224,9 @@ impl Store {
             .people
             .iter()
             .partition(|id| owned.contains(&i64::from(**id)));
-        let records = i64::try_from(net_new.len()).unwrap_or(i64::MAX);
-        let credit_units = records.saturating_mul(order.units_per_record);
-        let plan = match wallet.wallet.plan(now, credit_units, records) {
+        let price = Price::of(net_new.len(), order.units_per_record);
+        let credit_units = price.credit_units;
+        let plan = match wallet.wallet.plan(now, credit_units, price.records) {
             Ok(plan) => plan,
             Err(blocked) => return Ok(Err(SpendRefusal::Blocked(blocked))),
         };
@@ -248,16 +245,11 @@ impl Store {
             plan,
             wallet,
             now,
-            claim: None,
         }))
     }
 }
 
 impl Purchase {
-    pub fn purchase_id(&self) -> &str {
-        &self.purchase_id
-    }
-
     /// The people bought now, in request order.
     pub fn net_new(&self) -> &[u32] {
         &self.net_new
@@ -266,11 +258,6 @@ impl Purchase {
     /// The people owned before, in request order.
     pub fn already_owned(&self) -> &[u32] {
         &self.already_owned
-    }
-
-    /// The customer as read under the wallet lock.
-    pub fn customer(&self) -> &super::Customer {
-        &self.wallet.customer
     }
 
     /// Stored people by id, read on the purchase's own connection (the records
@@ -284,11 +271,23 @@ impl Purchase {
         super::search::companies_by_ids(Reader::Tx(&mut self.tx), ids).await
     }
 
-    /// Writes a push's delivery with the purchase, claimed for the caller's first
-    /// round (the worker leaves it alone until the claim lapses).
-    pub async fn add_delivery(&mut self, delivery: NewDelivery) -> Result<(), StoreError> {
+    /// Commits the purchase with a push's delivery, claimed at `now` for the
+    /// caller's first round (the worker leaves it alone until the claim lapses).
+    pub async fn commit_with_delivery(
+        mut self,
+        delivery: NewDelivery,
+        now: i64,
+    ) -> Result<(Purchased, Claim), StoreError> {
+        let claim = self.write_delivery(delivery, now).await?;
+        Ok((self.commit().await?, claim))
+    }
+
+    async fn write_delivery(
+        &mut self,
+        delivery: NewDelivery,
+        now: i64,
+    ) -> Result<Claim, StoreError> {
         let token = Claim::new_token();
-        let now = self.now;
         let chunks = i64::try_from(delivery.bodies.len()).unwrap_or(i64::MAX);
         let row = DeliveryRow {
             delivery_id: delivery.delivery_id,
@@ -339,12 +338,10 @@ impl Purchase {
                     .await?;
             }
         });
-        self.claim = Some(Claim::new(row, token));
-        Ok(())
+        Ok(Claim::new(row, token))
     }
 
-    /// Writes ownership, the purchase, the ledger entries (and the delivery, if
-    /// one was added) and commits.
+    /// Writes ownership, the purchase and the ledger entries, and commits.
     pub async fn commit(mut self) -> Result<Purchased, StoreError> {
         let Purchase {
             ref customer_id,
@@ -362,21 +359,17 @@ impl Purchase {
         on_tx!(&mut self.tx, t => {
             append_entries!((*t), customer_id, &plan.entries, user_id.as_deref(), purchase_id);
             for chunk in net_new.chunks(super::ROWS_PER_INSERT) {
-                let values: Vec<String> = (0..chunk.len())
-                    .map(|i| format!("($1, $2, $3, ${})", i + 4))
-                    .collect();
-                let sql = format!(
-                    "insert into owned_record (partner_customer_id, purchase_id, bought_at, person) values {}",
-                    values.join(",")
-                );
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(customer_id)
-                    .bind(purchase_id)
-                    .bind(now);
-                for id in chunk {
-                    query = query.bind(i64::from(*id));
-                }
-                query.execute(&mut **t).await?;
+                sqlx::QueryBuilder::new(
+                    "insert into owned_record (partner_customer_id, purchase_id, bought_at, person) ")
+                    .push_values(chunk, |mut row, &id| {
+                        row.push_bind(customer_id)
+                            .push_bind(purchase_id)
+                            .push_bind(now)
+                            .push_bind(i64::from(id));
+                    })
+                    .build()
+                    .execute(&mut **t)
+                    .await?;
             }
             sqlx::query(
                 "insert into purchase (purchase_id, partner_customer_id, user_id, search_id, records, \
@@ -403,7 +396,6 @@ impl Purchase {
             credit_units: self.credit_units,
             plan: self.plan,
             wallet,
-            claim: self.claim,
         })
     }
 }

@@ -7,7 +7,7 @@ use sqlx::FromRow;
 
 use super::partners::parse_mode;
 use super::{on_pool, Store, StoreError};
-use crate::partners::ids::sha256_hex;
+use crate::partners::keys::Presented;
 use crate::partners::Tenant;
 
 /// How long a minted secret can be used: five minutes.
@@ -74,13 +74,14 @@ impl Store {
         Ok(expires_at)
     }
 
-    /// Uses the session `secret` minted for the tenant's `embed_key_id`, once:
-    /// `None` when it is unknown, for another key, used already or expired at `now`.
+    /// Uses the presented session secret minted for the tenant's `embed_key_id`,
+    /// once: `None` when it is unknown, for another key, used already or expired
+    /// at `now`.
     pub async fn take_server_session(
         &self,
         tenant: &Tenant,
         embed_key_id: &str,
-        secret: &str,
+        secret: &Presented,
         now: i64,
     ) -> Result<Option<ServerSession>, StoreError> {
         let row: Option<Row> = on_pool!(self, pool => sqlx::query_as(
@@ -88,7 +89,7 @@ impl Store {
              where secret_hash = $1 and embed_key_id = $2 and used_at is null and expires_at > $3 \
              and partner_id = $4 and mode = $5 \
              returning partner_id, mode, embed_key_id, external_customer_id, customer_name, user_id, expires_at")
-            .bind(sha256_hex(secret))
+            .bind(&secret.hash)
             .bind(embed_key_id)
             .bind(now)
             .bind(&tenant.partner_id)

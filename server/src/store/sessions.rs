@@ -7,10 +7,10 @@ use sqlx::FromRow;
 use super::customers::COLUMNS as CUSTOMER_COLUMNS;
 use super::embed_keys::enum_text;
 use super::wallets::{
-    append_entries, begin_wallet_write, entry_from, grant_from, load_wallet, EntryRow, GrantRow,
-    SpendRefusal, ENTRIES_SQL, GRANTS_SQL, INSERT_ENTRY_SQL,
+    append_entries, entry_from, grant_from, load_wallet, EntryRow, GrantRow, SpendRefusal,
+    ENTRIES_SQL, GRANTS_SQL, INSERT_ENTRY_SQL,
 };
-use super::{on_pool, Backend, Store, StoreError};
+use super::{on_pool, on_tx, Backend, Store, StoreError};
 use crate::partners::Tenant;
 use crate::wallet::Entry;
 
@@ -39,18 +39,17 @@ impl Store {
         now: i64,
     ) -> Result<Result<(), SpendRefusal>, StoreError> {
         let postgres = self.backend() == Backend::Postgres;
-        let _queued = self.queue_wallet_write().await;
+        let (mut tx, _queued) = self.begin_write().await?;
         let customer_id = session.partner_customer_id.as_str();
-        on_pool!(self, pool => {
-            let mut tx = begin_wallet_write!(pool, postgres);
-            let Some(state) = load_wallet!(tx, tenant, customer_id, postgres, now) else {
+        let done = on_tx!(&mut tx, t => {
+            let Some(state) = load_wallet!((*t), tenant, customer_id, postgres, now) else {
                 return Ok(Err(SpendRefusal::NotFound));
             };
             if let Err(blocked) = state.wallet.check_search(now) {
                 return Ok(Err(SpendRefusal::Blocked(blocked)));
             }
             let entries = [Entry::search_session(now)];
-            append_entries!(tx, customer_id, &entries, session.user_id.as_deref(), &session.search_id);
+            append_entries!((*t), customer_id, &entries, session.user_id.as_deref(), &session.search_id);
             sqlx::query(
                 "insert into prospect_session (search_id, partner_customer_id, embed_key_id, user_id, q, \
                  filters, created_at, last_used_at) values ($1, $2, $3, $4, $5, $6, $7, $8)")
@@ -62,11 +61,12 @@ impl Store {
                 .bind(&session.filters)
                 .bind(session.created_at)
                 .bind(session.last_used_at)
-                .execute(&mut *tx)
+                .execute(&mut **t)
                 .await?;
-            tx.commit().await?;
             Ok(Ok(()))
-        })
+        });
+        tx.commit().await?;
+        done
     }
 
     /// The customer's session `search_id` (another customer's is `None`).

@@ -9,7 +9,7 @@
 
 use super::customers::COLUMNS as CUSTOMER_COLUMNS;
 use super::embed_keys::{enum_from_text, enum_text};
-use super::{on_pool, tenant_row_sql, Backend, Customer, Store, StoreError};
+use super::{on_pool, on_tx, tenant_row_sql, Backend, Customer, Store, StoreError};
 use crate::partners::ids::new_sorted_id;
 use crate::partners::Tenant;
 use crate::wallet::{Blocked, Entry, EntryKind, Grant, SpendPlan, WalletState};
@@ -165,20 +165,6 @@ macro_rules! load_wallet {
 
 pub(super) use load_wallet;
 
-/// Opens the transaction of a wallet write on `$pool`: on SQLite it takes the write
-/// lock before reading, so the read cannot go stale (PostgreSQL locks the customer
-/// row in [`load_wallet`] instead).
-macro_rules! begin_wallet_write {
-    ($pool:expr, $postgres:expr) => {
-        if $postgres {
-            $pool.begin().await?
-        } else {
-            $pool.begin_with("begin immediate").await?
-        }
-    };
-}
-pub(super) use begin_wallet_write;
-
 /// Appends `$entries` to a customer's ledger inside `$tx`.
 macro_rules! append_entries {
     ($tx:expr, $customer_id:expr, $entries:expr, $user_id:expr, $reference:expr) => {
@@ -197,18 +183,6 @@ macro_rules! append_entries {
     };
 }
 pub(super) use append_entries;
-
-impl Store {
-    /// On SQLite, waits for this process's earlier wallet writers (see
-    /// `wallet_writers`); on PostgreSQL the row lock does the queueing. The guard
-    /// is owned, so a unit of work can hold it until it commits.
-    pub(super) async fn queue_wallet_write(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
-        match self.backend() {
-            Backend::Postgres => None,
-            Backend::Sqlite => Some(self.wallet_writers.clone().lock_owned().await),
-        }
-    }
-}
 
 impl Store {
     /// The wallet inputs of one of the tenant's customers at `now`, read
@@ -242,15 +216,14 @@ impl Store {
             ..grant.clone()
         };
         let postgres = self.backend() == Backend::Postgres;
-        let _queued = self.queue_wallet_write().await;
-        on_pool!(self, pool => {
-            let mut tx = begin_wallet_write!(pool, postgres);
+        let (mut tx, _queued) = self.begin_write().await?;
+        let done = on_tx!(&mut tx, t => {
             let owned: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(tenant_row_sql(
                 "partner_customer_id", "partner_customer", "partner_customer_id", postgres)))
                 .bind(&tenant.partner_id)
                 .bind(tenant.mode.as_str())
                 .bind(customer_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **t)
                 .await?;
             if owned.is_none() {
                 return Ok(None);
@@ -266,7 +239,7 @@ impl Store {
                 .bind(grant.expires_at)
                 .bind(note)
                 .bind(grant.created_at)
-                .execute(&mut *tx)
+                .execute(&mut **t)
                 .await?;
             sqlx::query(INSERT_ENTRY_SQL)
                 .bind(customer_id)
@@ -276,11 +249,12 @@ impl Store {
                 .bind(&grant.id)
                 .bind(None::<String>)
                 .bind(Some(&grant.id))
-                .execute(&mut *tx)
+                .execute(&mut **t)
                 .await?;
-            tx.commit().await?;
             Ok(Some(grant))
-        })
+        });
+        tx.commit().await?;
+        done
     }
 
     /// A page of a customer's ledger, oldest first, after entry `after`; `None`
@@ -332,20 +306,23 @@ impl Store {
         now: i64,
     ) -> Result<Result<SpendOutcome, SpendRefusal>, StoreError> {
         let postgres = self.backend() == Backend::Postgres;
-        let _queued = self.queue_wallet_write().await;
-        on_pool!(self, pool => {
-            let mut tx = begin_wallet_write!(pool, postgres);
-            let Some(mut state) = load_wallet!(tx, tenant, customer_id, postgres, now) else {
+        let (mut tx, _queued) = self.begin_write().await?;
+        let (mut state, plan) = on_tx!(&mut tx, t => {
+            let Some(state) = load_wallet!((*t), tenant, customer_id, postgres, now) else {
                 return Ok(Err(SpendRefusal::NotFound));
             };
             let plan = match state.wallet.plan(now, request.units, request.records) {
                 Ok(plan) => plan,
                 Err(blocked) => return Ok(Err(SpendRefusal::Blocked(blocked))),
             };
-            append_entries!(tx, customer_id, &plan.entries, request.user_id, request.reference);
-            tx.commit().await?;
-            state.wallet.apply(&plan);
-            Ok(Ok(SpendOutcome { plan, wallet: state }))
-        })
+            append_entries!((*t), customer_id, &plan.entries, request.user_id, request.reference);
+            (state, plan)
+        });
+        tx.commit().await?;
+        state.wallet.apply(&plan);
+        Ok(Ok(SpendOutcome {
+            plan,
+            wallet: state,
+        }))
     }
 }

@@ -73,6 +73,24 @@ pub struct WalletState {
     pub entries: Vec<Entry>,
 }
 
+/// What buying some net-new records costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Price {
+    pub records: i64,
+    pub credit_units: i64,
+}
+
+impl Price {
+    /// `net_new` records at `units_per_record` credit units each.
+    pub fn of(net_new: usize, units_per_record: i64) -> Price {
+        let records = i64::try_from(net_new).unwrap_or(i64::MAX);
+        Price {
+            records,
+            credit_units: records.saturating_mul(units_per_record),
+        }
+    }
+}
+
 impl WalletState {
     /// What buying `records` net-new records for `units` credit units at `now`
     /// appends, all or nothing, or why it may not: a suspended customer first,

@@ -418,7 +418,7 @@ contract!(a_round_that_lost_its_claim_writes_nothing, |store, _db| {
     let (tenant, customer) =
         crate::support::wallet_customer(&store, EnforcementMode::Metered, &[]).await;
     let t = now();
-    let mut purchase = store
+    let purchase = store
         .begin_purchase(
             PurchaseOrder {
                 tenant: &tenant,
@@ -433,21 +433,18 @@ contract!(a_round_that_lost_its_claim_writes_nothing, |store, _db| {
         .await
         .unwrap()
         .unwrap();
-    purchase
-        .add_delivery(NewDelivery {
-            delivery_id: "dlv_fenced".into(),
-            url: "https://hooks.partner.example/q".into(),
-            embed_key_id: "ek_1".into(),
-            bodies: vec!["{}".into(), "{}".into()],
-        })
+    let (_, a) = purchase
+        .commit_with_delivery(
+            NewDelivery {
+                delivery_id: "dlv_fenced".into(),
+                url: "https://hooks.partner.example/q".into(),
+                embed_key_id: "ek_1".into(),
+                bodies: vec!["{}".into(), "{}".into()],
+            },
+            t,
+        )
         .await
         .unwrap();
-    let a = purchase
-        .commit()
-        .await
-        .unwrap()
-        .claim
-        .expect("claimed with the purchase");
     // The purchase's own claim keeps everyone else out while it lasts.
     assert!(store
         .claim_delivery("dlv_fenced", t + 1)

@@ -4,7 +4,7 @@
 //! `customer_verification` deciding which of them a session needs.
 
 use hmac::{KeyInit, Mac};
-use quarry_server::partners::keys::Scope;
+use quarry_server::partners::keys::{recognise_session_secret, Scope};
 use quarry_server::partners::Mode;
 use serde_json::{json, Value};
 
@@ -317,7 +317,7 @@ contract!(
         )
         .await
         .expect(201);
-        let secret = minted["session_secret"].as_str().unwrap();
+        let secret = &recognise_session_secret(minted["session_secret"].as_str().unwrap()).unwrap();
         let tenant = Tenant {
             partner_id: p.partner_id.clone(),
             mode: Mode::Live,
@@ -368,7 +368,7 @@ contract!(purges_remove_expired_server_sessions, |store, _db| {
     )
     .await
     .expect(201);
-    let secret = minted["session_secret"].as_str().unwrap();
+    let secret = &recognise_session_secret(minted["session_secret"].as_str().unwrap()).unwrap();
     let retention = Retention {
         every: std::time::Duration::from_secs(600),
         delivered_bodies_secs: 604_800,

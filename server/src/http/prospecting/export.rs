@@ -4,17 +4,15 @@
 //! purchase), which `Idempotency-Key` keeps instead of the file: a replay renders
 //! the same people again.
 
-use std::collections::HashMap;
-
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use quarry_shared::prospecting::Selection;
-use quarry_shared::{ErrorBody, ErrorCode};
+use quarry_shared::ErrorBody;
 
-use super::selection::{resolve, touch_after_commit, Buyer};
+use super::selection::{insert_credits_remaining, touch_after_commit, Buyer};
 use crate::datasets::DataSet;
 use crate::http::auth::EmbedAuth;
 use crate::http::error::ApiError;
@@ -24,7 +22,6 @@ use crate::http::AppState;
 use crate::partners::embed_keys::ResultAction;
 use crate::prospecting::csv_cells::neutralise;
 use crate::prospecting::prospect_id;
-use crate::records::Company;
 use crate::store::{now_unix, PersonRow, Purchased};
 
 /// Rows per chunk of a CSV export.
@@ -66,23 +63,10 @@ async fn csv_chunk(
     header: bool,
     rows: Vec<PersonRow>,
 ) -> Result<Bytes, csv::Error> {
-    let index = data.search.index();
-    let missing: Vec<String> = rows
-        .iter()
-        .filter(|r| !index.company_by_id.contains_key(&r.person.company_id))
-        .map(|r| r.person.company_id.clone())
-        .collect();
-    let fetched: HashMap<String, Company> = if missing.is_empty() {
-        HashMap::new()
-    } else {
-        data.store
-            .companies_by_ids(&missing)
-            .await
-            .map_err(|e| csv::Error::from(std::io::Error::other(e)))?
-            .into_iter()
-            .map(|c| (c.company_id.clone(), c))
-            .collect()
-    };
+    let companies = data
+        .companies_of(&rows)
+        .await
+        .map_err(|e| csv::Error::from(std::io::Error::other(e)))?;
     let mut out = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 320 + 512));
     if header {
         out.write_record(CSV_COLUMNS)?;
@@ -91,12 +75,8 @@ async fn csv_chunk(
         let Some(id) = u32::try_from(row.id).ok() else {
             continue;
         };
-        let company = match index.company_by_id.get(&row.person.company_id) {
-            Some(&ix) => &index.companies[ix as usize].record,
-            None => match fetched.get(&row.person.company_id) {
-                Some(c) => c,
-                None => continue,
-            },
+        let Some(company) = companies.get(&row.person.company_id) else {
+            continue;
         };
         let p = &row.person;
         let prospect = prospect_id::encode(id);
@@ -175,7 +155,6 @@ pub(crate) fn csv_body(data: DataSet, ids: Vec<u32>) -> Body {
 fn export_headers(search_id: &str, bought: &Purchased, now: i64) -> HeaderMap {
     let exported = bought.net_new.len() + bought.already_owned.len();
     let (net_new, owned) = (bought.net_new.len(), bought.already_owned.len());
-    let credits_left = bought.wallet.wallet.available(now);
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
@@ -190,9 +169,7 @@ fn export_headers(search_id: &str, bought: &Purchased, now: i64) -> HeaderMap {
     headers.insert("x-exported-records", header_value(exported));
     headers.insert("x-net-new-billable-records", header_value(net_new));
     headers.insert("x-already-purchased-records", header_value(owned));
-    if let Some(left) = credits_left {
-        headers.insert("x-credits-remaining", header_value(left));
-    }
+    insert_credits_remaining(&mut headers, bought, now);
     headers
 }
 
@@ -216,14 +193,7 @@ pub async fn export_selection(
     let now = now_unix();
     let buyer = Buyer::load(&state, &auth, &search_id, ResultAction::CsvExport, now).await?;
     let data = state.data(auth.tenant.mode).await?;
-    let ids = resolve(&state, data, &auth, &buyer.session, &selection).await?;
-    if ids.is_empty() {
-        return Err(ApiError::field(
-            ErrorCode::InvalidBody,
-            "body.selection_mode",
-            "This selection names nobody: there is nothing to buy.",
-        ));
-    }
+    let ids = buyer.people(&state, data, &auth, &selection).await?;
     let purchase = buyer.begin_purchase(&state, &auth, &ids, now).await?;
     let bought = purchase.commit().await?;
     // Committed: nothing after this may turn the answer into an error.
@@ -248,12 +218,7 @@ pub(crate) async fn replay(
         .store
         .purchase_people(&auth.tenant, auth.customer_id(), purchase_id)
         .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::NotFound,
-                "The purchase this answer was made from is gone.",
-            )
-        })?;
+        .ok_or_else(|| ApiError::not_found("The purchase this answer was made from is gone."))?;
     let data = state.data(auth.tenant.mode).await?;
     Ok((StatusCode::OK, headers, csv_body(data.clone(), ids)).into_response())
 }

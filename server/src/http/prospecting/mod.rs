@@ -157,7 +157,7 @@ async fn page(
         &query,
         prepared,
         &excluded,
-        Some(&within),
+        within.as_ref(),
     )?;
     let owned = if filters.net_new_only {
         HashSet::new()

@@ -8,13 +8,12 @@
 //! it) is the committed purchase with its delivery id.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use quarry_shared::prospecting::{PushResult, Selection};
 use quarry_shared::{ErrorBody, ErrorCode};
-use serde_json::json;
 
-use super::selection::{resolve, touch_after_commit, Buyer};
+use super::selection::{insert_credits_remaining, touch_after_commit, Buyer};
 use crate::delivery::first_round_wait;
 use crate::delivery::payload::{self, PushEnvelope};
 use crate::http::auth::EmbedAuth;
@@ -45,31 +44,25 @@ pub async fn push_selection(
 ) -> Result<Response, ApiError> {
     let now = now_unix();
     let buyer = Buyer::load(&state, &auth, &search_id, ResultAction::PushEndpoint, now).await?;
-    let url = buyer.effective.result_delivery_url.clone().ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!("push allowed without a delivery URL"))
-    })?;
-    if state.store.is_gone(&auth.tenant, &url).await? {
-        return Err(ApiError::new(
-            ErrorCode::DeliveryEndpointGone,
-            "The app's delivery endpoint answered 410 Gone; nothing was bought. Its administrator must set the delivery URL again.",
-        ));
-    }
     let data = state.data(auth.tenant.mode).await?;
-    let ids = resolve(&state, data, &auth, &buyer.session, &selection).await?;
-    if ids.is_empty() {
-        return Err(ApiError::field(
-            ErrorCode::InvalidBody,
-            "body.selection_mode",
-            "This selection names nobody: there is nothing to buy.",
-        ));
-    }
+    let ids = buyer.people(&state, data, &auth, &selection).await?;
+    let url = buyer.push_url()?;
 
     let mut purchase = buyer.begin_purchase(&state, &auth, &ids, now).await?;
 
     // The records, read on the purchase's own transaction, in selection order.
     let mut records = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(payload::CHUNK_RECORDS) {
-        let people = data.purchase_records(&mut purchase, chunk).await?;
+        let people = data
+            .purchase_records(&mut purchase, chunk)
+            .await?
+            .map_err(|gone| {
+                tracing::warn!(asked = gone.asked, found = gone.found, "push names records no longer stored");
+                ApiError::new(
+                    ErrorCode::SessionExpired,
+                    "Some records of this search changed since it ran; nothing was bought. Start a new search.",
+                )
+            })?;
         records.extend(
             people
                 .into_iter()
@@ -89,16 +82,19 @@ pub async fn push_selection(
             already_purchased_records: purchase.already_owned().len(),
         },
         &records,
-    );
-    purchase
-        .add_delivery(NewDelivery {
-            delivery_id: delivery_id.clone(),
-            url,
-            embed_key_id: buyer.key.embed_key_id.clone(),
-            bodies,
-        })
+    )
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let (bought, claim) = purchase
+        .commit_with_delivery(
+            NewDelivery {
+                delivery_id: delivery_id.clone(),
+                url,
+                embed_key_id: buyer.key.embed_key_id.clone(),
+                bodies,
+            },
+            now_unix(),
+        )
         .await?;
-    let bought = purchase.commit().await?;
     // Committed: nothing after this may turn the answer into an error.
     touch_after_commit(&state, &buyer.session.search_id, now).await;
 
@@ -106,22 +102,10 @@ pub async fn push_selection(
         state.config.request_timeout_secs,
         state.config.push_wait_secs,
     );
-    let progress = match bought.claim {
-        Some(claim) => state.deliverer.deliver(claim, wait).await,
-        // A purchase commits its delivery claimed; should it not have, the
-        // worker sends it on its schedule and the answer still stands.
-        None => {
-            tracing::error!(delivery_id = %delivery_id, "committed delivery came back unclaimed");
-            crate::delivery::worker::Progress::running()
-        }
-    };
+    let progress = state.deliverer.deliver(claim, wait).await;
 
     let mut headers = HeaderMap::new();
-    if let Some(left) = bought.wallet.wallet.available(now) {
-        if let Ok(value) = HeaderValue::from_str(&left.to_string()) {
-            headers.insert("x-credits-remaining", value);
-        }
-    }
+    insert_credits_remaining(&mut headers, &bought, now);
     let answer = PushResult {
         delivered: progress.status == crate::delivery::DeliveryStatus::Delivered,
         delivery_state: progress.status,
@@ -130,7 +114,7 @@ pub async fn push_selection(
         delivery_id,
         search_id: buyer.session.search_id,
         partner_customer_id: buyer.customer.partner_customer_id,
-        selection: json!({"mode": selection.selection_mode, "prospect_ids": selection.prospect_ids}),
+        selection: payload::selection_json(&selection, records.len()),
         pushed_records: records.len(),
         net_new_billable_records: bought.net_new.len(),
         already_purchased_records: bought.already_owned.len(),

@@ -6,6 +6,7 @@
 //! always applied), and the count the customer asked for ("give me 10 …") caps
 //! `all_results` as it caps the pages.
 
+use axum::http::{HeaderMap, HeaderValue};
 use quarry_shared::prospecting::{AppliedFilters, Selection};
 use quarry_shared::ErrorCode;
 use roaring::RoaringBitmap;
@@ -13,6 +14,7 @@ use roaring::RoaringBitmap;
 use super::people_query;
 use crate::datasets::DataSet;
 use crate::http::auth::EmbedAuth;
+use crate::http::effective::SettingsLookup;
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::partners::embed_keys::ResultAction;
@@ -20,7 +22,7 @@ use crate::partners::settings::Effective;
 use crate::prospecting::pick::{pick, Answered, PickError};
 use crate::search::index::PeopleIndex;
 use crate::search::people::{self, PeopleQuery, Prepared};
-use crate::store::{Customer, EmbedKey, ProspectSession, Purchase, PurchaseOrder};
+use crate::store::{Customer, EmbedKey, ProspectSession, Purchase, PurchaseOrder, Purchased};
 
 /// The customer's session, or 404/410.
 pub(crate) async fn own_session(
@@ -50,13 +52,14 @@ pub(crate) fn session_filters(session: &ProspectSession) -> AppliedFilters {
 }
 
 /// A session's search narrowed by refinements: the query to run (the refinements
-/// over the session's own filters) and everyone the session itself matches, which
-/// the answer never leaves.
+/// over the session's own filters) and, when refinements change them, everyone the
+/// session itself matches, which the answer never leaves.
 pub(crate) struct Narrowed {
     pub query: PeopleQuery,
     pub filters: AppliedFilters,
     pub prepared: Prepared,
-    pub within: RoaringBitmap,
+    /// `None` when the filters are the session's own: the query is the session's.
+    pub within: Option<RoaringBitmap>,
 }
 
 impl Narrowed {
@@ -71,11 +74,15 @@ impl Narrowed {
         cursor: Option<String>,
     ) -> Result<Narrowed, ApiError> {
         let own = session_filters(session);
-        let session_query = people_query(&session.q, &own, "filters", 1, None)?;
-        let within = index.matching(&people::prepare(&session_query, "")?.criteria);
         let filters = refinements.map_or_else(|| own.clone(), |r| r.over(&own));
         let query = people_query(&session.q, &filters, prefix, limit, cursor)?;
         let prepared = people::prepare(&query, "")?;
+        let within = if filters == own {
+            None
+        } else {
+            let session_query = people_query(&session.q, &own, "filters", 1, None)?;
+            Some(index.matching(&people::prepare(&session_query, "")?.criteria))
+        };
         Ok(Narrowed {
             query,
             filters,
@@ -125,18 +132,17 @@ impl Buyer {
             .customer(&auth.tenant, auth.customer_id())
             .await?
             .ok_or_else(|| ApiError::not_found("No such customer."))?;
-        let effective = Effective::merge(
-            &customer.settings.wallet,
-            &customer.settings.results,
-            Some(&key.settings.results),
-            false,
-        );
+        let effective = SettingsLookup::new(state, &auth.tenant)
+            .effective_with(&customer, Some(&key))
+            .await?;
+        if action == ResultAction::PushEndpoint && effective.push_gone {
+            return Err(ApiError::new(
+                ErrorCode::DeliveryEndpointGone,
+                "The app's delivery endpoint answered 410 Gone; nothing was bought. Its administrator must set the delivery URL again.",
+            ));
+        }
         if !effective.allows(action) {
-            let what = match action {
-                ResultAction::CsvExport => "CSV export is not enabled for this account.",
-                ResultAction::PushEndpoint => "Pushing records is not set up for this account.",
-            };
-            return Err(ApiError::new(ErrorCode::ActionNotAllowed, what));
+            return Err(not_allowed(action));
         }
         Ok(Buyer {
             session,
@@ -147,7 +153,43 @@ impl Buyer {
     }
 }
 
+fn not_allowed(action: ResultAction) -> ApiError {
+    let what = match action {
+        ResultAction::CsvExport => "CSV export is not enabled for this account.",
+        ResultAction::PushEndpoint => "Pushing records is not set up for this account.",
+    };
+    ApiError::new(ErrorCode::ActionNotAllowed, what)
+}
+
 impl Buyer {
+    /// Where a push goes: the effective delivery URL, when push is offered.
+    pub(crate) fn push_url(&self) -> Result<String, ApiError> {
+        match &self.effective.result_delivery_url {
+            Some(url) if self.effective.allows(ResultAction::PushEndpoint) => Ok(url.clone()),
+            _ => Err(not_allowed(ResultAction::PushEndpoint)),
+        }
+    }
+
+    /// The people `selection` names in this buyer's session (see [`resolve`]); a
+    /// selection that names nobody is refused, as there is nothing to buy.
+    pub(crate) async fn people(
+        &self,
+        state: &AppState,
+        data: &DataSet,
+        auth: &EmbedAuth,
+        selection: &Selection,
+    ) -> Result<Vec<u32>, ApiError> {
+        let ids = resolve(state, data, auth, &self.session, selection).await?;
+        if ids.is_empty() {
+            return Err(ApiError::field(
+                ErrorCode::InvalidBody,
+                "body.selection_mode",
+                "This selection names nobody: there is nothing to buy.",
+            ));
+        }
+        Ok(ids)
+    }
+
     /// Begins buying `ids` for the token's customer at the key's price: the
     /// refusal of the wallet (`402`, `403` for a suspended customer) comes back
     /// here, before anything is read or written.
@@ -173,6 +215,14 @@ impl Buyer {
             )
             .await?
             .map_err(super::refusal)
+    }
+}
+
+/// Sets `x-credits-remaining` to what the wallet has left after `bought`, when it
+/// keeps a balance.
+pub(crate) fn insert_credits_remaining(headers: &mut HeaderMap, bought: &Purchased, now: i64) {
+    if let Some(left) = bought.wallet.wallet.available(now) {
+        headers.insert("x-credits-remaining", HeaderValue::from(left));
     }
 }
 
@@ -208,20 +258,23 @@ pub(crate) async fn resolve(
         None,
     )?;
     let mut matched = index.matching(&prepared.criteria);
-    matched &= &within;
+    if let Some(within) = &within {
+        matched &= within;
+    }
     if filters.net_new_only {
         matched -= state.store.owned_people(auth.customer_id()).await?;
     }
     // What the session answers, in its order, up to the count it asked for.
+    let in_order = |set: RoaringBitmap, most: usize| -> Vec<u32> {
+        index
+            .tiers(set, &prepared.criteria)
+            .iter()
+            .flat_map(RoaringBitmap::iter)
+            .take(most)
+            .collect()
+    };
     let answered = match prepared.interpretation.max_records {
-        Some(max) => Answered::Counted(
-            index
-                .tiers(matched, &prepared.criteria)
-                .iter()
-                .flat_map(RoaringBitmap::iter)
-                .take(max as usize)
-                .collect(),
-        ),
+        Some(max) => Answered::Counted(in_order(matched, max as usize)),
         None => Answered::Every(matched),
     };
     let given = selection.prospect_ids.as_deref().unwrap_or_default();
@@ -230,13 +283,7 @@ pub(crate) async fn resolve(
         given,
         answered,
         state.config.max_selection_records,
-        |set| {
-            index
-                .tiers(set, &prepared.criteria)
-                .iter()
-                .flat_map(RoaringBitmap::iter)
-                .collect()
-        },
+        |set| in_order(set, usize::MAX),
     )
     .map_err(|refused| {
         let code = match refused {
