@@ -134,8 +134,8 @@ fn origin_header(headers: &HeaderMap) -> Option<&str> {
     request_body = CreateEmbedSession,
     responses(
         (status = 201, description = "A short-lived embed token", body = EmbedSession),
-        (status = 400, description = "Invalid body (the field is named)", body = ErrorBody),
-        (status = 401, description = "Unknown or revoked partner key, or an invalid customer signature", body = ErrorBody),
+        (status = 400, description = "Invalid body (the field is named), including a customer_id or user_id other than the session secret's", body = ErrorBody),
+        (status = 401, description = "Unknown or revoked partner key (invalid_partner_key, embed_key_revoked), an invalid customer signature (invalid_customer_signature), a session secret that is unknown, used or expired (invalid_session_secret), or no session secret where the key requires one (customer_verification_required)", body = ErrorBody),
         (status = 403, description = "Origin not allowed, or the customer is suspended", body = ErrorBody),
         (status = 429, description = "Too many sessions from this IP; see retry-after", body = ErrorBody)))]
 pub async fn create_embed_session(

@@ -288,7 +288,8 @@ pub async fn get_wallet_ledger(
     security(("embed_token" = [])),
     responses((status = 200, description = "The customer's wallet", body = WalletView),
         (status = 401, description = "Missing, expired or invalid embed token, or revoked embed key", body = ErrorBody),
-        (status = 403, description = "The customer is suspended", body = ErrorBody)))]
+        (status = 403, description = "The customer is suspended", body = ErrorBody),
+        (status = 429, description = "Too many requests for this customer in the current minute; see retry-after", body = ErrorBody)))]
 pub async fn get_prospecting_wallet(
     auth: EmbedAuth,
     State(state): State<AppState>,

@@ -140,4 +140,15 @@ impl Api {
         )
         .await
     }
+
+    /// An embed session for the claimed `customer` on `origin` with the embed key
+    /// `key` (its create answer): the session answer.
+    pub async fn customer_session(&self, origin: &str, key: &Value, customer: &str) -> Value {
+        self.session(
+            Some(origin),
+            &serde_json::json!({"partner_key": key["public_key"], "customer_id": customer}),
+        )
+        .await
+        .expect(201)
+    }
 }

@@ -458,13 +458,7 @@ contract!(
 );
 
 contract!(concurrent_updates_never_lose_each_other, |store, _db| {
-    let server = TestServer::start(
-        store.store.clone(),
-        std::env::temp_dir().join("quarry-no-widget"),
-    )
-    .await;
-    let api = Api::new(&server);
-    let p = partner(&store).await;
+    let (server, api, p) = crate::support::serve(&store).await;
     let key = api
         .embed_key(
             &p.secret,
@@ -532,13 +526,7 @@ contract!(concurrent_updates_never_lose_each_other, |store, _db| {
 });
 
 contract!(customer_views_show_the_settings_that_apply, |store, _db| {
-    let server = TestServer::start(
-        store.store.clone(),
-        std::env::temp_dir().join("quarry-no-widget"),
-    )
-    .await;
-    let api = Api::new(&server);
-    let p = partner(&store).await;
+    let (server, api, p) = crate::support::serve(&store).await;
     let origin = "https://app.partner.example";
     let key = api
         .embed_key(
@@ -548,13 +536,7 @@ contract!(customer_views_show_the_settings_that_apply, |store, _db| {
                        "result_delivery_cta": "Add to CRM"}),
         )
         .await;
-    let session = api
-        .session(
-            Some(origin),
-            &json!({"partner_key": key["public_key"], "customer_id": "acme"}),
-        )
-        .await
-        .expect(201);
+    let session = api.customer_session(origin, &key, "acme").await;
     let id = session["partner_customer_id"].as_str().unwrap();
     let view = api
         .get(&format!("{CUSTOMERS}/{id}"), &p.secret)
@@ -571,6 +553,24 @@ contract!(customer_views_show_the_settings_that_apply, |store, _db| {
         view["allowed_result_actions"],
         json!(["push_endpoint", "csv_export"])
     );
+    // The wallet views, the partner's and the iframe's, offer the same actions.
+    let token = session["token"].as_str().unwrap();
+    for wallet in [
+        api.get(&format!("{CUSTOMERS}/{id}/wallet"), &p.secret)
+            .await
+            .expect(200),
+        api.get("/v1/prospecting/wallet", token).await.expect(200),
+    ] {
+        assert_eq!(
+            wallet["allowed_result_actions"],
+            json!(["push_endpoint", "csv_export"]),
+            "{wallet}"
+        );
+        assert_eq!(
+            wallet["result_action_labels"]["push_endpoint"], "Add to CRM",
+            "{wallet}"
+        );
+    }
     // And what is set on the customer itself, which PATCH changes.
     assert_eq!(view["own_settings"]["csv_export_enabled"], false, "{view}");
     assert_eq!(view["own_settings"]["result_delivery_url"], Value::Null);

@@ -177,6 +177,8 @@ contract!(
             assert!(start.elapsed() < Duration::from_secs(15), "never delivered");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        // Delivered, and still only that one POST: the retry sent nothing.
+        assert_eq!(receiver.received().len(), 1);
         assert_eq!(s.deliveries().await.len(), 1);
         s.server.stop().await;
     }
@@ -203,7 +205,9 @@ contract!(
         receiver.delay(2_000);
         let first = s.retry(&id, None);
         let second = async {
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            // Once the first replay's POST has reached the partner, its round
+            // holds the delivery.
+            receiver.wait_for(2, 10).await;
             s.retry_with_key(&id, None, Some("retry-2")).await
         };
         let (a, b) = tokio::join!(first, second);
@@ -407,6 +411,52 @@ contract!(
         assert_eq!(got[0].body["data"], got[1].body["data"]);
         let bad = s.retry(&id, Some(json!({"force": "yes"}))).await;
         bad.expect_error(400, "invalid_body");
+        s.server.stop().await;
+    }
+);
+
+contract!(
+    a_push_never_bills_for_records_it_cannot_send,
+    |store, _db| {
+        let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
+        let s = setup(&store, &receiver, |_| {}).await;
+        let wallet = || async {
+            s.api
+                .get(
+                    &format!("/v1/partner-customers/{}/wallet", s.customer),
+                    &s.partner.secret,
+                )
+                .await
+                .expect(200)["wallet"]["available_credit_units"]
+                .clone()
+        };
+        let before = wallet().await;
+        // One of the previews is removed from the store after the search (the
+        // index still has it until its next refresh).
+        let gone = quarry_server::prospecting::prospect_id::decode(&s.ids[1]).unwrap();
+        store
+            .execute(&format!("delete from person where id = {gone}"))
+            .await;
+        let refused = s.push(&s.ids[..3], None).await;
+        refused.expect_error(410, "session_expired");
+        assert!(
+            refused.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("nothing was bought"),
+            "{}",
+            refused.body
+        );
+        // Nothing bought, nothing sent, nothing queued.
+        assert_eq!(wallet().await, before);
+        assert!(receiver.received().is_empty());
+        assert!(s.deliveries().await.is_empty());
+        // The others can still be bought.
+        let ok = s
+            .push(&[s.ids[0].clone(), s.ids[2].clone()], None)
+            .await
+            .expect(200);
+        assert_eq!(ok["pushed_records"], 2, "{ok}");
         s.server.stop().await;
     }
 );

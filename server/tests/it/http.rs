@@ -178,12 +178,73 @@ contract!(openapi_and_metrics, |store, _db| {
             "get",
             "/v1/partner-customers/{partner_customer_id}/wallet/ledger",
         ),
+        ("post", "/v1/prospecting/embed-sessions/server"),
+        ("get", "/v1/deliveries"),
+        ("post", "/v1/deliveries/{delivery_id}/retry"),
+        ("post", "/v1/prospecting/sessions"),
+        ("get", "/v1/prospecting/sessions/{search_id}"),
+        ("post", "/v1/prospecting/sessions/{search_id}/quote"),
+        ("post", "/v1/prospecting/sessions/{search_id}/export"),
+        ("post", "/v1/prospecting/sessions/{search_id}/push"),
+        ("get", "/v1/usage"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),
             "{method} {path} missing from the OpenAPI document"
         );
     }
+    // What each route answers besides success is in its entry.
+    let answers = |method: &str, path: &str| -> Vec<String> {
+        doc["paths"][path][method]["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{method} {path} has no responses"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    for (method, path) in [
+        ("post", "/v1/prospecting/sessions"),
+        ("get", "/v1/prospecting/sessions/{search_id}"),
+        ("post", "/v1/prospecting/sessions/{search_id}/quote"),
+        ("post", "/v1/prospecting/sessions/{search_id}/export"),
+        ("post", "/v1/prospecting/sessions/{search_id}/push"),
+        ("get", "/v1/prospecting/taxonomy"),
+        ("get", "/v1/prospecting/wallet"),
+    ] {
+        let listed = answers(method, path);
+        for status in ["401", "403", "429"] {
+            assert!(
+                listed.iter().any(|s| s == status),
+                "{method} {path} does not list {status}: {listed:?}"
+            );
+        }
+    }
+    for (method, path, statuses) in [
+        (
+            "post",
+            "/v1/prospecting/sessions/{search_id}/push",
+            &["402", "409", "410"][..],
+        ),
+        (
+            "post",
+            "/v1/deliveries/{delivery_id}/retry",
+            &["400", "404", "409", "410"][..],
+        ),
+        (
+            "post",
+            "/v1/prospecting/embed-sessions/server",
+            &["201", "400", "401", "403"][..],
+        ),
+    ] {
+        let listed = answers(method, path);
+        for status in statuses {
+            assert!(
+                listed.iter().any(|s| s == status),
+                "{method} {path} does not list {status}: {listed:?}"
+            );
+        }
+    }
+    assert!(doc["components"]["schemas"]["MintEmbedSession"].is_object());
     assert!(doc["components"]["securitySchemes"]["embed_token"].is_object());
     assert!(doc["components"]["schemas"]["WalletView"].is_object());
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());

@@ -7,21 +7,14 @@ use quarry_server::store::{IdempotencyStart, StoredAnswer};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::api::Api;
 use crate::contract;
 use crate::receiver::Receiver;
-use crate::support::{now, partner, TestServer};
+use crate::support::{now, partner};
 
 const ORIGIN: &str = "https://app.partner.example";
 
 contract!(partner_writes_happen_once_per_key, |store, _db| {
-    let server = TestServer::start(
-        store.store.clone(),
-        std::env::temp_dir().join("quarry-no-widget"),
-    )
-    .await;
-    let api = Api::new(&server);
-    let p = partner(&store).await;
+    let (server, api, p) = crate::support::serve(&store).await;
     let body = json!({"customer_id": "acme"});
     let send = async |key: &str, body: &serde_json::Value, secret: &str| {
         api.send(
@@ -130,13 +123,7 @@ contract!(a_retried_push_buys_and_delivers_once, |store, _db| {
     .await
     .unwrap();
     let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
-    let server = TestServer::start(
-        store.store.clone(),
-        std::env::temp_dir().join("quarry-no-widget"),
-    )
-    .await;
-    let api = Api::new(&server);
-    let p = partner(&store).await;
+    let (server, api, p) = crate::support::serve(&store).await;
     let key = api
         .embed_key(
             &p.secret,
@@ -144,13 +131,7 @@ contract!(a_retried_push_buys_and_delivers_once, |store, _db| {
                                      "credit_enforcement_mode": "enforced"}),
         )
         .await;
-    let session = api
-        .session(
-            Some(ORIGIN),
-            &json!({"partner_key": key["public_key"], "customer_id": "acme"}),
-        )
-        .await
-        .expect(201);
+    let session = api.customer_session(ORIGIN, &key, "acme").await;
     let token = session["token"].as_str().unwrap();
     let customer = session["partner_customer_id"].as_str().unwrap();
     api.post(
@@ -206,13 +187,7 @@ contract!(a_retried_push_buys_and_delivers_once, |store, _db| {
     let wallet = api.get("/v1/prospecting/wallet", token).await.expect(200);
     assert_eq!(wallet["wallet"]["available_credit_units"], 46);
     // A renewed token (same customer) still finds the key.
-    let renewed = api
-        .session(
-            Some(ORIGIN),
-            &json!({"partner_key": key["public_key"], "customer_id": "acme"}),
-        )
-        .await
-        .expect(201);
+    let renewed = api.customer_session(ORIGIN, &key, "acme").await;
     let replay = api
         .send(
             Method::POST,

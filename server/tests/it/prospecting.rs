@@ -34,10 +34,7 @@ async fn setup(store: &quarry_server::Store, key_settings: Value) -> Setup {
     )
     .await
     .unwrap();
-    let server =
-        TestServer::start(store.clone(), std::env::temp_dir().join("quarry-no-widget")).await;
-    let api = Api::new(&server);
-    let partner = partner(store).await;
+    let (server, api, partner) = crate::support::serve(store).await;
     let mut body = json!({"allowed_origins": [ORIGIN]});
     if let (Some(b), Some(extra)) = (body.as_object_mut(), key_settings.as_object()) {
         b.extend(extra.clone());
@@ -324,14 +321,7 @@ contract!(
             .api
             .embed_key(&other.secret, json!({"allowed_origins": [ORIGIN]}))
             .await;
-        let theirs = s
-            .api
-            .session(
-                Some(ORIGIN),
-                &json!({"partner_key": key["public_key"], "customer_id": "acme"}),
-            )
-            .await
-            .expect(201);
+        let theirs = s.api.customer_session(ORIGIN, &key, "acme").await;
         s.api
             .get(&path, theirs["token"].as_str().unwrap())
             .await

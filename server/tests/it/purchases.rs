@@ -13,16 +13,6 @@ use quarry_server::wallet::{Blocked, EnforcementMode, EntryKind};
 use crate::contract;
 use crate::support::{now, wallet_customer};
 
-async fn buy_as(
-    store: &Store,
-    tenant: &Tenant,
-    id: &str,
-    people: &[u32],
-    units_per_record: i64,
-) -> Result<quarry_server::store::Purchased, SpendRefusal> {
-    crate::support::buy(store, tenant, id, people, units_per_record).await
-}
-
 async fn ledger_sum(store: &Store, tenant: &Tenant, id: &str, kind: EntryKind) -> i64 {
     let state = store.wallet(tenant, id, now()).await.unwrap().unwrap();
     state
@@ -38,14 +28,18 @@ contract!(
     owned_records_are_free_and_buying_is_all_or_nothing,
     |store, _db| {
         let (tenant, id) = wallet_customer(&store, EnforcementMode::Enforced, &[(10, None)]).await;
-        let first = buy_as(&store, &tenant, &id, &[1, 2, 3], 2).await.unwrap();
+        let first = crate::support::buy(&store, &tenant, &id, &[1, 2, 3], 2)
+            .await
+            .unwrap();
         assert_eq!((first.net_new, first.credit_units), (vec![1, 2, 3], 6));
-        let second = buy_as(&store, &tenant, &id, &[2, 3, 4], 2).await.unwrap();
+        let second = crate::support::buy(&store, &tenant, &id, &[2, 3, 4], 2)
+            .await
+            .unwrap();
         assert_eq!(second.net_new, vec![4]);
         assert_eq!(second.already_owned, vec![2, 3]);
         assert_eq!(second.credit_units, 2);
         // 2 units left: three new records at 1 each do not fit; nothing is bought.
-        let refused = buy_as(&store, &tenant, &id, &[5, 6, 7, 1], 1).await;
+        let refused = crate::support::buy(&store, &tenant, &id, &[5, 6, 7, 1], 1).await;
         assert!(
             matches!(
                 refused,
@@ -59,7 +53,9 @@ contract!(
         let owned: HashSet<u32> = store.owned_people(&id).await.unwrap().into_iter().collect();
         assert_eq!(owned, HashSet::from([1, 2, 3, 4]));
         // Only owned records: free, even with an empty wallet.
-        let again = buy_as(&store, &tenant, &id, &[1, 4], 5).await.unwrap();
+        let again = crate::support::buy(&store, &tenant, &id, &[1, 4], 5)
+            .await
+            .unwrap();
         assert_eq!((again.net_new.len(), again.credit_units), (0, 0));
         assert_eq!(ledger_sum(&store, &tenant, &id, EntryKind::Spend).await, 8);
         assert_eq!(ledger_sum(&store, &tenant, &id, EntryKind::Reveal).await, 4);
@@ -68,7 +64,7 @@ contract!(
             mode: Mode::Test,
             ..tenant.clone()
         };
-        let refused = buy_as(&store, &other, &id, &[9], 1).await;
+        let refused = crate::support::buy(&store, &other, &id, &[9], 1).await;
         assert!(
             matches!(refused, Err(SpendRefusal::NotFound)),
             "{refused:?}"
@@ -92,7 +88,7 @@ contract!(
         for selection in selections {
             let (store, tenant, id) = (store.store.clone(), tenant.clone(), id.clone());
             tasks.push(tokio::spawn(async move {
-                buy_as(&store, &tenant, &id, &selection, 3)
+                crate::support::buy(&store, &tenant, &id, &selection, 3)
                     .await
                     .expect("the wallet covers everything")
             }));
@@ -127,7 +123,7 @@ contract!(
             let (store, tenant, id) = (store.store.clone(), tenant.clone(), id.clone());
             tasks.push(tokio::spawn(async move {
                 let selection: Vec<u32> = (i * 3..i * 3 + 10).collect();
-                buy_as(&store, &tenant, &id, &selection, 1).await
+                crate::support::buy(&store, &tenant, &id, &selection, 1).await
             }));
         }
         let mut bought = 0;

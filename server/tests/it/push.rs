@@ -89,13 +89,7 @@ fn push_path(search_id: &str) -> String {
 contract!(pushes_deliver_signed_records_in_chunks, |store, _db| {
     seeded(&store, 12_000).await;
     let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
-    let server = TestServer::start(
-        store.store.clone(),
-        std::env::temp_dir().join("quarry-no-widget"),
-    )
-    .await;
-    let api = Api::new(&server);
-    let p = partner(&store).await;
+    let (server, api, p) = crate::support::serve(&store).await;
     let c = customer(&api, &p, &receiver.url(), 5_000).await;
     let (search_id, ids) = search(&api, &c.token, "sales people").await;
 
@@ -228,13 +222,7 @@ contract!(
             .local_addr()
             .unwrap();
         let url = format!("http://{addr}/hook");
-        let server = TestServer::start(
-            store.store.clone(),
-            std::env::temp_dir().join("quarry-no-widget"),
-        )
-        .await;
-        let api = Api::new(&server);
-        let p = partner(&store).await;
+        let (server, api, p) = crate::support::serve(&store).await;
         let c = customer(&api, &p, &url, 100).await;
         let (search_id, ids) = search(&api, &c.token, "sales people").await;
         let result = api
@@ -311,13 +299,7 @@ contract!(
     |store, _db| {
         seeded(&store, 2_000).await;
         let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
-        let server = TestServer::start(
-            store.store.clone(),
-            std::env::temp_dir().join("quarry-no-widget"),
-        )
-        .await;
-        let api = Api::new(&server);
-        let p = partner(&store).await;
+        let (server, api, p) = crate::support::serve(&store).await;
         let c = customer(&api, &p, &receiver.url(), 100).await;
         let (search_id, ids) = search(&api, &c.token, "sales people").await;
 
@@ -498,13 +480,7 @@ contract!(
     |store, _db| {
         seeded(&store, 2_000).await;
         let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
-        let server = TestServer::start(
-            store.store.clone(),
-            std::env::temp_dir().join("quarry-no-widget"),
-        )
-        .await;
-        let api = Api::new(&server);
-        let p = partner(&store).await;
+        let (server, api, p) = crate::support::serve(&store).await;
         let c = customer(&api, &p, &receiver.url(), 100).await;
         let rotated = api
             .post(

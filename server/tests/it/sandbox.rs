@@ -11,10 +11,9 @@ use quarry_server::partners::Mode;
 use quarry_server::seed;
 use serde_json::{json, Value};
 
-use crate::api::Api;
 use crate::contract;
 use crate::receiver::Receiver;
-use crate::support::{add_key, partner, TestServer};
+use crate::support::add_key;
 
 const ORIGIN: &str = "https://app.partner.example";
 
@@ -67,13 +66,7 @@ contract!(
         let live = live_identifiers(&store, people).await;
         assert!(live.len() > 2 * people as usize, "{}", live.len());
         let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
-        let server = TestServer::start(
-            store.store.clone(),
-            std::env::temp_dir().join("quarry-no-widget"),
-        )
-        .await;
-        let api = Api::new(&server);
-        let p = partner(&store).await;
+        let (server, api, p) = crate::support::serve(&store).await;
         let sandbox = add_key(&store, &p.partner_id, Mode::Test, &Scope::ALL).await;
 
         // The live key sees the operator's records (so the check below can fail).
@@ -134,7 +127,25 @@ contract!(
                 &sandbox.secret,
             )
             .await;
+        assert!(
+            company_people.status == 404
+                || company_people.body["data"]
+                    .as_array()
+                    .is_some_and(Vec::is_empty),
+            "a live company's people in the sandbox: {}",
+            company_people.body
+        );
         assert_no_live("company people", &strings(&company_people.body), &live);
+        let sandbox_domain = sandbox_emails[0].split('@').nth(1).unwrap();
+        let theirs = api
+            .get(
+                &format!("/v1/companies/{sandbox_domain}/people"),
+                &sandbox.secret,
+            )
+            .await
+            .expect(200);
+        assert!(!theirs["data"].as_array().unwrap().is_empty(), "{theirs}");
+        assert_no_live("sandbox company people", &strings(&theirs), &live);
         for path in [
             "/v1/companies/search?q=software%20companies",
             "/v1/domains?limit=100",
@@ -151,13 +162,7 @@ contract!(
                        "csv_export_enabled": true}),
             )
             .await;
-        let session = api
-            .session(
-                Some(ORIGIN),
-                &json!({"partner_key": key["public_key"], "customer_id": "acme"}),
-            )
-            .await
-            .expect(201);
+        let session = api.customer_session(ORIGIN, &key, "acme").await;
         let token = session["token"].as_str().unwrap();
         let page = api
             .post(
@@ -175,13 +180,15 @@ contract!(
             .map(|p| p["prospect_id"].clone())
             .collect();
         let selection = json!({"selection_mode": "selected", "prospect_ids": ids});
-        api.post(
-            &format!("/v1/prospecting/sessions/{search_id}/quote"),
-            token,
-            &selection,
-        )
-        .await
-        .expect(200);
+        let quote = api
+            .post(
+                &format!("/v1/prospecting/sessions/{search_id}/quote"),
+                token,
+                &selection,
+            )
+            .await
+            .expect(200);
+        assert_eq!(quote["records"], 5, "{quote}");
         let pushed = api
             .post(
                 &format!("/v1/prospecting/sessions/{search_id}/push"),

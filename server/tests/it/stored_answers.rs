@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::api::Api;
 use crate::contract;
-use crate::support::{partner, EmbedSetup, TestPartner, TestServer};
+use crate::support::{EmbedSetup, TestPartner, TestServer};
 
 struct Setup {
     server: TestServer,
@@ -129,13 +129,7 @@ contract!(
 contract!(
     the_same_body_in_another_spelling_is_the_same_request,
     |store, _db| {
-        let server = TestServer::start(
-            store.store.clone(),
-            std::env::temp_dir().join("quarry-no-widget"),
-        )
-        .await;
-        let api = Api::new(&server);
-        let p = partner(&store).await;
+        let (server, api, p) = crate::support::serve(&store).await;
         let send = async |body: &str| {
             api.http
                 .post(format!("{}/v1/partner-customers", api.base))

@@ -31,6 +31,26 @@ pub struct TestStore {
 }
 
 impl TestStore {
+    /// Runs a raw statement beside the server (a change the API cannot make, such
+    /// as a record removed behind the index's back).
+    pub async fn execute(&self, sql: &str) {
+        if self.url.starts_with("sqlite:") {
+            let pool = sqlx::SqlitePool::connect(&self.url).await.expect("connect");
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&pool)
+                .await
+                .expect(sql);
+            pool.close().await;
+        } else {
+            let pool = sqlx::PgPool::connect(&self.url).await.expect("connect");
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&pool)
+                .await
+                .expect(sql);
+            pool.close().await;
+        }
+    }
+
     /// One number from raw SQL (`select count(*) …`), read beside the server.
     pub async fn scalar(&self, sql: &str) -> i64 {
         if self.url.starts_with("sqlite:") {
@@ -164,6 +184,16 @@ pub async fn partner_with(store: &Store, mode: Mode, scopes: &[Scope]) -> TestPa
 }
 
 /// A new live partner with an all-scopes key.
+/// A test server on `store` without widget files, a client for it, and a partner
+/// with every scope.
+pub async fn serve(store: &Store) -> (TestServer, crate::api::Api, TestPartner) {
+    let server =
+        TestServer::start(store.clone(), std::env::temp_dir().join("quarry-no-widget")).await;
+    let api = crate::api::Api::new(&server);
+    let partner = partner(store).await;
+    (server, api, partner)
+}
+
 pub async fn partner(store: &Store) -> TestPartner {
     partner_with(store, Mode::Live, &Scope::ALL).await
 }

@@ -4,20 +4,13 @@
 use quarry_server::partners::{Mode, Tenant};
 use serde_json::json;
 
-use crate::api::Api;
 use crate::contract;
-use crate::support::{now, partner, TestServer};
+use crate::support::{now, partner};
 
 contract!(
     usage_counts_requests_and_billable_records_per_customer,
     |store, _db| {
-        let server = TestServer::start(
-            store.store.clone(),
-            std::env::temp_dir().join("quarry-no-widget"),
-        )
-        .await;
-        let api = Api::new(&server);
-        let p = partner(&store).await;
+        let (server, api, p) = crate::support::serve(&store).await;
         let mut ids = Vec::new();
         for name in ["acme", "globex"] {
             let c = api
@@ -115,13 +108,7 @@ contract!(
         )
         .await
         .unwrap();
-        let server = TestServer::start(
-            store.store.clone(),
-            std::env::temp_dir().join("quarry-no-widget"),
-        )
-        .await;
-        let api = Api::new(&server);
-        let p = partner(&store).await;
+        let (server, api, p) = crate::support::serve(&store).await;
         // Requests before the range.
         for _ in 0..4 {
             api.get("/v1/partner-customers", &p.secret)
@@ -158,23 +145,40 @@ contract!(
             .expect(200);
         let company_records = people["billable_records"].as_i64().unwrap();
         assert!(company_records >= 1, "{people}");
+        // The range ends at the next second; one more search comes after it.
+        let end = now() + 1;
+        while now() < end {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        api.get("/v1/persons/search?q=sales%20people&limit=2", &p.secret)
+            .await
+            .expect(200);
+        let to = quarry_server::http::iso8601(end);
 
         let usage = api
+            .get(&format!("/v1/usage?from={from}&to={to}"), &p.secret)
+            .await
+            .expect(200);
+        let records = 7 + 1 + company_records;
+        // Exactly the three data requests of the range and their records: not the
+        // whole day's, not what came after `to`.
+        assert_eq!(usage["data_api_billable_records"], records, "{usage}");
+        assert_eq!(usage["billable_records"], records, "{usage}");
+        assert_eq!(usage["requests"], 3, "{usage}");
+        // Up to now: the later search and the usage request too.
+        let open = api
             .get(&format!("/v1/usage?from={from}"), &p.secret)
             .await
             .expect(200);
-        // Exactly the three data requests of the range, not the whole day's.
-        assert_eq!(usage["requests"], 3, "{usage}");
-        let records = 7 + 1 + company_records;
-        assert_eq!(usage["data_api_billable_records"], records, "{usage}");
-        assert_eq!(usage["billable_records"], records, "{usage}");
+        assert_eq!(open["data_api_billable_records"], records + 2, "{open}");
+        assert_eq!(open["requests"], 3 + 1 + 1, "{open}");
         // A wider range has everything (not whole days: two minutes back).
         let wider = quarry_server::http::iso8601(start - 120);
         let day = api
             .get(&format!("/v1/usage?from={wider}"), &p.secret)
             .await
             .expect(200);
-        assert_eq!(day["requests"], 4 + 3 + 1, "{day}");
+        assert_eq!(day["requests"], 4 + 3 + 1 + 2, "{day}");
         server.stop().await;
     }
 );

@@ -40,10 +40,7 @@ fn sign_legacy(secret: &str, customer: &str, user: Option<&str>, ts: i64) -> Str
 }
 
 async fn setup(store: &quarry_server::Store, key: Value) -> (TestServer, Api, TestPartner, Value) {
-    let server =
-        TestServer::start(store.clone(), std::env::temp_dir().join("quarry-no-widget")).await;
-    let api = Api::new(&server);
-    let p = partner(store).await;
+    let (server, api, p) = crate::support::serve(store).await;
     let mut body = json!({"allowed_origins": [ORIGIN]});
     if let (Some(b), Some(extra)) = (body.as_object_mut(), key.as_object()) {
         b.extend(extra.clone());

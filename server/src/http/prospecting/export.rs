@@ -183,7 +183,9 @@ fn export_headers(search_id: &str, bought: &Purchased, now: i64) -> HeaderMap {
         (status = 402, description = "The wallet cannot cover the net-new records; nothing was bought", body = ErrorBody),
         (status = 403, description = "CSV export is not enabled for this customer, or the customer is suspended", body = ErrorBody),
         (status = 404, description = "No such session for this customer", body = ErrorBody),
-        (status = 410, description = "The session expired; start a new search", body = ErrorBody)))]
+        (status = 410, description = "The session expired; start a new search", body = ErrorBody),
+        (status = 401, description = "Missing, expired or invalid embed token, or revoked embed key", body = ErrorBody),
+        (status = 429, description = "Too many requests for this customer in the current minute; see retry-after", body = ErrorBody)))]
 pub async fn export_selection(
     auth: EmbedAuth,
     State(state): State<AppState>,

@@ -199,7 +199,9 @@ pub(super) fn refusal(refusal: SpendRefusal) -> ApiError {
         (status = 400, description = "Invalid body (the field is named)", body = ErrorBody),
         (status = 402, description = "A search-session limit is reached; block_reason says which", body = ErrorBody),
         (status = 403, description = "The customer is suspended", body = ErrorBody),
-        (status = 422, description = "Nothing in q was understood; nothing was counted", body = ErrorBody)))]
+        (status = 422, description = "Nothing in q was understood; nothing was counted", body = ErrorBody),
+        (status = 401, description = "Missing, expired or invalid embed token, or revoked embed key", body = ErrorBody),
+        (status = 429, description = "Too many requests for this customer in the current minute; see retry-after", body = ErrorBody)))]
 pub async fn start_prospecting_session(
     auth: EmbedAuth,
     State(state): State<AppState>,
@@ -282,7 +284,10 @@ pub struct SessionPageParams {
         (status = 200, description = "A page of masked previews", body = SessionPage),
         (status = 400, description = "Invalid cursor, limit or filters", body = ErrorBody),
         (status = 404, description = "No such session for this customer", body = ErrorBody),
-        (status = 410, description = "The session expired; start a new search", body = ErrorBody)))]
+        (status = 410, description = "The session expired; start a new search", body = ErrorBody),
+        (status = 401, description = "Missing, expired or invalid embed token, or revoked embed key", body = ErrorBody),
+        (status = 403, description = "The customer is suspended", body = ErrorBody),
+        (status = 429, description = "Too many requests for this customer in the current minute; see retry-after", body = ErrorBody)))]
 pub async fn get_prospecting_session(
     auth: EmbedAuth,
     State(state): State<AppState>,
@@ -317,7 +322,10 @@ pub async fn get_prospecting_session(
 /// Roles, seniorities, departments and industries for the iframe's chips.
 #[utoipa::path(get, path = "/v1/prospecting/taxonomy", tag = "prospecting",
     security(("embed_token" = [])),
-    responses((status = 200, description = "The search vocabulary", body = TaxonomyResponse)))]
+    responses((status = 200, description = "The search vocabulary", body = TaxonomyResponse),
+        (status = 401, description = "Missing, expired or invalid embed token, or revoked embed key", body = ErrorBody),
+        (status = 403, description = "The customer is suspended", body = ErrorBody),
+        (status = 429, description = "Too many requests for this customer in the current minute; see retry-after", body = ErrorBody)))]
 pub async fn get_prospecting_taxonomy(_auth: EmbedAuth) -> axum::Json<TaxonomyResponse> {
     axum::Json(taxonomy_response())
 }

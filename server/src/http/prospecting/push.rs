@@ -35,7 +35,9 @@ use crate::store::{now_unix, NewDelivery};
         (status = 403, description = "No delivery endpoint is configured, or the customer is suspended", body = ErrorBody),
         (status = 404, description = "No such session for this customer", body = ErrorBody),
         (status = 409, description = "The delivery endpoint answered 410 Gone; nothing is bought until its URL is set again", body = ErrorBody),
-        (status = 410, description = "The session expired; start a new search", body = ErrorBody)))]
+        (status = 410, description = "The session expired, or some of its records changed since it ran; nothing was bought; start a new search", body = ErrorBody),
+        (status = 401, description = "Missing, expired or invalid embed token, or revoked embed key", body = ErrorBody),
+        (status = 429, description = "Too many requests for this customer in the current minute; see retry-after", body = ErrorBody)))]
 pub async fn push_selection(
     auth: EmbedAuth,
     State(state): State<AppState>,

@@ -21,7 +21,10 @@ use crate::wallet::Price;
         (status = 200, description = "The price; nothing changes", body = Quote),
         (status = 400, description = "Invalid selection (ids outside the session are named)", body = ErrorBody),
         (status = 404, description = "No such session for this customer", body = ErrorBody),
-        (status = 410, description = "The session expired; start a new search", body = ErrorBody)))]
+        (status = 410, description = "The session expired; start a new search", body = ErrorBody),
+        (status = 401, description = "Missing, expired or invalid embed token, or revoked embed key", body = ErrorBody),
+        (status = 403, description = "The customer is suspended", body = ErrorBody),
+        (status = 429, description = "Too many requests for this customer in the current minute; see retry-after", body = ErrorBody)))]
 pub async fn quote_selection(
     auth: EmbedAuth,
     State(state): State<AppState>,
