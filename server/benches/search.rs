@@ -118,7 +118,7 @@ async fn main() {
     let empty = RoaringBitmap::new();
     let run = |q: &str| {
         let query = query(q);
-        let prepared = people::prepare(&query, "bench").expect("query understood");
+        let prepared = people::prepare(&query, "bench", &index).expect("query understood");
         people::run(&index, &codec, &query, prepared, &empty).expect("search")
     };
     let mut samples = Vec::new();
@@ -205,7 +205,7 @@ async fn main() {
     sqlx::query("analyze").execute(&pg).await.unwrap();
     let mut sql_samples = Vec::new();
     for q in &queries {
-        let prepared = people::prepare(&query(q), "bench").unwrap();
+        let prepared = people::prepare(&query(q), "bench", &index).unwrap();
         let statements = sql::statements(&prepared.criteria);
         for round in 0..4 {
             let t = Instant::now();

@@ -355,7 +355,12 @@ mod tests {
             delivery_id: "dlv_1".into(),
             search_id: "search_1".into(),
             partner_customer_id: "pc_1".into(),
-            selection: serde_json::Value::Null,
+            selection: crate::prospecting::PushedSelection {
+                selection_mode: crate::prospecting::SelectionMode::Selected,
+                prospect_ids: Some(vec!["p1".into(), "p2".into(), "p3".into()]),
+                applied_filters: None,
+                total_records: 3,
+            },
             pushed_records: 3,
             net_new_billable_records: 2,
             already_purchased_records: 1,

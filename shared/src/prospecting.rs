@@ -32,9 +32,9 @@ pub struct AppliedFilters {
     /// Industry keys (any of them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub industry: Option<Vec<String>>,
-    /// Company state, code or name.
+    /// Company states, codes or names (any of them).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location_state: Option<String>,
+    pub location_state: Option<Vec<String>>,
     /// Company city.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location_city: Option<String>,
@@ -105,14 +105,23 @@ impl AppliedFilters {
         }
     }
 
-    fn place(&self) -> (Option<String>, Option<String>) {
-        let norm = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
+    /// The states (lowercase codes or names, sorted) and the city refined to.
+    fn place(&self) -> (Vec<String>, Option<String>) {
+        let norm = |v: &str| {
+            Some(v.trim())
                 .filter(|s| !s.is_empty())
                 .map(str::to_ascii_lowercase)
         };
-        (norm(&self.location_state), norm(&self.location_city))
+        let mut states: Vec<String> = self
+            .location_state
+            .iter()
+            .flatten()
+            .filter_map(|s| norm(s))
+            .map(|s| crate::geo::state(&s).map_or(s, |st| st.code.to_ascii_lowercase()))
+            .collect();
+        states.sort_unstable();
+        states.dedup();
+        (states, self.location_city.as_deref().and_then(norm))
     }
 }
 
@@ -132,13 +141,14 @@ pub fn location_change(
     if from == to {
         return LocationChange::Same;
     }
-    let moved = from != (None, None);
-    if to == (None, None) {
+    let nowhere = (Vec::new(), None);
+    let moved = from != nowhere;
+    if to == nowhere {
         // Only a moved session gets here: back to the text's own place.
         return LocationChange::Moves;
     }
     let (states, cities): (Vec<String>, Vec<String>) = if moved {
-        (from.0.into_iter().collect(), from.1.into_iter().collect())
+        (from.0, from.1.into_iter().collect())
     } else {
         if text.locations.is_empty() {
             return LocationChange::Narrows;
@@ -155,15 +165,15 @@ pub fn location_change(
                 .collect(),
         )
     };
-    let (state, city) = to;
-    let state_ok = state
-        .as_ref()
-        .is_none_or(|s| states.is_empty() || states.contains(s));
+    let (wanted_states, city) = to;
+    let state_ok = wanted_states
+        .iter()
+        .all(|s| states.is_empty() || states.contains(s));
     // A city alone is inside the covered states when a city of that name lies in
     // one of them.
     let city_in_states = |c: &str| {
         states.is_empty()
-            || state.is_some()
+            || !wanted_states.is_empty()
             || crate::geo::cities_named(c)
                 .any(|known| states.contains(&known.state.to_ascii_lowercase()))
     };
@@ -353,12 +363,47 @@ pub struct PushResult {
     pub delivery_id: String,
     pub search_id: String,
     pub partner_customer_id: String,
-    /// The selection as pushed: mode, ids, filters and record count.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub selection: serde_json::Value,
+    /// The selection as pushed, with the request's field names.
+    pub selection: PushedSelection,
     pub pushed_records: usize,
     pub net_new_billable_records: usize,
     pub already_purchased_records: usize,
+}
+
+/// The selection a push answer reports: what the request sent (its field names)
+/// and how many records it came to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushedSelection {
+    pub selection_mode: SelectionMode,
+    /// The ids sent for `selected` and `page`; absent for `all_results`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prospect_ids: Option<Vec<String>>,
+    /// The refinements sent for `all_results`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied_filters: Option<AppliedFilters>,
+    pub total_records: usize,
+}
+
+impl PushedSelection {
+    /// What `selection` came to, `total_records` of them.
+    pub fn of(selection: &Selection, total_records: usize) -> PushedSelection {
+        let all = selection.selection_mode == SelectionMode::AllResults;
+        PushedSelection {
+            selection_mode: selection.selection_mode,
+            prospect_ids: if all {
+                None
+            } else {
+                selection.prospect_ids.clone()
+            },
+            applied_filters: if all {
+                selection.applied_filters.clone()
+            } else {
+                None
+            },
+            total_records,
+        }
+    }
 }
 
 /// What an export's headers say about it (`x-exported-records`,
@@ -380,7 +425,7 @@ mod tests {
     #[test]
     fn refinements_fill_in_from_the_session() {
         let base = AppliedFilters {
-            location_state: Some("TX".into()),
+            location_state: Some(vec!["TX".into()]),
             seniority: Some(vec!["director".into()]),
             ..AppliedFilters::default()
         };
@@ -390,7 +435,7 @@ mod tests {
             ..AppliedFilters::default()
         };
         let merged = refined.over(&base);
-        assert_eq!(merged.location_state.as_deref(), Some("TX"));
+        assert_eq!(merged.location_state, Some(vec!["TX".to_owned()]));
         assert_eq!(merged.seniority, Some(vec!["vp".to_owned()]));
         assert_eq!(merged.has_phone, Some(true));
         assert_eq!(AppliedFilters::default().over(&base), base);
@@ -401,7 +446,7 @@ mod tests {
     fn a_place_the_text_does_not_cover_is_a_new_search() {
         use LocationChange::*;
         let at = |state: Option<&str>, city: Option<&str>| AppliedFilters {
-            location_state: state.map(str::to_owned),
+            location_state: state.map(|s| vec![s.to_owned()]),
             location_city: city.map(str::to_owned),
             seniority: Some(vec!["vp".into()]),
             ..AppliedFilters::default()
@@ -479,7 +524,7 @@ mod tests {
         assert_eq!(
             at(Some("TX"), Some("Austin")).location_part(),
             AppliedFilters {
-                location_state: Some("TX".into()),
+                location_state: Some(vec!["TX".into()]),
                 location_city: Some("Austin".into()),
                 ..AppliedFilters::default()
             }

@@ -42,6 +42,14 @@ fn decode(
     }
 }
 
+/// The values of a list parameter, repeated or comma-separated, trimmed.
+fn list_values(raw: &[String]) -> impl Iterator<Item = &str> {
+    raw.iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
 fn check_limit(limit: Option<u32>, max: u32) -> Result<u32, ApiError> {
     page_limit("limit", limit, 100.min(max), max)
 }
@@ -106,16 +114,21 @@ impl From<Company> for CompanyJson {
 /// Query parameters of `GET /v1/companies/search`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct CompanySearchParams {
     /// Plain-language company search, e.g. `SaaS companies in Idaho with 50+ employees`.
     pub q: Option<String>,
     /// Company city; overrides places in `q`.
     pub location_city: Option<String>,
-    /// Company state, code or name; overrides places in `q`.
-    pub location_state: Option<String>,
+    /// Company states, codes or names (repeat the parameter or separate with
+    /// commas; any of them); override places in `q`.
+    #[serde(default)]
+    pub location_state: Vec<String>,
     /// Page size, 1–100 (default 100).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// Total cap across pages.
+    #[param(minimum = 1)]
     pub max_records: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -157,8 +170,12 @@ pub async fn search_companies(
         limit,
         ..PeopleQuery::default()
     };
-    let interpretation =
-        companies::company_interpretation(people::interpret_with_overrides(&query)?);
+    let dataset = state.data(tenant.mode).await?;
+    let index = dataset.search.index();
+    let text = people::known_keywords_in(people::interpret_text(&query)?, |w| {
+        index.knows_company_word(w)
+    });
+    let interpretation = companies::company_interpretation(people::with_overrides(text, &query)?);
     if interpretation.is_empty() {
         return Err(ApiError::NotUnderstood(Box::new(interpretation)));
     }
@@ -170,8 +187,6 @@ pub async fn search_companies(
     let fingerprint = criteria.fingerprint(&["companies", &max]);
     let from = decode(&state.cursors, &fingerprint, params.cursor.as_deref())?;
 
-    let dataset = state.data(tenant.mode).await?;
-    let index = dataset.search.index();
     let matched = companies::matching_companies(&index, &criteria);
     let total = matched.len() as u64;
     let max_records = interpretation.max_records;
@@ -227,10 +242,13 @@ pub async fn search_companies(
 /// Query parameters of `GET /v1/companies/{domain}/people`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct CompanyPeopleParams {
     /// Page size, 1–500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// Total cap across pages.
+    #[param(minimum = 1)]
     pub max_records: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -316,17 +334,22 @@ pub async fn list_company_people(
 /// Query parameters of `GET /v1/domains`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct DomainParams {
     /// Page size, 1–100 (default 100).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// `next_cursor` of the previous page (tied to the same filters).
     pub cursor: Option<String>,
     /// Only domains with at least this many contacts (default 5).
     pub min_contacts: Option<u32>,
-    /// Industry key, or words of its label, any case (`software`, `SaaS`).
-    pub industry: Option<String>,
-    /// Company state, code or name.
-    pub location_state: Option<String>,
+    /// Industry keys, or words of their labels, any case (`software`, `SaaS`);
+    /// repeat the parameter or separate with commas (any of them).
+    #[serde(default)]
+    pub industry: Vec<String>,
+    /// Company states, codes or names (any of them).
+    #[serde(default)]
+    pub location_state: Vec<String>,
 }
 
 /// A company city/state.
@@ -372,41 +395,28 @@ pub async fn list_domains(
     let tenant = auth.require(Scope::Data)?;
     let limit = check_limit(params.limit, 100)?;
     let min_contacts = u64::from(params.min_contacts.unwrap_or(5));
-    let industries = match params
-        .industry
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(raw) => {
-            let found = companies::industry_filter(raw);
-            if found.is_empty() {
-                return Err(bad("industry", format!("{raw:?} matches no industry")));
-            }
-            Some(found)
+    let mut industries: Option<Vec<u8>> = None;
+    for raw in list_values(&params.industry) {
+        let found = companies::industry_filter(raw);
+        if found.is_empty() {
+            return Err(bad("industry", format!("{raw:?} matches no industry")));
         }
-        None => None,
-    };
-    let state_ix = match params
-        .location_state
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(raw) => Some(
-            geo::STATES
-                .iter()
-                .position(|s| Some(s) == geo::state(raw))
-                .ok_or_else(|| {
-                    bad(
-                        "location_state",
-                        format!("{raw:?} is not a US state code or name"),
-                    )
-                })? as u8,
-        ),
-        None => None,
-    };
-    let filters = format!("{min_contacts}|{:?}|{:?}", industries, state_ix);
+        industries.get_or_insert_with(Vec::new).extend(found);
+    }
+    let mut states: Option<Vec<u8>> = None;
+    for raw in list_values(&params.location_state) {
+        let ix = geo::STATES
+            .iter()
+            .position(|s| Some(s) == geo::state(raw))
+            .ok_or_else(|| {
+                bad(
+                    "location_state",
+                    format!("{raw:?} is not a US state code or name"),
+                )
+            })? as u8;
+        states.get_or_insert_with(Vec::new).push(ix);
+    }
+    let filters = format!("{min_contacts}|{industries:?}|{states:?}");
     let fingerprint = Criteria::default().fingerprint(&["domains", &filters]);
     let from = decode(&state.cursors, &fingerprint, params.cursor.as_deref())?;
     let index = state.data(tenant.mode).await?.search.index();
@@ -419,7 +429,7 @@ pub async fn list_domains(
             && industries
                 .as_ref()
                 .is_none_or(|list| list.contains(&c.industry))
-            && state_ix.is_none_or(|s| s == c.state);
+            && states.as_ref().is_none_or(|list| list.contains(&c.state));
         if !fits {
             continue;
         }
@@ -433,7 +443,7 @@ pub async fn list_domains(
             contact_count: c.people.len(),
             industry: taxonomy::INDUSTRIES
                 .get(c.industry as usize)
-                .map(|i| i.label.to_owned()),
+                .map(|i| i.key.to_owned()),
             location: DomainLocation {
                 city: c.record.city.clone(),
                 state: geo::STATES.get(c.state as usize).map(|s| s.code.to_owned()),

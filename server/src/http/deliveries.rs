@@ -64,6 +64,7 @@ pub struct DeliveryList {
 /// Filters and paging of `GET /v1/deliveries`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct DeliveryParams {
     /// Only this customer's deliveries.
     pub partner_customer_id: Option<String>,
@@ -71,6 +72,7 @@ pub struct DeliveryParams {
     #[param(value_type = Option<DeliveryStatus>)]
     pub status: Option<String>,
     /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }

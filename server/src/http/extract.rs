@@ -8,6 +8,8 @@ use axum::http::request::Parts;
 use bytes::Bytes;
 use quarry_shared::ErrorCode;
 use serde::de::DeserializeOwned;
+use utoipa::openapi::path::ParameterIn;
+use utoipa::IntoParams;
 
 use super::error::ApiError;
 
@@ -119,13 +121,16 @@ pub fn page_limit(
     }
 }
 
-/// Query-string parameters.
+/// Query-string parameters. Repeated parameters fill lists (`seniority=vp&seniority=director`);
+/// a parameter the route does not document is refused by name (every params type
+/// denies unknown fields), and a malformed value is explained with what the
+/// route's OpenAPI description accepts for it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Query<T>(pub T);
 
 impl<S, T> FromRequestParts<S> for Query<T>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + IntoParams,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -136,24 +141,77 @@ where
 }
 
 /// Parses a query string, naming the failing parameter.
-pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    let deserializer =
-        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+pub fn parse_query<T: DeserializeOwned + IntoParams>(query: &str) -> Result<T, ApiError> {
+    let deserializer = serde_html_form::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner().to_string();
-        // A missing parameter is reported by serde with its name in backticks.
+        // serde names a missing or unknown parameter in backticks.
+        let named = inner.split('`').nth(1).map(str::to_owned);
+        if inner.starts_with("unknown field") {
+            let field = named.unwrap_or_default();
+            let known: Vec<String> = T::into_params(|| Some(ParameterIn::Query))
+                .into_iter()
+                .map(|p| p.name)
+                .collect();
+            return ApiError::field(
+                ErrorCode::InvalidParameter,
+                field.clone(),
+                format!(
+                    "Unknown query parameter `{field}`; this route takes {}.",
+                    known.join(", ")
+                ),
+            );
+        }
         let field = if path == "." || path.is_empty() {
-            inner.split('`').nth(1).map(str::to_owned)
+            named
         } else {
             Some(path)
         };
-        let message = format!("Invalid query parameter: {inner}.");
         match field {
-            Some(field) => ApiError::field(ErrorCode::InvalidParameter, field, message),
-            None => ApiError::new(ErrorCode::InvalidParameter, message),
+            Some(field) => {
+                let message = match expected::<T>(&field) {
+                    Some(expected) => format!("`{field}` must be {expected}."),
+                    None => format!("Invalid query parameter `{field}`: {inner}."),
+                };
+                ApiError::field(ErrorCode::InvalidParameter, field, message)
+            }
+            None => ApiError::new(
+                ErrorCode::InvalidParameter,
+                format!("Invalid query parameter: {inner}."),
+            ),
         }
     })
+}
+
+/// What `field` of `T` accepts, in words, from its OpenAPI schema: "a whole
+/// number from 1 to 100", "true or false".
+fn expected<T: IntoParams>(field: &str) -> Option<String> {
+    let param = T::into_params(|| Some(ParameterIn::Query))
+        .into_iter()
+        .find(|p| p.name == field)?;
+    let schema = serde_json::to_value(param.schema?).ok()?;
+    let types: Vec<&str> = match &schema["type"] {
+        serde_json::Value::String(t) => vec![t.as_str()],
+        serde_json::Value::Array(ts) => ts.iter().filter_map(|t| t.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    if types.contains(&"integer") {
+        let bound = |key: &str| {
+            schema[key]
+                .as_u64()
+                .or_else(|| schema[key].as_i64().map(|v| v.max(0) as u64))
+        };
+        let max = bound("maximum").unwrap_or(u64::from(u32::MAX));
+        return Some(match bound("minimum") {
+            Some(min) => format!("a whole number from {min} to {max}"),
+            None => format!("a whole number up to {max}"),
+        });
+    }
+    if types.contains(&"boolean") {
+        return Some("true or false".to_owned());
+    }
+    None
 }
 
 #[cfg(test)]
@@ -174,11 +232,17 @@ mod tests {
         monthly: u32,
     }
 
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, utoipa::IntoParams)]
+    #[into_params(parameter_in = Query)]
+    #[serde(deny_unknown_fields)]
     #[allow(dead_code)]
     struct Params {
         q: String,
+        #[param(minimum = 1, maximum = 100)]
         limit: Option<u32>,
+        #[serde(default)]
+        seniority: Vec<String>,
+        flag: Option<bool>,
     }
 
     fn parts(e: ApiError) -> (ErrorCode, Option<String>) {
@@ -214,5 +278,35 @@ mod tests {
         let e = parse_query::<Params>("limit=5").unwrap_err();
         assert_eq!(parts(e), (ErrorCode::InvalidParameter, Some("q".into())));
         assert!(parse_query::<Params>("q=CMOs%20in%20Nevada&limit=5").is_ok());
+        let p = parse_query::<Params>("q=x&seniority=vp&seniority=director").unwrap();
+        assert_eq!(p.seniority, ["vp", "director"]);
+    }
+
+    fn message(e: ApiError) -> (Option<String>, String) {
+        match e {
+            ApiError::Client { field, message, .. } => (field, message),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn query_errors_say_what_is_accepted() {
+        let (field, text) = message(parse_query::<Params>("q=x&limit=ten").unwrap_err());
+        assert_eq!(field.as_deref(), Some("limit"));
+        assert_eq!(text, "`limit` must be a whole number from 1 to 100.");
+        let (_, text) = message(parse_query::<Params>("q=x&limit=99999999999").unwrap_err());
+        assert_eq!(text, "`limit` must be a whole number from 1 to 100.");
+        let (field, text) = message(parse_query::<Params>("q=x&flag=yes").unwrap_err());
+        assert_eq!(
+            (field.as_deref(), text.as_str()),
+            (Some("flag"), "`flag` must be true or false.")
+        );
+        let (field, text) = message(parse_query::<Params>("q=x&colour=red").unwrap_err());
+        assert_eq!(field.as_deref(), Some("colour"));
+        assert!(
+            text.starts_with("Unknown query parameter `colour`"),
+            "{text}"
+        );
+        assert!(text.contains("limit"), "{text}");
     }
 }

@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod partner_customers;
 pub mod persons;
 pub mod prospecting;
+pub mod query_params;
 pub mod rate_limit;
 pub mod request_id;
 pub mod usage;
@@ -184,6 +185,7 @@ pub fn router(state: AppState) -> Router {
         .merge(wallets::partner_router())
         .merge(deliveries::router())
         .merge(usage::router())
+        .route_layer(middleware::from_fn(query_params::known_only))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotent,
@@ -197,6 +199,7 @@ pub fn router(state: AppState) -> Router {
     let embed = Router::new()
         .merge(wallets::embed_router())
         .merge(prospecting::router())
+        .route_layer(middleware::from_fn(query_params::known_only))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotent,
@@ -211,7 +214,7 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::router())
         .merge(metrics::router())
         .merge(partner)
-        .merge(embed_sessions::router())
+        .merge(embed_sessions::router().route_layer(middleware::from_fn(query_params::known_only)))
         .merge(embed)
         .merge(widget::router(&state));
     with_middleware(routes, metrics, timeout, max_body).with_state(state)

@@ -21,16 +21,21 @@ use crate::store::{now_unix, Lookup, PersonRow};
 /// Query parameters of `GET /v1/persons/search`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// Plain-language search, e.g. `CMOs of SaaS companies with 50+ employees`.
     pub q: Option<String>,
     /// Company city; overrides places in `q`. Known cities infer their state.
     pub location_city: Option<String>,
-    /// Company state, code or name; overrides places in `q`.
-    pub location_state: Option<String>,
+    /// Company states, codes or names (repeat the parameter or separate with
+    /// commas; any of them); override places in `q`.
+    #[serde(default)]
+    pub location_state: Vec<String>,
     /// Page size, 1–100 (default 100).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// Total cap across pages; overrides a count in `q`.
+    #[param(minimum = 1)]
     pub max_records: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -38,16 +43,21 @@ pub struct SearchParams {
     pub dedupe_token: Option<String>,
     /// Scopes `dedupe_token` to one of your end users.
     pub dedupe_user_id: Option<String>,
-    /// Comma-separated role keys; override roles in `q`.
-    pub role: Option<String>,
-    /// Comma-separated seniority keys; override seniorities in `q`.
-    pub seniority: Option<String>,
-    /// Comma-separated department keys; override departments in `q`.
-    pub department: Option<String>,
-    /// Comma-separated industry keys; override industries in `q`.
-    pub industry: Option<String>,
-    /// Comma-separated email statuses (`verified`, `unverified`, `catch_all`, `invalid`).
-    pub email_status: Option<String>,
+    /// Role keys (repeat the parameter or separate with commas); replace roles in `q`.
+    #[serde(default)]
+    pub role: Vec<String>,
+    /// Seniority keys; narrow what `q` asks, replacing only its seniorities.
+    #[serde(default)]
+    pub seniority: Vec<String>,
+    /// Department keys; narrow what `q` asks, replacing only its departments.
+    #[serde(default)]
+    pub department: Vec<String>,
+    /// Industry keys; replace industries in `q`.
+    #[serde(default)]
+    pub industry: Vec<String>,
+    /// Email statuses (`verified`, `unverified`, `catch_all`, `invalid`).
+    #[serde(default)]
+    pub email_status: Vec<String>,
     /// Only people with (`true`) or without (`false`) a mobile phone.
     pub has_phone: Option<bool>,
     /// Minimum company size (inclusive); overrides `q`.
@@ -83,27 +93,24 @@ impl SearchParams {
                 return Err(bad(field, format!("{field} must be 1–200 characters")));
             }
         }
-        let email_status =
-            match people::parse_keys("email_status", self.email_status.as_deref(), |k| {
-                EmailStatus::parse(k).is_some()
-            })? {
-                Some(keys) => keys.iter().filter_map(|k| EmailStatus::parse(k)).collect(),
-                None => Vec::new(),
-            };
+        let email_status = match people::parse_keys("email_status", &self.email_status, |k| {
+            EmailStatus::parse(k).is_some()
+        })? {
+            Some(keys) => keys.iter().filter_map(|k| EmailStatus::parse(k)).collect(),
+            None => Vec::new(),
+        };
         Ok(PeopleQuery {
             q: self.q.unwrap_or_default(),
             location_city: self.location_city,
             location_state: self.location_state,
-            roles: people::parse_keys("role", self.role.as_deref(), |k| {
-                taxonomy::role(k).is_some()
-            })?,
-            seniorities: people::parse_keys("seniority", self.seniority.as_deref(), |k| {
+            roles: people::parse_keys("role", &self.role, |k| taxonomy::role(k).is_some())?,
+            seniorities: people::parse_keys("seniority", &self.seniority, |k| {
                 taxonomy::seniority(k).is_some()
             })?,
-            departments: people::parse_keys("department", self.department.as_deref(), |k| {
+            departments: people::parse_keys("department", &self.department, |k| {
                 taxonomy::department(k).is_some()
             })?,
-            industries: people::parse_keys("industry", self.industry.as_deref(), |k| {
+            industries: people::parse_keys("industry", &self.industry, |k| {
                 taxonomy::industry(k).is_some()
             })?,
             email_status,
@@ -145,9 +152,9 @@ pub async fn search_persons(
     let query = params.validate()?;
     let tenant = auth.require(Scope::Data)?;
     let scope = auth.dedupe_scope();
-    let prepared = people::prepare(&query, &scope)?;
     let dataset = state.data(tenant.mode).await?;
     let index = dataset.search.index();
+    let prepared = people::prepare(&query, &scope, &index)?;
     let page = match prepared.dedupe_digest.clone() {
         // Under a dedupe token the page is chosen and recorded under the token's
         // lock, so concurrent searches with one token never share a record.
@@ -183,6 +190,7 @@ pub async fn search_persons(
 /// Query parameters of `GET /v1/persons/lookup`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct LookupParams {
     /// Business email address.
     pub email: Option<String>,

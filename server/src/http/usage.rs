@@ -88,6 +88,7 @@ impl UsageCounter {
 /// Date range of `GET /v1/usage`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct UsageParams {
     /// Start (RFC 3339 or YYYY-MM-DD, inclusive); default: the first of this month (UTC).
     pub from: Option<String>,

@@ -147,7 +147,9 @@ async fn loader() -> Response {
     (headers, LOADER).into_response()
 }
 
-#[derive(Debug, Deserialize)]
+/// The page's parameters; anything else on its URL (a cache buster) is left alone.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PageParams {
     /// The embed key's visible prefix (`qpk_live_1a2b3c4d`), or the public key.
     key: Option<String>,

@@ -9,11 +9,23 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// What to match. Lists are OR within a dimension; dimensions are ANDed.
+///
+/// Who the text names is one clause: its roles, or its seniorities × departments
+/// (either: "CFOs or VPs of finance"). A refinement of seniority or department
+/// replaces only the text's own field of that name inside the clause and then
+/// intersects with the rest, so it can only narrow: "CFO" refined to `c_suite` is
+/// the CFOs who are C-level, never every C-level person.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Criteria {
     pub roles: Vec<String>,
+    /// The text's seniorities (in the who clause).
     pub seniorities: Vec<String>,
+    /// The text's departments (in the who clause).
     pub departments: Vec<String>,
+    /// Explicit seniorities: replace the text's and intersect.
+    pub refine_seniorities: Option<Vec<String>>,
+    /// Explicit departments: replace the text's and intersect.
+    pub refine_departments: Option<Vec<String>>,
     pub industries: Vec<String>,
     /// Two-letter codes; several mean any of them.
     pub states: Vec<String>,
@@ -23,6 +35,8 @@ pub struct Criteria {
     pub employee_max: Option<u32>,
     /// Each keyword must match a title word or a company name/keyword word.
     pub keywords: Vec<String>,
+    /// Normalised company domains (any of them).
+    pub company_domains: Vec<String>,
     /// Only these email statuses (empty: any, including no email).
     pub email_status: Vec<EmailStatus>,
     /// Only people with (true) or without (false) a mobile phone.
@@ -66,14 +80,21 @@ impl Criteria {
             } else {
                 keys(&i.departments)
             },
+            refine_seniorities: None,
+            refine_departments: None,
             industries: keys(&i.industries),
             states,
             cities,
             employee_min: f.employee_count_min,
             employee_max: f.employee_count_max,
             keywords: f.keywords.clone(),
-            email_status: Vec::new(),
-            has_phone: None,
+            company_domains: f.company_domains.clone(),
+            email_status: f
+                .email_status
+                .iter()
+                .filter_map(|s| EmailStatus::parse(s))
+                .collect(),
+            has_phone: f.has_phone,
             all_employees: i.all_employees,
         }
     }

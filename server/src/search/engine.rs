@@ -23,44 +23,175 @@ fn index_of(keys: impl Iterator<Item = &'static str>, wanted: &str) -> Option<us
     keys.into_iter().position(|k| k == wanted)
 }
 
-impl PeopleIndex {
-    /// Everyone matching `c` (before dedupe and caps).
-    pub fn matching(&self, c: &Criteria) -> RoaringBitmap {
-        let mut parts: Vec<RoaringBitmap> = Vec::new();
+/// The facet groups. Each is counted disjunctively: with every other group's filters
+/// applied but not its own, so picking any value shown gives exactly its count and
+/// the other values stay listed to switch to or broaden back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Seniority,
+    Department,
+    Industry,
+    State,
+    Size,
+}
 
-        // Who: named roles, or seniority × department; both given means either.
+impl Group {
+    pub const ALL: [Group; 5] = [
+        Group::Seniority,
+        Group::Department,
+        Group::Industry,
+        Group::State,
+        Group::Size,
+    ];
+}
+
+fn intersect(mut parts: Vec<RoaringBitmap>, all: &RoaringBitmap) -> RoaringBitmap {
+    parts.sort_by_key(RoaringBitmap::len);
+    let mut iter = parts.into_iter();
+    let Some(mut result) = iter.next() else {
+        return all.clone();
+    };
+    for p in iter {
+        result &= p;
+        if result.is_empty() {
+            break;
+        }
+    }
+    result
+}
+
+impl PeopleIndex {
+    fn seniorities(&self, keys: &[String]) -> RoaringBitmap {
+        union(keys.iter().map(|s| {
+            index_of(taxonomy::SENIORITIES.iter().map(|t| t.key), s).map(|i| &self.seniority[i])
+        }))
+    }
+
+    fn departments(&self, keys: &[String]) -> RoaringBitmap {
+        union(keys.iter().flat_map(|d| {
+            // "growth" is filed under marketing in the data.
+            let also = (d == "growth").then_some("marketing");
+            std::iter::once(d.as_str()).chain(also).map(|d| {
+                index_of(taxonomy::DEPARTMENTS.iter().map(|t| t.key), d)
+                    .map(|i| &self.department[i])
+            })
+        }))
+    }
+
+    /// Who the text names: its roles, or its seniorities × departments. A field in
+    /// `omit` is left out of the seniority × department branch (a refinement
+    /// stands in for it); a branch left with no field at all admits everyone.
+    fn who(
+        &self,
+        c: &Criteria,
+        omit_seniority: bool,
+        omit_department: bool,
+    ) -> Option<RoaringBitmap> {
         let roles = (!c.roles.is_empty())
             .then(|| union(c.roles.iter().map(|r| self.roles.get(r.as_str()))));
-        let seniority = (!c.seniorities.is_empty()).then(|| {
-            union(c.seniorities.iter().map(|s| {
-                index_of(taxonomy::SENIORITIES.iter().map(|t| t.key), s).map(|i| &self.seniority[i])
-            }))
-        });
-        let department = (!c.departments.is_empty()).then(|| {
-            union(c.departments.iter().flat_map(|d| {
-                // "growth" is filed under marketing in the data.
-                let also = (d == "growth").then_some("marketing");
-                std::iter::once(d.as_str()).chain(also).map(|d| {
-                    index_of(taxonomy::DEPARTMENTS.iter().map(|t| t.key), d)
-                        .map(|i| &self.department[i])
-                })
-            }))
-        });
-        let by_level = match (seniority, department) {
+        let has_branch = !c.seniorities.is_empty() || !c.departments.is_empty();
+        let seniority = (!omit_seniority && !c.seniorities.is_empty())
+            .then(|| self.seniorities(&c.seniorities));
+        let department = (!omit_department && !c.departments.is_empty())
+            .then(|| self.departments(&c.departments));
+        let branch = match (seniority, department) {
             (Some(s), Some(d)) => Some(s & d),
-            (s, d) => s.or(d),
+            (Some(x), None) | (None, Some(x)) => Some(x),
+            // Every field of the branch replaced by a refinement: it no longer limits.
+            (None, None) if has_branch => return None,
+            (None, None) => None,
         };
-        match (roles, by_level) {
-            (Some(r), Some(l)) => parts.push(r | l),
-            (Some(x), None) | (None, Some(x)) => parts.push(x),
-            (None, None) => {}
+        match (roles, branch) {
+            (Some(r), Some(b)) => Some(r | b),
+            (Some(x), None) | (None, Some(x)) => Some(x),
+            (None, None) => None,
         }
+    }
 
-        if !c.industries.is_empty() {
-            parts.push(union(c.industries.iter().map(|k| {
-                index_of(taxonomy::INDUSTRIES.iter().map(|t| t.key), k).map(|i| &self.industry[i])
-            })));
+    /// The ANDed parts of `c`, leaving out those of group `without`.
+    fn parts(&self, c: &Criteria, without: Option<Group>) -> Vec<RoaringBitmap> {
+        let mut parts = Vec::new();
+        // `None`: a part no facet group owns (who, keywords, domains, contact data).
+        let mut push = |group: Option<Group>, people: RoaringBitmap| {
+            if group.is_none() || group != without {
+                parts.push(people);
+            }
+        };
+        let omit_s = c.refine_seniorities.is_some() || without == Some(Group::Seniority);
+        let omit_d = c.refine_departments.is_some() || without == Some(Group::Department);
+        if let Some(who) = self.who(c, omit_s, omit_d) {
+            push(None, who);
         }
+        if let Some(s) = &c.refine_seniorities {
+            push(Some(Group::Seniority), self.seniorities(s));
+        }
+        if let Some(d) = &c.refine_departments {
+            push(Some(Group::Department), self.departments(d));
+        }
+        if !c.industries.is_empty() {
+            push(
+                Some(Group::Industry),
+                union(c.industries.iter().map(|k| {
+                    index_of(taxonomy::INDUSTRIES.iter().map(|t| t.key), k)
+                        .map(|i| &self.industry[i])
+                })),
+            );
+        }
+        if let Some(place) = self.place(c) {
+            push(Some(Group::State), place);
+        }
+        if c.employee_min.is_some() || c.employee_max.is_some() {
+            push(
+                Some(Group::Size),
+                self.employee_range(c.employee_min, c.employee_max),
+            );
+        }
+        if !c.company_domains.is_empty() {
+            push(
+                None,
+                union(c.company_domains.iter().map(|d| {
+                    self.company_by_domain
+                        .get(d)
+                        .map(|&ix| &self.companies[ix as usize].people)
+                })),
+            );
+        }
+        for keyword in &c.keywords {
+            // Every word of the keyword must appear in the title or the company's words.
+            let mut title = Option::<RoaringBitmap>::None;
+            let mut company = Option::<RoaringBitmap>::None;
+            for word in tokens(keyword) {
+                let t = self.title_word_people(&word);
+                let k = self.company_token_people(&word);
+                title = Some(title.map_or(t.clone(), |acc| acc & t));
+                company = Some(company.map_or(k.clone(), |acc| acc & k));
+            }
+            push(
+                None,
+                title.unwrap_or_default() | company.unwrap_or_default(),
+            );
+        }
+        if !c.email_status.is_empty() {
+            push(
+                None,
+                union(
+                    c.email_status
+                        .iter()
+                        .map(|&s| self.email_status.get(s as usize)),
+                ),
+            );
+        }
+        match c.has_phone {
+            Some(true) => push(None, self.has_phone.clone()),
+            Some(false) => push(None, &self.all - &self.has_phone),
+            None => {}
+        }
+        parts
+    }
+
+    /// People at companies in the places `c` names (cities within its states when
+    /// both are given); `None` when it names none.
+    fn place(&self, c: &Criteria) -> Option<RoaringBitmap> {
         let state_ix: Vec<u8> = c
             .states
             .iter()
@@ -85,50 +216,34 @@ impl PeopleIndex {
                     }
                 }
             }
-            parts.push(places);
-        } else if !state_ix.is_empty() {
-            parts.push(union(state_ix.iter().map(|&s| self.state.get(s as usize))));
+            Some(places)
+        } else if !c.states.is_empty() {
+            Some(union(state_ix.iter().map(|&s| self.state.get(s as usize))))
+        } else {
+            None
         }
-        if c.employee_min.is_some() || c.employee_max.is_some() {
-            parts.push(self.employee_range(c.employee_min, c.employee_max));
-        }
-        for keyword in &c.keywords {
-            // Every word of the keyword must appear in the title or the company's words.
-            let mut title = Option::<RoaringBitmap>::None;
-            let mut company = Option::<RoaringBitmap>::None;
-            for word in tokens(keyword) {
-                let t = self.title_word_people(&word);
-                let k = self.company_token_people(&word);
-                title = Some(title.map_or(t.clone(), |acc| acc & t));
-                company = Some(company.map_or(k.clone(), |acc| acc & k));
-            }
-            parts.push(title.unwrap_or_default() | company.unwrap_or_default());
-        }
-        if !c.email_status.is_empty() {
-            parts.push(union(
-                c.email_status
-                    .iter()
-                    .map(|&s| self.email_status.get(s as usize)),
-            ));
-        }
-        match c.has_phone {
-            Some(true) => parts.push(self.has_phone.clone()),
-            Some(false) => parts.push(&self.all - &self.has_phone),
-            None => {}
-        }
+    }
 
-        parts.sort_by_key(RoaringBitmap::len);
-        let mut iter = parts.into_iter();
-        let Some(mut result) = iter.next() else {
-            return self.all.clone();
+    /// Everyone matching `c` (before dedupe and caps).
+    pub fn matching(&self, c: &Criteria) -> RoaringBitmap {
+        intersect(self.parts(c, None), &self.all)
+    }
+
+    /// What group `g`'s facet counts are taken over: everyone matching `c` with
+    /// `g`'s own filters left out; `None` when `c` has none, so the matching set
+    /// itself is the base.
+    pub fn facet_base(&self, c: &Criteria, g: Group) -> Option<RoaringBitmap> {
+        let constrained = match g {
+            Group::Seniority => c.refine_seniorities.is_some() || !c.seniorities.is_empty(),
+            Group::Department => c.refine_departments.is_some() || !c.departments.is_empty(),
+            Group::Industry => !c.industries.is_empty(),
+            Group::State => !c.states.is_empty() || !c.cities.is_empty(),
+            Group::Size => c.employee_min.is_some() || c.employee_max.is_some(),
         };
-        for p in iter {
-            result &= p;
-            if result.is_empty() {
-                break;
-            }
+        if !constrained {
+            return None;
         }
-        result
+        Some(intersect(self.parts(c, Some(g)), &self.all))
     }
 
     /// The matching set split into relevance tiers, best first (see the module docs).
@@ -198,9 +313,16 @@ impl PeopleIndex {
         (ids, next)
     }
 
-    /// Facet counts over `matched`: one pass over its per-person columns when it is
-    /// small, bitmap intersections when it is large.
-    pub fn facets(&self, matched: &RoaringBitmap) -> Facets {
+    /// Facet counts: each group's over its base (`bases`, in [`Group::ALL`] order;
+    /// `None` is `matched`), by one pass over the per-person columns when the set is
+    /// small and by bitmap intersections when it is large. Values with no count that
+    /// occur in `listed` (a session's unrefined results) are listed with zero.
+    pub fn facets(
+        &self,
+        matched: &RoaringBitmap,
+        bases: &[Option<RoaringBitmap>; 5],
+        listed: Option<&RoaringBitmap>,
+    ) -> Facets {
         let dims: [(&[RoaringBitmap], &[u8]); 5] = [
             (&self.seniority, &self.doc_seniority),
             (&self.department, &self.doc_department),
@@ -209,23 +331,23 @@ impl PeopleIndex {
             (&self.size, &self.doc_size),
         ];
         let mut counts: Vec<Vec<u64>> = dims.iter().map(|(b, _)| vec![0u64; b.len()]).collect();
-        if matched.len() <= 100_000 {
-            for doc in matched {
-                let d = doc as usize;
-                for (dim, (_, column)) in dims.iter().enumerate() {
-                    if let Some(&v) = column.get(d) {
-                        if v != NONE {
-                            counts[dim][v as usize] += 1;
-                        }
+        // Group the dimensions by the set they are counted over, so the shared
+        // matching set is walked once.
+        let mut over_matched: Vec<usize> = Vec::new();
+        for (dim, base) in bases.iter().enumerate() {
+            match base {
+                None => over_matched.push(dim),
+                Some(base) => self.count_into(base, &[dim], &dims, &mut counts),
+            }
+        }
+        self.count_into(matched, &over_matched, &dims, &mut counts);
+        if let Some(listed) = listed {
+            for (dim, (bitmaps, _)) in dims.iter().enumerate() {
+                for (v, bitmap) in bitmaps.iter().enumerate() {
+                    if counts[dim][v] == 0 && !bitmap.is_disjoint(listed) {
+                        counts[dim][v] = LISTED_ZERO;
                     }
                 }
-            }
-        } else {
-            for (dim, (bitmaps, _)) in dims.iter().enumerate() {
-                counts[dim] = bitmaps
-                    .iter()
-                    .map(|b| b.intersection_len(matched))
-                    .collect();
             }
         }
         let facet = |counts: &[u64], label: &dyn Fn(usize) -> (String, String), sort: bool| {
@@ -233,8 +355,9 @@ impl PeopleIndex {
                 .iter()
                 .enumerate()
                 .filter(|&(_, &n)| n > 0)
-                .map(|(i, &count)| {
+                .map(|(i, &n)| {
                     let (key, label) = label(i);
+                    let count = if n == LISTED_ZERO { 0 } else { n };
                     FacetCount { key, label, count }
                 })
                 .collect();
@@ -292,6 +415,44 @@ impl PeopleIndex {
         }
     }
 }
+
+impl PeopleIndex {
+    /// Adds the counts of the dimensions `which` over `set` into `counts`.
+    fn count_into(
+        &self,
+        set: &RoaringBitmap,
+        which: &[usize],
+        dims: &[(&[RoaringBitmap], &[u8]); 5],
+        counts: &mut [Vec<u64>],
+    ) {
+        if which.is_empty() {
+            return;
+        }
+        if set.len() <= 100_000 {
+            for doc in set {
+                let d = doc as usize;
+                for &dim in which {
+                    if let Some(&v) = dims[dim].1.get(d) {
+                        if v != NONE {
+                            counts[dim][v as usize] += 1;
+                        }
+                    }
+                }
+            }
+        } else {
+            for &dim in which {
+                counts[dim] = dims[dim]
+                    .0
+                    .iter()
+                    .map(|b| b.intersection_len(set))
+                    .collect();
+            }
+        }
+    }
+}
+
+/// Marks a value with no count that still occurs in a session's unrefined results.
+const LISTED_ZERO: u64 = u64::MAX;
 
 #[cfg(test)]
 mod tests {

@@ -255,6 +255,20 @@ impl PeopleIndex {
         Ok(index)
     }
 
+    /// Whether some job title or company name or keyword has `word` (or its singular).
+    pub fn knows_word(&self, word: &str) -> bool {
+        word_forms(word).iter().any(|form| {
+            self.title_tokens.contains_key(form) || self.company_tokens.contains_key(form)
+        })
+    }
+
+    /// Whether some company name or keyword has `word` (or its singular).
+    pub fn knows_company_word(&self, word: &str) -> bool {
+        word_forms(word)
+            .iter()
+            .any(|form| self.company_tokens.contains_key(form))
+    }
+
     /// People whose title contains `word` (or its singular).
     pub fn title_word_people(&self, word: &str) -> RoaringBitmap {
         let mut out = RoaringBitmap::new();

@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 
 use super::criteria::Criteria;
 use super::cursor::{CursorCodec, CursorError, Position};
-use super::index::PeopleIndex;
+use super::engine::Group;
+use super::index::{tokens, PeopleIndex};
 use crate::http::error::ApiError;
 
 /// Longest accepted search text.
@@ -24,7 +25,8 @@ pub const MAX_LIMIT: u32 = 100;
 pub struct PeopleQuery {
     pub q: String,
     pub location_city: Option<String>,
-    pub location_state: Option<String>,
+    /// States, codes or names (any of them).
+    pub location_state: Vec<String>,
     pub roles: Option<Vec<String>>,
     pub seniorities: Option<Vec<String>>,
     pub departments: Option<Vec<String>>,
@@ -55,16 +57,17 @@ fn bad(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::field(ErrorCode::InvalidParameter, field, message)
 }
 
-/// Splits a comma-separated list of taxonomy keys, refusing unknown ones.
+/// The taxonomy keys of a list parameter (repeated, comma-separated, or both),
+/// refusing unknown ones; `None` when none is given.
 pub fn parse_keys(
     field: &str,
-    raw: Option<&str>,
+    raw: &[String],
     known: impl Fn(&str) -> bool,
 ) -> Result<Option<Vec<String>>, ApiError> {
-    let Some(raw) = raw else { return Ok(None) };
     let mut keys = Vec::new();
     for key in raw
-        .split(',')
+        .iter()
+        .flat_map(|v| v.split(','))
         .map(|k| k.trim().to_ascii_lowercase())
         .filter(|k| !k.is_empty())
     {
@@ -78,11 +81,11 @@ pub fn parse_keys(
             keys.push(key);
         }
     }
-    Ok(Some(keys))
+    Ok((!keys.is_empty()).then_some(keys))
 }
 
-/// The interpretation of `q` with the explicit parameters applied on top.
-pub fn interpret_with_overrides(query: &PeopleQuery) -> Result<Interpretation, ApiError> {
+/// What the text of `query` says, refused when there is none or too much of it.
+pub fn interpret_text(query: &PeopleQuery) -> Result<Interpretation, ApiError> {
     let q = query.q.trim();
     if q.is_empty() {
         return Err(bad("q", "q is required: describe who you are looking for"));
@@ -93,7 +96,39 @@ pub fn interpret_with_overrides(query: &PeopleQuery) -> Result<Interpretation, A
             format!("q is longer than {MAX_QUERY_CHARS} characters"),
         ));
     }
-    let mut i = interpret::interpret(q);
+    Ok(interpret::interpret(q))
+}
+
+/// Keeps only the keywords some job title or company in `index` has: a word the
+/// data never uses would silently answer nothing, so it is ignored with a warning.
+pub fn known_keywords(i: Interpretation, index: &PeopleIndex) -> Interpretation {
+    known_keywords_in(i, |w| index.knows_word(w))
+}
+
+/// [`known_keywords`] with the words `knows` accepts.
+pub fn known_keywords_in(mut i: Interpretation, knows: impl Fn(&str) -> bool) -> Interpretation {
+    let (known, unknown): (Vec<String>, Vec<String>) = std::mem::take(&mut i.filters.keywords)
+        .into_iter()
+        .partition(|k| tokens(k).all(|w| knows(&w)));
+    i.filters.keywords = known;
+    for word in unknown {
+        i.warnings.push(format!(
+            "ignored: '{word}' (no job title or company uses this word)"
+        ));
+    }
+    i
+}
+
+/// The interpretation of `q` with the explicit parameters applied on top.
+pub fn interpret_with_overrides(query: &PeopleQuery) -> Result<Interpretation, ApiError> {
+    with_overrides(interpret_text(query)?, query)
+}
+
+/// `i` (what the text says) with the explicit parameters of `query` applied on top.
+pub fn with_overrides(
+    mut i: Interpretation,
+    query: &PeopleQuery,
+) -> Result<Interpretation, ApiError> {
     let term = |key: &str, label: &str| Term {
         key: key.to_owned(),
         label: label.to_owned(),
@@ -126,38 +161,47 @@ pub fn interpret_with_overrides(query: &PeopleQuery) -> Result<Interpretation, A
             .map(|t| term(t.key, t.label))
             .collect();
     }
-    let state = match query
+    let mut states: Vec<&'static geo::State> = Vec::new();
+    for raw in query
         .location_state
-        .as_deref()
+        .iter()
+        .flat_map(|v| v.split(','))
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        Some(raw) => Some(geo::state(raw).ok_or_else(|| {
+        let state = geo::state(raw).ok_or_else(|| {
             bad(
                 "location_state",
                 format!("{raw:?} is not a US state code or name"),
             )
-        })?),
-        None => None,
-    };
+        })?;
+        if !states.iter().any(|s| s.code == state.code) {
+            states.push(state);
+        }
+    }
     let city = query
         .location_city
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
-    if city.is_some() || state.is_some() {
+    if city.is_some() || !states.is_empty() {
         // Explicit geography replaces whatever the text said about places.
         i.locations.clear();
         i.filters.company_states.clear();
         i.filters.company_cities.clear();
         i.filters.company_city = None;
-        i.filters.company_state = state.map(|s| s.code.to_owned());
+        i.filters.company_state = None;
+        match states.as_slice() {
+            [] => {}
+            [one] => i.filters.company_state = Some(one.code.to_owned()),
+            many => i.filters.company_states = many.iter().map(|s| s.code.to_owned()).collect(),
+        }
         if let Some(city) = city {
             let known: Vec<_> = geo::cities_named(city)
-                .filter(|c| state.is_none_or(|s| s.code == c.state))
+                .filter(|c| states.is_empty() || states.iter().any(|s| s.code == c.state))
                 .collect();
             let name = known.first().map_or(city.to_owned(), |c| c.name.to_owned());
-            if state.is_none() && known.len() == 1 {
+            if states.is_empty() && known.len() == 1 {
                 i.filters.company_state = Some(known[0].state.to_owned());
             }
             i.filters.company_city = Some(name.clone());
@@ -168,13 +212,15 @@ pub fn interpret_with_overrides(query: &PeopleQuery) -> Result<Interpretation, A
                 state: st,
                 city: Some(name),
             });
-        } else if let Some(s) = state {
-            i.locations.push(Location {
-                key: format!("state:{}", s.code),
-                label: s.name.to_owned(),
-                state: Some(s.code.to_owned()),
-                city: None,
-            });
+        } else {
+            for s in &states {
+                i.locations.push(Location {
+                    key: format!("state:{}", s.code),
+                    label: s.name.to_owned(),
+                    state: Some(s.code.to_owned()),
+                    city: None,
+                });
+            }
         }
     }
     if query.employee_count_min.is_some() {
@@ -194,6 +240,16 @@ pub fn interpret_with_overrides(query: &PeopleQuery) -> Result<Interpretation, A
     if query.max_records.is_some() {
         i.max_records = query.max_records;
     }
+    if !query.email_status.is_empty() {
+        i.filters.email_status = query
+            .email_status
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
+    }
+    if query.has_phone.is_some() {
+        i.filters.has_phone = query.has_phone;
+    }
     Ok(i)
 }
 
@@ -208,17 +264,39 @@ pub struct Prepared {
     fingerprint: [u8; 16],
 }
 
-/// Validates and interprets a query; refuses one in which nothing was understood.
-/// `scope` separates callers' dedupe tokens.
-pub fn prepare(query: &PeopleQuery, scope: &str) -> Result<Prepared, ApiError> {
-    let interpretation = interpret_with_overrides(query)?;
-    let explicit = query.email_status.len() + usize::from(query.has_phone.is_some());
-    if interpretation.is_empty() && explicit == 0 {
+/// Validates and interprets a query against the words `index` knows; refuses one
+/// in which nothing was understood. `scope` separates callers' dedupe tokens.
+///
+/// Explicit seniorities and departments are refinements: they replace the text's
+/// own field and intersect with the rest of what it asked ([`Criteria`]).
+pub fn prepare(
+    query: &PeopleQuery,
+    scope: &str,
+    index: &PeopleIndex,
+) -> Result<Prepared, ApiError> {
+    let text = known_keywords(interpret_text(query)?, index);
+    let interpretation = with_overrides(text.clone(), query)?;
+    if interpretation.is_empty() {
         return Err(ApiError::NotUnderstood(Box::new(interpretation)));
     }
     let mut criteria = Criteria::from_interpretation(&interpretation);
-    criteria.email_status = query.email_status.clone();
-    criteria.has_phone = query.has_phone;
+    let text_keys = |terms: &[Term]| terms.iter().map(|t| t.key.clone()).collect::<Vec<_>>();
+    if query.seniorities.is_some() {
+        criteria.refine_seniorities = query.seniorities.clone();
+        criteria.seniorities = if text.all_employees {
+            Vec::new()
+        } else {
+            text_keys(&text.seniorities)
+        };
+    }
+    if query.departments.is_some() {
+        criteria.refine_departments = query.departments.clone();
+        criteria.departments = if text.all_employees {
+            Vec::new()
+        } else {
+            text_keys(&text.departments)
+        };
+    }
     let dedupe_digest = query.dedupe_token.as_deref().map(|token| {
         let mut h = Sha256::new();
         for part in [scope, query.dedupe_user_id.as_deref().unwrap_or(""), token] {
@@ -278,20 +356,26 @@ pub fn run_within(
         },
     };
     let max_records = interpretation.max_records;
-    let mut matched = index.matching(&criteria);
-    if let Some(within) = within {
-        matched &= within;
-    }
-    if !delivered.is_empty() {
-        matched -= delivered;
-    }
+    let restrict = |mut set: RoaringBitmap| {
+        if let Some(within) = within {
+            set &= within;
+        }
+        if !delivered.is_empty() {
+            set -= delivered;
+        }
+        set
+    };
+    let matched = restrict(index.matching(&criteria));
     let total = matched.len();
     let deliverable = max_records.map_or(total, |m| total.min(u64::from(m)));
     let remaining = max_records.map_or(u64::MAX, |m| {
         u64::from(m).saturating_sub(u64::from(from.delivered))
     });
     let limit = u64::from(query.limit).min(remaining) as usize;
-    let facets = query.cursor.is_none().then(|| index.facets(&matched));
+    let facets = query.cursor.is_none().then(|| {
+        let bases = Group::ALL.map(|g| index.facet_base(&criteria, g).map(restrict));
+        index.facets(&matched, &bases, within)
+    });
     let tiers = index.tiers(matched, &criteria);
     let (ids, next) = if limit == 0 {
         (Vec::new(), None)

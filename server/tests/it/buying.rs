@@ -439,6 +439,20 @@ contract!(refinements_only_narrow_the_session, |store, _db| {
     // Moving the session to another state is a new search, not a refinement:
     // it finds nobody, rather than California for free.
     let filters = urlencode(r#"{"location_state":"CA"}"#);
+    let answer = s
+        .api
+        .get(
+            &format!("/v1/prospecting/sessions/{search_id}?applied_filters={filters}"),
+            &s.token,
+        )
+        .await;
+    answer.expect_error(400, "invalid_parameter");
+    assert_eq!(
+        answer.field(),
+        "applied_filters.location_state",
+        "states are a list"
+    );
+    let filters = urlencode(r#"{"location_state":["CA"]}"#);
     let moved = s
         .api
         .get(
@@ -460,7 +474,7 @@ contract!(refinements_only_narrow_the_session, |store, _db| {
         .post(
             &format!("/v1/prospecting/sessions/{search_id}/quote"),
             &s.token,
-            &json!({"selection_mode": "all_results", "applied_filters": {"location_state": "CA"}}),
+            &json!({"selection_mode": "all_results", "applied_filters": {"location_state": ["CA"]}}),
         )
         .await
         .expect(200);

@@ -24,6 +24,8 @@ mod purchases;
 mod push;
 mod sandbox;
 mod search;
+mod semantics;
+mod shapes;
 mod spend;
 mod stored_answers;
 mod usage;

@@ -117,6 +117,11 @@ contract!(pushes_deliver_signed_records_in_chunks, |store, _db| {
         ),
         (Some(3), Some(3), Some(0))
     );
+    // The answer names the selection as the request did.
+    assert_eq!(
+        result["selection"],
+        json!({"selection_mode": "selected", "prospect_ids": ids[..3], "total_records": 3})
+    );
     let delivery_id = result["delivery_id"].as_str().unwrap();
     let got = receiver.received();
     assert_eq!(got.len(), 1);

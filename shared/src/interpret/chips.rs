@@ -26,6 +26,12 @@ pub enum ChipKind {
     Keyword,
     MaxRecords,
     AllEmployees,
+    /// "verified emails".
+    EmailStatus,
+    /// "with a phone".
+    Phone,
+    /// A company domain ("acme.com").
+    Domain,
 }
 
 /// One understood part of a query.
@@ -120,6 +126,23 @@ pub fn chips(i: &Interpretation) -> Vec<Chip> {
             format!("keyword:{k}"),
             format!("“{k}”"),
         ));
+    }
+    for d in &i.filters.company_domains {
+        out.push(chip(ChipKind::Domain, format!("domain:{d}"), d.clone()));
+    }
+    for s in &i.filters.email_status {
+        let label = match s.as_str() {
+            "verified" => "Verified emails".to_owned(),
+            other => format!("{} emails", other.replace('_', "-")),
+        };
+        out.push(chip(
+            ChipKind::EmailStatus,
+            format!("email_status:{s}"),
+            label,
+        ));
+    }
+    if i.filters.has_phone == Some(true) {
+        out.push(chip(ChipKind::Phone, "has_phone".into(), "With a phone"));
     }
     if let Some(n) = i.max_records {
         out.push(chip(

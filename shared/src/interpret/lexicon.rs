@@ -9,7 +9,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use super::token::{phrase_key, TokKind, Token};
-use super::{industry, location, people, places, size, words};
+use super::{contact, industry, location, people, places, size, words};
 use crate::geo::{self, City};
 
 /// Which bound a size comparison sets.
@@ -77,6 +77,10 @@ pub(crate) enum Meaning {
         word: bool,
     },
     AllEmployees,
+    /// "verified emails": only verified email addresses.
+    VerifiedEmail,
+    /// "with a phone": only people with a mobile phone.
+    HasPhone,
     /// "employees", "staff": a size noun; alone it means everyone.
     SizeNoun,
     /// "people": a size noun after a size phrase, a count noun after a leading count.
@@ -222,6 +226,9 @@ impl Lexicon {
         }
         for &(p, k) in industry::PHRASES {
             lex.add(p, Meaning::Industry(k), true);
+        }
+        for (p, m) in contact::phrases() {
+            lex.add(&p, m, true);
         }
         for &(p, m) in size::BANDS {
             lex.add(p, m, true);

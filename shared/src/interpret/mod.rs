@@ -9,6 +9,7 @@
 //! and counts (`size`), then fold everything into an [`Interpretation`].
 
 mod chips;
+mod contact;
 mod context;
 mod industry;
 mod lexicon;
@@ -68,6 +69,15 @@ pub struct Filters {
     pub employee_count_min: Option<u32>,
     pub employee_count_max: Option<u32>,
     pub keywords: Vec<String>,
+    /// Email statuses the text asks for ("verified emails": `verified`).
+    #[serde(default)]
+    pub email_status: Vec<String>,
+    /// "with a phone": only people with a mobile phone.
+    #[serde(default)]
+    pub has_phone: Option<bool>,
+    /// Company domains the text names ("people at acme.com"), normalised.
+    #[serde(default)]
+    pub company_domains: Vec<String>,
 }
 
 /// What a query was understood to ask for.
@@ -105,6 +115,9 @@ impl Interpretation {
             && f.employee_count_min.is_none()
             && f.employee_count_max.is_none()
             && f.keywords.is_empty()
+            && f.email_status.is_empty()
+            && f.has_phone.is_none()
+            && f.company_domains.is_empty()
             && self.max_records.is_none()
             && !self.all_employees
     }
@@ -177,8 +190,13 @@ pub fn interpret(q: &str) -> Interpretation {
         }
         None => q,
     };
+    let (q, domains) = if q.contains('.') {
+        contact::take_domains(q)
+    } else {
+        (q.to_owned(), Vec::new())
+    };
     let lex = lexicon::lexicon();
-    let tokens = token::tokenize(q);
+    let tokens = token::tokenize(&q);
     let mut slots = lex.scan(&tokens);
     location::resolve_cues(&mut slots);
     let sizing = size::read(&mut slots);
@@ -217,6 +235,7 @@ pub fn interpret(q: &str) -> Interpretation {
         out.filters.company_states = places.states;
     }
     out.filters.company_cities = places.cities;
+    out.filters.company_domains = domains;
     for w in places.warnings {
         warnings.note(w);
     }
@@ -303,6 +322,10 @@ impl Fold {
                 }
             }
             Meaning::AllEmployees => out.all_employees = true,
+            Meaning::VerifiedEmail if out.filters.email_status.is_empty() => {
+                out.filters.email_status.push("verified".to_owned());
+            }
+            Meaning::HasPhone => out.filters.has_phone = Some(true),
             Meaning::SizeNoun => self.everyone = true,
             Meaning::Unknown => {
                 let kw: &str = &tok.text;
@@ -368,6 +391,30 @@ mod tests {
             assert_eq!(from_query, [key], "query {phrase:?}");
             assert_eq!(roles_in_title(phrase), [key], "title {phrase:?}");
         }
+    }
+
+    #[test]
+    fn phrases_name_the_contact_filters_and_domains() {
+        let i = interpret("CFOs with verified emails and a phone number in Texas");
+        assert_eq!(i.roles[0].key, "cfo");
+        assert_eq!(i.filters.email_status, ["verified"]);
+        assert_eq!(i.filters.has_phone, Some(true));
+        assert_eq!(i.filters.company_state.as_deref(), Some("TX"));
+        assert!(i.filters.keywords.is_empty(), "{:?}", i.filters.keywords);
+        let i = interpret("directors with mobile phones");
+        assert_eq!(i.filters.has_phone, Some(true));
+        assert_eq!(i.seniorities[0].key, "director");
+        let i = interpret("people at acme.com");
+        assert_eq!(i.filters.company_domains, ["acme.com"]);
+        assert!(i.roles.is_empty() && i.filters.keywords.is_empty(), "{i:?}");
+        let i = interpret("CEOs at https://www.Globex.io/about");
+        assert_eq!(i.filters.company_domains, ["globex.io"]);
+        assert_eq!(i.roles[0].key, "ceo");
+        assert!(i.warnings.is_empty(), "{:?}", i.warnings);
+        // A lone phone noun after "with" is not a city ("Mobile, AL").
+        let i = interpret("owners with a mobile");
+        assert_eq!(i.filters.has_phone, Some(true));
+        assert!(i.locations.is_empty());
     }
 
     #[test]

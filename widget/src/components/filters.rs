@@ -230,8 +230,9 @@ pub fn Filters() -> impl IntoView {
     let cities = Memo::new(move |_| {
         app.filters.with(|f| {
             f.location_state
-                .as_deref()
-                .and_then(quarry_shared::geo::state)
+                .as_ref()
+                .and_then(|states| states.first())
+                .and_then(|s| quarry_shared::geo::state(s))
                 .map(|s| {
                     quarry_shared::geo::cities_in(s.code)
                         .map(|c| c.name.to_owned())
@@ -321,7 +322,7 @@ pub fn Filters() -> impl IntoView {
                         let value = event_target_value(&ev);
                         app.refine(move |f| {
                             f.location_city = None;
-                            f.location_state = (!value.is_empty()).then_some(value);
+                            f.location_state = (!value.is_empty()).then(|| vec![value]);
                         });
                     }>
                     <option value="" selected=move || app.filters.with(|f| f.location_state.is_none())>"Any state"</option>
@@ -330,7 +331,7 @@ pub fn Filters() -> impl IntoView {
                         key=|o| (o.key.clone(), o.count)
                         children=move |o| {
                             let key = o.key.clone();
-                            let selected = move || app.filters.with(|f| f.location_state.as_deref() == Some(key.as_str()));
+                            let selected = move || app.filters.with(|f| f.location_state.as_deref() == Some(std::slice::from_ref(&key)));
                             view! {
                                 <option value=o.key.clone() selected=selected>
                                     {match o.count {

@@ -15,6 +15,8 @@ fn kind_class(kind: ChipKind) -> &'static str {
         }
         ChipKind::Industry | ChipKind::Size => "chip chip-company",
         ChipKind::Location => "chip chip-place",
+        ChipKind::EmailStatus | ChipKind::Phone => "chip chip-person",
+        ChipKind::Domain => "chip chip-company",
         ChipKind::Keyword | ChipKind::MaxRecords => "chip chip-other",
     }
 }
@@ -30,6 +32,9 @@ fn kind_name(kind: ChipKind) -> &'static str {
         ChipKind::Keyword => "Keyword",
         ChipKind::MaxRecords => "Limit",
         ChipKind::AllEmployees => "People",
+        ChipKind::EmailStatus => "Email",
+        ChipKind::Phone => "Phone",
+        ChipKind::Domain => "Company",
     }
 }
 

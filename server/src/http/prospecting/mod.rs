@@ -98,7 +98,7 @@ pub(super) fn people_query(
     Ok(PeopleQuery {
         q: q.to_owned(),
         location_city: filters.location_city.clone(),
-        location_state: filters.location_state.clone(),
+        location_state: filters.location_state.clone().unwrap_or_default(),
         roles: None,
         seniorities: keys(&format!("{prefix}.seniority"), &filters.seniority, |k| {
             taxonomy::seniority(k).is_some()
@@ -213,10 +213,10 @@ pub async fn start_prospecting_session(
     }
     let filters = body.filters.unwrap_or_default();
     let query = people_query(&body.q, &filters, "body.filters", limit, None)?;
-    // Refuse what cannot be understood before anything is counted.
-    people::prepare(&query, "")?;
-    // The sandbox's data set is built before its first session is counted.
-    state.data(auth.tenant.mode).await?;
+    // The sandbox's data set is built before its first session is counted, and
+    // what cannot be understood in it is refused before anything is counted.
+    let data = state.data(auth.tenant.mode).await?;
+    people::prepare(&query, "", &data.search.index())?;
     let now = now_unix();
     let session = ProspectSession {
         search_id: new_sorted_id("search"),
@@ -264,10 +264,12 @@ pub(crate) async fn replay_first_page(
 /// Query parameters of a session page.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct SessionPageParams {
     /// `next_cursor` of the previous page (with the same filters).
     pub cursor: Option<String>,
     /// Page size, 1–100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// Refinements as a JSON object (`{"net_new_only":true,"email_status":["verified"]}`);
     /// absent: the session's own.
@@ -299,8 +301,21 @@ pub async fn get_prospecting_session(
     let session = own_session(&state, &auth, &search_id, now).await?;
     let refinements: Option<AppliedFilters> = match &params.applied_filters {
         Some(text) => Some(parse_json(text.as_bytes()).map_err(|e| match e {
-            ApiError::Client { message, .. } => {
-                ApiError::field(ErrorCode::InvalidParameter, "applied_filters", message)
+            // Named as the parameter: `applied_filters.location_state`.
+            ApiError::Client { message, field, .. } => {
+                let field = field
+                    .as_deref()
+                    .and_then(|f| f.strip_prefix("body"))
+                    .map_or("applied_filters".to_owned(), |rest| {
+                        format!("applied_filters{rest}")
+                    });
+                let message = message
+                    .replace("Invalid request body", "Invalid applied_filters")
+                    .replace(
+                        "The body is not valid JSON",
+                        "applied_filters is not valid JSON",
+                    );
+                ApiError::field(ErrorCode::InvalidParameter, field, message)
             }
             other => other,
         })?),

@@ -10,7 +10,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use quarry_shared::prospecting::{PushResult, Selection};
+use quarry_shared::prospecting::{PushResult, PushedSelection, Selection};
 use quarry_shared::{ErrorBody, ErrorCode};
 
 use super::selection::{insert_credits_remaining, touch_after_commit, Buyer};
@@ -116,7 +116,7 @@ pub async fn push_selection(
         delivery_id,
         search_id: buyer.session.search_id,
         partner_customer_id: buyer.customer.partner_customer_id,
-        selection: payload::selection_json(&selection, records.len()),
+        selection: PushedSelection::of(&selection, records.len()),
         pushed_records: records.len(),
         net_new_billable_records: bought.net_new.len(),
         already_purchased_records: bought.already_owned.len(),

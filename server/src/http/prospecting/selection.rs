@@ -76,12 +76,12 @@ impl Narrowed {
         let own = session_filters(session);
         let filters = refinements.map_or_else(|| own.clone(), |r| r.over(&own));
         let query = people_query(&session.q, &filters, prefix, limit, cursor)?;
-        let prepared = people::prepare(&query, "")?;
+        let prepared = people::prepare(&query, "", index)?;
         let within = if filters == own {
             None
         } else {
             let session_query = people_query(&session.q, &own, "filters", 1, None)?;
-            Some(index.matching(&people::prepare(&session_query, "")?.criteria))
+            Some(index.matching(&people::prepare(&session_query, "", index)?.criteria))
         };
         Ok(Narrowed {
             query,
