@@ -3,6 +3,7 @@
 //! Plain functions; the store keeps sessions and purchases, `http/` exposes them.
 
 pub mod csv_cells;
+pub mod file_name;
 pub mod pick;
 pub mod preview;
 pub mod prospect_id;

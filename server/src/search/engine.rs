@@ -67,10 +67,12 @@ impl PeopleIndex {
         }))
     }
 
-    fn departments(&self, keys: &[String]) -> RoaringBitmap {
+    /// People in any of the departments `keys`; `loosely` (for what the text
+    /// says) also reads "growth" as marketing, where the data files most of it. A
+    /// refinement means exactly the department its facet counted.
+    fn departments(&self, keys: &[String], loosely: bool) -> RoaringBitmap {
         union(keys.iter().flat_map(|d| {
-            // "growth" is filed under marketing in the data.
-            let also = (d == "growth").then_some("marketing");
+            let also = (loosely && d == "growth").then_some("marketing");
             std::iter::once(d.as_str()).chain(also).map(|d| {
                 index_of(taxonomy::DEPARTMENTS.iter().map(|t| t.key), d)
                     .map(|i| &self.department[i])
@@ -93,7 +95,7 @@ impl PeopleIndex {
         let seniority = (!omit_seniority && !c.seniorities.is_empty())
             .then(|| self.seniorities(&c.seniorities));
         let department = (!omit_department && !c.departments.is_empty())
-            .then(|| self.departments(&c.departments));
+            .then(|| self.departments(&c.departments, true));
         let branch = match (seniority, department) {
             (Some(s), Some(d)) => Some(s & d),
             (Some(x), None) | (None, Some(x)) => Some(x),
@@ -126,7 +128,7 @@ impl PeopleIndex {
             push(Some(Group::Seniority), self.seniorities(s));
         }
         if let Some(d) = &c.refine_departments {
-            push(Some(Group::Department), self.departments(d));
+            push(Some(Group::Department), self.departments(d, false));
         }
         if !c.industries.is_empty() {
             push(

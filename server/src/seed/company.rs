@@ -100,6 +100,32 @@ pub fn draft(rng: &mut ChaCha8Rng, places: &Places) -> Draft {
     }
 }
 
+/// Draws a company to a showcase plan: its industry and place when it names
+/// them, a size inside its bounds (the industry's usual sizes where they fit).
+pub fn draft_for(rng: &mut ChaCha8Rng, places: &Places, plan: &super::showcase::Plan) -> Draft {
+    let industry = match plan.industry {
+        Some(industry) => industry,
+        None => {
+            taxonomy::industry(weighted(rng, INDUSTRY_WEIGHTS)).expect("weights use taxonomy keys")
+        }
+    };
+    let (state, city) = plan.place.unwrap_or_else(|| places.pick(rng));
+    let lo = i64::from(plan.employees_min.unwrap_or(1)).max(1);
+    let hi = plan
+        .employees_max
+        .map_or(lo.max(20) * 10, i64::from)
+        .max(lo);
+    let usual = (0..20)
+        .map(|_| employees(rng, industry.key))
+        .find(|n| (lo..=hi).contains(n));
+    Draft {
+        industry,
+        employees: usual.unwrap_or_else(|| rng.random_range(lo..=hi)),
+        state,
+        city,
+    }
+}
+
 /// Log-normal firm sizes: the median and spread depend on the industry.
 fn employees(rng: &mut ChaCha8Rng, industry: &str) -> i64 {
     let (median, sigma): (f64, f64) = match industry {

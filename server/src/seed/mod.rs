@@ -5,10 +5,11 @@
 //! business emails in the company's pattern, phones with the state's area codes.
 
 mod company;
+mod showcase;
 mod titles;
 mod words;
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -41,7 +42,8 @@ pub struct SeedReport {
 
 /// Generates the data set and upserts it in one transaction.
 pub async fn seed_demo(store: &Store, options: &SeedOptions) -> Result<SeedReport, StoreError> {
-    fill(store, Generator::new(options.seed), options).await
+    let generator = Generator::new(options.seed).showcasing(options.people);
+    fill(store, generator, options).await
 }
 
 /// Generates the sandbox data set (see [`Generator::sandbox`]) into `store`.
@@ -91,6 +93,10 @@ pub struct Generator {
     rng: ChaCha8Rng,
     places: company::Places,
     domains: HashSet<String>,
+    /// `(state, city, name)` of every company so far: names are unique in a city.
+    names: HashSet<(&'static str, &'static str, String)>,
+    /// Plans of the companies still to draw for the example queries.
+    showcase: VecDeque<showcase::Plan>,
     companies: u64,
     people: u64,
     /// Marks every identifier as synthetic (see [`Generator::sandbox`]).
@@ -103,6 +109,8 @@ impl Generator {
             rng: ChaCha8Rng::seed_from_u64(seed),
             places: company::Places::new(),
             domains: HashSet::new(),
+            names: HashSet::new(),
+            showcase: VecDeque::new(),
             companies: 0,
             people: 0,
             sandbox: false,
@@ -120,13 +128,39 @@ impl Generator {
         }
     }
 
+    /// This generator, drawing first the companies that make the example queries
+    /// true in a data set of `people` (see `showcase`).
+    pub fn showcasing(mut self, people: u64) -> Generator {
+        self.showcase = showcase::plans(people).into();
+        self
+    }
+
+    /// A name for a company of `industry` in `city` that no other company there has.
+    fn unique_name(&mut self, industry: &str, state: &'static str, city: &'static str) -> String {
+        for attempt in 0.. {
+            let name = match attempt {
+                0..30 => company::name(&mut self.rng, industry, city),
+                30 => format!("{} of {city}", company::name(&mut self.rng, industry, city)),
+                n => format!("{} {n}", company::name(&mut self.rng, industry, city)),
+            };
+            if self.names.insert((state, city, name.clone())) {
+                return name;
+            }
+        }
+        unreachable!("the numbered names are endless")
+    }
+
     /// The next company and its people (at most `max_people`, at least one).
     pub fn company(&mut self, max_people: u64) -> (Company, Vec<Person>) {
         self.companies += 1;
-        let rng = &mut self.rng;
-        let draft = company::draft(rng, &self.places);
+        let plan = self.showcase.pop_front();
+        let draft = match &plan {
+            Some(plan) => company::draft_for(&mut self.rng, &self.places, plan),
+            None => company::draft(&mut self.rng, &self.places),
+        };
         let industry = draft.industry;
-        let name = company::name(rng, industry.key, draft.city.name);
+        let name = self.unique_name(industry.key, draft.state.code, draft.city.name);
+        let rng = &mut self.rng;
         // The sandbox's domains all lie under the reserved `.example`.
         let only_tld = self.sandbox.then_some("example");
         let domain = company::domain(
@@ -167,15 +201,32 @@ impl Generator {
         let count = wanted.min(max_people.max(1));
         let pattern = rng.random_range(0..5u8);
         let mut emails = HashSet::new();
+        let mut positions: Vec<titles::Title> = (0..count)
+            .map(|i| {
+                if i == 0 {
+                    titles::leader(rng, industry.key, draft.employees)
+                } else if let Some(t) = titles::executive(i as usize, industry.key, draft.employees)
+                {
+                    t
+                } else {
+                    titles::staff(rng, industry.key, draft.employees)
+                }
+            })
+            .collect();
+        // A showcase company has someone its example asks for: the first person
+        // after the leader (or the only one) takes such a title if nobody has one.
+        if let Some(plan) = &plan {
+            if !positions.iter().any(|t| plan.who.admits(t)) {
+                if let Some(t) =
+                    titles::find(rng, industry.key, draft.employees, |t| plan.who.admits(t))
+                {
+                    let at = usize::from(positions.len() > 1);
+                    positions[at] = t;
+                }
+            }
+        }
         let mut staff = Vec::with_capacity(count as usize);
-        for i in 0..count {
-            let title = if i == 0 {
-                titles::leader(rng, industry.key, draft.employees)
-            } else if let Some(t) = titles::executive(i as usize, industry.key, draft.employees) {
-                t
-            } else {
-                titles::staff(rng, industry.key, draft.employees)
-            };
+        for title in positions {
             self.people += 1;
             staff.push(person(
                 rng,
@@ -356,6 +407,103 @@ mod tests {
         }
         let domains: HashSet<_> = companies.iter().map(|c| &c.domain).collect();
         assert_eq!(domains.len(), companies.len(), "domains are unique");
+    }
+
+    #[test]
+    fn company_names_are_unique_within_a_city() {
+        let (companies, _) = generate(3, 120_000);
+        let mut seen = HashSet::new();
+        for c in &companies {
+            assert!(
+                seen.insert((c.state.clone(), c.city.clone(), c.name.clone())),
+                "{} twice in {:?}",
+                c.name,
+                c.city
+            );
+        }
+    }
+
+    #[test]
+    fn title_mixes_are_realistic_per_industry() {
+        use quarry_shared::interpret::roles_in_title;
+        let (companies, people) = generate(5, 80_000);
+        let by_id: std::collections::HashMap<_, _> =
+            companies.iter().map(|c| (&c.company_id, c)).collect();
+        // Everyone but each company's leader (the first of its people).
+        let mut leaders = HashSet::new();
+        let staff: Vec<(&Person, &Company)> = people
+            .iter()
+            .filter(|p| !leaders.insert(&p.company_id))
+            .map(|p| (p, by_id[&p.company_id]))
+            .collect();
+        let share = |industry: &str, fits: &dyn Fn(&Person) -> bool| {
+            let of: Vec<&&Person> = staff
+                .iter()
+                .filter(|(_, c)| c.industry.as_deref() == Some(industry))
+                .map(|(p, _)| p)
+                .collect();
+            assert!(of.len() > 200, "{industry}: {} people", of.len());
+            of.iter().filter(|p| fits(p)).count() * 100 / of.len()
+        };
+        let has_role = |keys: &'static [&'static str]| {
+            move |p: &Person| {
+                roles_in_title(&p.job_title)
+                    .iter()
+                    .any(|r| keys.contains(r))
+            }
+        };
+        let in_department = |d: &'static str| move |p: &Person| p.department.as_deref() == Some(d);
+        for (industry, fits, at_least) in [
+            (
+                "real_estate",
+                &has_role(&["real_estate_agent", "broker"]) as &dyn Fn(&Person) -> bool,
+                70,
+            ),
+            (
+                "dental_practice",
+                &|p: &Person| {
+                    ["Dentist", "Dental", "Orthodontist"]
+                        .iter()
+                        .any(|w| p.job_title.contains(w))
+                },
+                55,
+            ),
+            ("law_firm", &in_department("legal"), 70),
+            (
+                "insurance_agency",
+                &|p: &Person| matches!(p.department.as_deref(), Some("sales" | "customer_success")),
+                60,
+            ),
+            ("software", &in_department("engineering"), 25),
+            ("restaurant", &in_department("operations"), 60),
+        ] {
+            let got = share(industry, fits);
+            assert!(got >= at_least, "{industry}: {got}% < {at_least}%");
+        }
+        for (p, c) in &staff {
+            let small = c.employee_count.unwrap() < 20;
+            // A small business has no VPs or C-level staff besides its leader.
+            assert!(
+                !(small && matches!(p.seniority.as_deref(), Some("vp" | "c_suite"))),
+                "{} at a {}-person {:?}",
+                p.job_title,
+                c.employee_count.unwrap(),
+                c.industry
+            );
+            // Nobody writes software at a dental practice, a restaurant or a brokerage.
+            if matches!(
+                c.industry.as_deref(),
+                Some("dental_practice" | "restaurant" | "real_estate" | "law_firm")
+            ) && c.employee_count.unwrap() < 1_000
+            {
+                assert_ne!(
+                    p.department.as_deref(),
+                    Some("engineering"),
+                    "{}",
+                    p.job_title
+                );
+            }
+        }
     }
 
     #[test]

@@ -128,12 +128,31 @@ pub fn leader(rng: &mut ChaCha8Rng, industry: &str, employees: i64) -> Title {
 /// CMO and so on, rather than C-level titles scattered at random. `slot` counts from
 /// 1 (the person after the leader); `None` once the team is complete.
 pub fn executive(slot: usize, industry: &str, employees: i64) -> Option<Title> {
-    let seats = match employees {
-        ..=19 => 0,
-        20..=49 => 1,
-        50..=199 => 3,
-        200..=999 => 5,
-        _ => 8,
+    // A brokerage, a practice or a restaurant has a leadership team only at size.
+    let main_street = matches!(
+        industry,
+        "real_estate"
+            | "insurance_agency"
+            | "dental_practice"
+            | "healthcare_practice"
+            | "restaurant"
+            | "law_firm"
+            | "accounting_firm"
+            | "automotive"
+            | "construction"
+            | "retail"
+            | "hospitality"
+    );
+    let seats = match (main_street, employees) {
+        (true, ..=99) => 0,
+        (true, 100..=499) => 2,
+        (true, 500..=999) => 3,
+        (true, _) => 5,
+        (false, ..=19) => 0,
+        (false, 20..=49) => 1,
+        (false, 50..=199) => 3,
+        (false, 200..=999) => 5,
+        (false, _) => 8,
     };
     if slot == 0 || slot > seats {
         return None;
@@ -180,13 +199,28 @@ pub fn staff(rng: &mut ChaCha8Rng, industry: &str, employees: i64) -> Title {
     if let Some(t) = industry_role(rng, industry) {
         return t;
     }
+    // A small business has no VPs or C-level staff beyond its leader.
     let seniority = weighted(
         rng,
         &[
-            ("c_suite", if employees >= 50 { 4 } else { 2 }),
-            ("vp", if employees >= 100 { 5 } else { 2 }),
-            ("head", 3),
-            ("director", 8),
+            (
+                "c_suite",
+                match employees {
+                    ..=19 => 0,
+                    20..=49 => 2,
+                    _ => 4,
+                },
+            ),
+            (
+                "vp",
+                match employees {
+                    ..=19 => 0,
+                    20..=99 => 2,
+                    _ => 5,
+                },
+            ),
+            ("head", if employees >= 20 { 3 } else { 0 }),
+            ("director", if employees >= 20 { 8 } else { 3 }),
             ("manager", 17),
             ("senior", 20),
             ("entry", 34),
@@ -248,6 +282,40 @@ fn department_weights(industry: &str) -> &'static [(&'static str, u32)] {
             ("it", 5),
             ("marketing", 4),
             ("security", 2),
+        ],
+        "real_estate" => &[
+            ("sales", 50),
+            ("marketing", 15),
+            ("operations", 20),
+            ("finance", 8),
+            ("legal", 4),
+            ("hr", 3),
+        ],
+        "dental_practice" | "healthcare_practice" | "hospital" => &[
+            ("operations", 55),
+            ("customer_success", 12),
+            ("finance", 10),
+            ("hr", 8),
+            ("it", 6),
+            ("marketing", 5),
+            ("legal", 2),
+            ("procurement", 2),
+        ],
+        "restaurant" | "hospitality" => &[
+            ("operations", 60),
+            ("sales", 10),
+            ("marketing", 10),
+            ("finance", 8),
+            ("hr", 8),
+            ("procurement", 4),
+        ],
+        "law_firm" => &[
+            ("legal", 50),
+            ("operations", 20),
+            ("finance", 10),
+            ("marketing", 8),
+            ("hr", 6),
+            ("it", 6),
         ],
         "bank" | "financial_services" | "insurance_agency" | "accounting_firm" => &[
             ("finance", 25),
@@ -391,7 +459,17 @@ fn industry_role(rng: &mut ChaCha8Rng, industry: &str) -> Option<Title> {
         ],
         _ => return None,
     };
-    if !rng.random_bool(0.5) {
+    // How much of the staff the industry's own professionals are: most of a
+    // brokerage is agents and most of a dental practice is clinical.
+    let share = match industry {
+        "real_estate" => 0.85,
+        "dental_practice" | "education" => 0.8,
+        "law_firm" | "insurance_agency" | "healthcare_practice" => 0.75,
+        "accounting_firm" | "hospital" | "consulting" => 0.7,
+        "staffing" | "financial_services" | "construction" | "restaurant" | "hospitality" => 0.6,
+        _ => 0.5,
+    };
+    if !rng.random_bool(share) {
         return None;
     }
     let total: u32 = roles.iter().map(|r| r.3).sum();
@@ -401,6 +479,46 @@ fn industry_role(rng: &mut ChaCha8Rng, industry: &str) -> Option<Title> {
             return Some(title(t, s, d));
         }
         n -= w;
+    }
+    None
+}
+
+/// A title `wanted` admits, drawn from the industry's own tables first (its
+/// leader, its executive team, its staff), then from every conventional seniority
+/// and department title; `None` when no table has one.
+pub fn find(
+    rng: &mut ChaCha8Rng,
+    industry: &str,
+    employees: i64,
+    wanted: impl Fn(&Title) -> bool,
+) -> Option<Title> {
+    for _ in 0..40 {
+        let t = leader(rng, industry, employees);
+        if wanted(&t) {
+            return Some(t);
+        }
+    }
+    if let Some(t) = (1..=8)
+        .filter_map(|slot| executive(slot, industry, employees.max(1_000)))
+        .find(|t| wanted(t))
+    {
+        return Some(t);
+    }
+    for _ in 0..400 {
+        let t = staff(rng, industry, employees);
+        if wanted(&t) {
+            return Some(t);
+        }
+    }
+    for s in quarry_shared::taxonomy::SENIORITIES {
+        for d in quarry_shared::taxonomy::DEPARTMENTS {
+            for _ in 0..3 {
+                let t = generic(rng, s.key, d.key);
+                if wanted(&t) {
+                    return Some(t);
+                }
+            }
+        }
     }
     None
 }

@@ -206,14 +206,31 @@ contract!(all_results_is_capped, |store, _db| {
 
 contract!(exports_buy_once_and_stream_neutralised_csv, |store, _db| {
     let s = setup(&store, 10, json!({}), 10_000).await;
+    // A record whose name a spreadsheet would run as a formula.
+    let first: u32 = s.ids[0][3..].parse().unwrap();
+    store
+        .execute(&format!(
+            "update person set last_name = '=HYPERLINK(\"http://evil.example\")' where id = {first}"
+        ))
+        .await;
+    let before = crate::support::now();
     let response = s.export(&selected(&s.ids[..3])).await;
     assert_eq!(response.status(), 200);
     let h = response.headers().clone();
     assert_eq!(h["content-type"], "text/csv; charset=utf-8");
-    assert_eq!(
-        h["content-disposition"],
-        format!("attachment; filename=\"prospecting-{}.csv\"", s.search_id).as_str()
-    );
+    // Named for the search and the day: quarry-sales-people-2026-12-01.csv.
+    let names: Vec<String> = [before, crate::support::now()]
+        .iter()
+        .map(|&t| {
+            format!(
+                "attachment; filename=\"{}\"",
+                quarry_server::prospecting::file_name::export_file_name("sales people", t)
+            )
+        })
+        .collect();
+    let disposition = h["content-disposition"].to_str().unwrap();
+    assert!(names.iter().any(|n| n == disposition), "{disposition}");
+    assert!(disposition.starts_with("attachment; filename=\"quarry-sales-people-20"));
     assert_eq!(
         (
             h["x-exported-records"].to_str().unwrap(),
@@ -242,7 +259,11 @@ contract!(exports_buy_once_and_stream_neutralised_csv, |store, _db| {
         .map(|id| id[3..].parse().unwrap())
         .collect();
     let people = store.people_by_ids(&ids).await.unwrap();
-    for (row, person) in rows.iter().zip(&people) {
+    assert_eq!(
+        &rows[0][3], "'=HYPERLINK(\"http://evil.example\")",
+        "a formula is neutralised"
+    );
+    for (row, person) in rows.iter().zip(&people).skip(1) {
         assert_eq!(&row[1], person.person.person_id.as_str());
         assert_eq!(
             &row[3],
@@ -254,11 +275,7 @@ contract!(exports_buy_once_and_stream_neutralised_csv, |store, _db| {
             person.person.business_email.as_deref().unwrap_or("")
         );
         if let Some(phone) = &person.person.mobile_phone {
-            assert_eq!(
-                row[6].to_owned(),
-                format!("'{phone}"),
-                "a leading + is neutralised"
-            );
+            assert_eq!(&row[6], phone.as_str(), "an E.164 phone stays dialable");
         }
     }
     assert_eq!(s.wallet().await["available_credit_units"], 4);

@@ -199,7 +199,7 @@ contract!(company_endpoints_match_the_stored_rows, |store, _db| {
         .await;
     assert!(texas
         .iter()
-        .all(|d| d["location"]["state"] == "TX" && d["industry"] == "SaaS and software companies"));
+        .all(|d| d["location"]["state"] == "TX" && d["industry"] == "software"));
     let (status, body) = api
         .get("/v1/domains", &[("location_state", "Atlantis")])
         .await;

@@ -14,6 +14,7 @@ mod customers;
 mod data;
 mod delivery_faults;
 mod demo;
+mod demo_data;
 mod embed;
 mod fuzz;
 mod http;

@@ -21,6 +21,7 @@ use crate::http::idempotency::Recipe;
 use crate::http::AppState;
 use crate::partners::embed_keys::ResultAction;
 use crate::prospecting::csv_cells::neutralise;
+use crate::prospecting::file_name::export_file_name;
 use crate::prospecting::prospect_id;
 use crate::store::{now_unix, PersonRow, Purchased};
 
@@ -150,9 +151,9 @@ pub(crate) fn csv_body(data: DataSet, ids: Vec<u32>) -> Body {
     Body::from_stream(body)
 }
 
-/// The headers of an export of `search_id` bought by `bought` at `now` (the
+/// The headers of an export downloading as `file_name`, bought by `bought` at `now` (the
 /// counts and the credits left).
-fn export_headers(search_id: &str, bought: &Purchased, now: i64) -> HeaderMap {
+fn export_headers(file_name: &str, bought: &Purchased, now: i64) -> HeaderMap {
     let exported = bought.net_new.len() + bought.already_owned.len();
     let (net_new, owned) = (bought.net_new.len(), bought.already_owned.len());
     let mut headers = HeaderMap::new();
@@ -162,9 +163,7 @@ fn export_headers(search_id: &str, bought: &Purchased, now: i64) -> HeaderMap {
     );
     headers.insert(
         header::CONTENT_DISPOSITION,
-        header_value(format!(
-            "attachment; filename=\"prospecting-{search_id}.csv\""
-        )),
+        header_value(format!("attachment; filename=\"{file_name}\"")),
     );
     headers.insert("x-exported-records", header_value(exported));
     headers.insert("x-net-new-billable-records", header_value(net_new));
@@ -200,7 +199,8 @@ pub async fn export_selection(
     let bought = purchase.commit().await?;
     // Committed: nothing after this may turn the answer into an error.
     touch_after_commit(&state, &buyer.session.search_id, now).await;
-    let headers = export_headers(&buyer.session.search_id, &bought, now);
+    let file_name = export_file_name(&buyer.session.q, now);
+    let headers = export_headers(&file_name, &bought, now);
     let mut response = (StatusCode::OK, headers, csv_body(data.clone(), ids)).into_response();
     response.extensions_mut().insert(Recipe::Export {
         purchase_id: bought.purchase_id,
