@@ -359,6 +359,7 @@ mod tests {
                 selection_mode: crate::prospecting::SelectionMode::Selected,
                 prospect_ids: Some(vec!["p1".into(), "p2".into(), "p3".into()]),
                 applied_filters: None,
+                limit: None,
                 total_records: 3,
             },
             pushed_records: 3,

@@ -204,6 +204,73 @@ pub struct StartSession {
     pub limit: Option<u32>,
 }
 
+/// What a session page is ordered by: relevance (the documented default order)
+/// or one column, ascending or descending.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    #[default]
+    Relevance,
+    /// First name, then last initial.
+    Name,
+    Title,
+    Company,
+    /// Company employee count (unknown sizes last).
+    Size,
+    /// Company state, then city.
+    Location,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 6] = [
+        SortKey::Relevance,
+        SortKey::Name,
+        SortKey::Title,
+        SortKey::Company,
+        SortKey::Size,
+        SortKey::Location,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SortKey::Relevance => "relevance",
+            SortKey::Name => "name",
+            SortKey::Title => "title",
+            SortKey::Company => "company",
+            SortKey::Size => "size",
+            SortKey::Location => "location",
+        }
+    }
+}
+
+/// A sort order: `name` ascending, `-size` descending.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Sort {
+    /// `relevance`, `name`, `-name`, … (`-relevance` is not an order).
+    pub fn parse(value: &str) -> Option<Sort> {
+        let value = value.trim();
+        let (descending, name) = match value.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, value),
+        };
+        let key = SortKey::ALL.into_iter().find(|k| k.as_str() == name)?;
+        (!(descending && key == SortKey::Relevance)).then_some(Sort { key, descending })
+    }
+
+    /// The query-parameter value.
+    pub fn as_param(self) -> String {
+        format!(
+            "{}{}",
+            if self.descending { "-" } else { "" },
+            self.key.as_str()
+        )
+    }
+}
+
 /// The company part of a preview.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -238,6 +305,12 @@ pub struct ProspectPreview {
     pub has_email: bool,
     pub has_phone: bool,
     pub has_linkedin: bool,
+    /// `verified`, `unverified`, `catch_all` or `invalid`, when there is an email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_status: Option<String>,
+    /// When a verified email was last checked (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified_at: Option<String>,
     /// `j•••@example.com` unless purchased.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -288,6 +361,11 @@ pub struct Selection {
     /// For `all_results` (absent: the session's own filters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applied_filters: Option<AppliedFilters>,
+    /// Only the first this many records of the selection, in its order (the
+    /// ids as given, or the session's result order): "buy the N that fit".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    pub limit: Option<u32>,
 }
 
 /// What buying a selection would cost; changes nothing.
@@ -302,6 +380,13 @@ pub struct Quote {
     pub available_credit_units: Option<i64>,
     pub allowed: bool,
     pub block_reason: Option<String>,
+    /// How many of the selection, in its order, one purchase can buy right now:
+    /// all of it when `allowed`; otherwise the most that the wallet's balance and
+    /// limits and the per-purchase cap allow (0 when none). Buy them by sending
+    /// the same selection with `limit`.
+    pub fits_records: u64,
+    /// The most records one purchase holds.
+    pub max_records_per_purchase: u32,
 }
 
 /// Where a push's delivery stands.
@@ -382,6 +467,9 @@ pub struct PushedSelection {
     /// The refinements sent for `all_results`, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applied_filters: Option<AppliedFilters>,
+    /// The `limit` sent, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
     pub total_records: usize,
 }
 
@@ -401,6 +489,7 @@ impl PushedSelection {
             } else {
                 None
             },
+            limit: selection.limit,
             total_records,
         }
     }
@@ -529,6 +618,22 @@ mod tests {
                 ..AppliedFilters::default()
             }
         );
+    }
+
+    #[test]
+    fn sort_orders_round_trip_through_their_parameter() {
+        for key in SortKey::ALL {
+            for descending in [false, true] {
+                let sort = Sort { key, descending };
+                if key == SortKey::Relevance && descending {
+                    assert_eq!(Sort::parse(&sort.as_param()), None);
+                } else {
+                    assert_eq!(Sort::parse(&sort.as_param()), Some(sort));
+                }
+            }
+        }
+        assert_eq!(Sort::parse("shoe size"), None);
+        assert_eq!(Sort::parse(""), None);
     }
 
     #[test]

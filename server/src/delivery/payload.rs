@@ -137,6 +137,7 @@ mod tests {
             selection_mode: mode,
             prospect_ids: Some(vec!["pr_1".into()]),
             applied_filters: None,
+            limit: None,
         }
     }
 

@@ -120,6 +120,8 @@ impl SearchParams {
             limit,
             max_records: self.max_records,
             cursor: self.cursor,
+            sort: Default::default(),
+            page: None,
             dedupe_token: self.dedupe_token,
             dedupe_user_id: self.dedupe_user_id,
         })

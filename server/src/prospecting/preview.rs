@@ -50,6 +50,15 @@ pub fn preview(id: u32, person: Person, owned: bool) -> ProspectPreview {
         city: person.company.city,
         state: person.company.state,
     };
+    // Whether the address checks out is shown before buying; the address is not.
+    let (email_status, email_verified_at) = if has_email {
+        (
+            person.email_status.clone(),
+            person.email_verified_at.clone(),
+        )
+    } else {
+        (None, None)
+    };
     if owned {
         return ProspectPreview {
             prospect_id: prospect_id::encode(id),
@@ -62,6 +71,8 @@ pub fn preview(id: u32, person: Person, owned: bool) -> ProspectPreview {
             has_email,
             has_phone,
             has_linkedin,
+            email_status,
+            email_verified_at,
             email: person.business_email,
             mobile_phone: person.mobile_phone,
             linkedin_url: person.linkedin_url,
@@ -79,6 +90,8 @@ pub fn preview(id: u32, person: Person, owned: bool) -> ProspectPreview {
         has_email,
         has_phone,
         has_linkedin,
+        email_status,
+        email_verified_at,
         email: person.business_email.as_deref().and_then(mask_email),
         mobile_phone: None,
         linkedin_url: None,

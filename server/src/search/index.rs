@@ -104,8 +104,34 @@ pub struct PeopleIndex {
     pub doc_industry: Vec<u8>,
     pub doc_state: Vec<u8>,
     pub doc_size: Vec<u8>,
+    /// Per person id: the index of its company in `companies` (`u32::MAX`: none).
+    pub doc_company: Vec<u32>,
+    /// Per person id: its rank by name (first name, then last initial) and by job
+    /// title; equal keys share a rank.
+    pub doc_rank_name: Vec<u32>,
+    pub doc_rank_title: Vec<u32>,
+    /// Per company: its rank by name and by location (state, then city).
+    pub company_rank_name: Vec<u32>,
+    pub company_rank_location: Vec<u32>,
     /// The store's data version this index was built from.
     pub version: i64,
+}
+
+/// Ranks of `keys` (equal keys share a rank), indexed like `keys`.
+fn ranks<K: Ord>(keys: Vec<(K, u32)>, len: usize) -> Vec<u32> {
+    let mut keys = keys;
+    keys.sort_unstable();
+    let mut out = vec![u32::MAX; len];
+    let mut rank = 0u32;
+    for i in 0..keys.len() {
+        if i > 0 && keys[i].0 != keys[i - 1].0 {
+            rank += 1;
+        }
+        if let Some(slot) = out.get_mut(keys[i].1 as usize) {
+            *slot = rank;
+        }
+    }
+    out
 }
 
 impl PeopleIndex {
@@ -164,6 +190,8 @@ impl PeopleIndex {
         let mut token_buf: HashMap<String, Vec<u32>> = HashMap::new();
         let mut city_buf: HashMap<(u8, String), Vec<u32>> = HashMap::new();
         let mut employees_buf: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut name_keys: Vec<((String, String), u32)> = Vec::new();
+        let mut title_keys: Vec<(String, u32)> = Vec::new();
         while let Some(p) = people.try_next().await? {
             let Ok(doc) = u32::try_from(p.id) else {
                 continue;
@@ -186,7 +214,14 @@ impl PeopleIndex {
                 ] {
                     column.resize(len, NONE);
                 }
+                index.doc_company.resize(len, u32::MAX);
             }
+            index.doc_company[d] = cix;
+            name_keys.push((
+                (p.first_name.to_lowercase(), p.last_initial.to_lowercase()),
+                doc,
+            ));
+            title_keys.push((p.job_title.to_lowercase(), doc));
             let seniority = p
                 .seniority
                 .as_deref()
@@ -252,6 +287,28 @@ impl PeopleIndex {
             .into_iter()
             .map(|(k, v)| (k, bitmap(v)))
             .collect();
+        let docs = index.doc_company.len();
+        index.doc_rank_name = ranks(name_keys, docs);
+        index.doc_rank_title = ranks(title_keys, docs);
+        let companies = index.companies.len();
+        let company_keys = |key: &dyn Fn(&IndexedCompany) -> String| {
+            index
+                .companies
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (key(c), i as u32))
+                .collect::<Vec<_>>()
+        };
+        let by_name = company_keys(&|c| c.record.name.to_lowercase());
+        let by_place = company_keys(&|c| {
+            format!(
+                "{}\u{0}{}",
+                c.record.state.as_deref().unwrap_or("\u{10ffff}"),
+                c.record.city.as_deref().unwrap_or("").to_lowercase()
+            )
+        });
+        index.company_rank_name = ranks(by_name, companies);
+        index.company_rank_location = ranks(by_place, companies);
         Ok(index)
     }
 

@@ -8,6 +8,7 @@ pub mod cursor;
 pub mod engine;
 pub mod index;
 pub mod people;
+pub mod sort;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};

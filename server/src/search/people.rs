@@ -4,6 +4,7 @@
 
 use quarry_shared::api::{Facets, Pagination};
 use quarry_shared::interpret::{self, Interpretation, Location, Term};
+use quarry_shared::prospecting::{Sort, SortKey};
 use quarry_shared::taxonomy::{self, EmailStatus};
 use quarry_shared::{geo, ErrorCode};
 use roaring::RoaringBitmap;
@@ -38,6 +39,10 @@ pub struct PeopleQuery {
     pub limit: u32,
     pub max_records: Option<u32>,
     pub cursor: Option<String>,
+    /// The order of the page; relevance unless a column is asked for.
+    pub sort: Sort,
+    /// A page by number (1-based) instead of a cursor.
+    pub page: Option<u32>,
     pub dedupe_token: Option<String>,
     pub dedupe_user_id: Option<String>,
 }
@@ -376,6 +381,40 @@ pub fn run_within(
         let bases = Group::ALL.map(|g| index.facet_base(&criteria, g).map(restrict));
         index.facets(&matched, &bases, within)
     });
+    if query.page.is_some() || query.sort.key != SortKey::Relevance {
+        // By page number, in relevance or a column's order, over what is deliverable.
+        let offset = (query.page.unwrap_or(1).max(1) as usize - 1) * query.limit as usize;
+        let take = (query.limit as usize).min((deliverable as usize).saturating_sub(offset));
+        let ids = match (query.sort.key, max_records) {
+            (SortKey::Relevance, _) => {
+                PeopleIndex::relevance_page(&index.tiers(matched, &criteria), offset, take)
+            }
+            (_, None) => index.sorted_page(&matched, query.sort, offset, take),
+            (_, Some(max)) => {
+                // "Give me 30 …": the 30 most relevant, in the column's order.
+                let tiers = index.tiers(matched, &criteria);
+                let first: RoaringBitmap = tiers
+                    .iter()
+                    .flat_map(RoaringBitmap::iter)
+                    .take(max as usize)
+                    .collect();
+                index.sorted_page(&first, query.sort, offset, take)
+            }
+        };
+        return Ok(PeoplePage {
+            pagination: Pagination {
+                limit: query.limit,
+                total_records: total,
+                total_pages: deliverable.div_ceil(u64::from(query.limit.max(1))),
+                next_cursor: None,
+                max_records,
+            },
+            interpretation,
+            ids,
+            facets,
+            dedupe_digest,
+        });
+    }
     let tiers = index.tiers(matched, &criteria);
     let (ids, next) = if limit == 0 {
         (Vec::new(), None)

@@ -14,6 +14,10 @@ use crate::records::Person;
 pub struct IndexPersonRow {
     pub id: i64,
     pub company_id: String,
+    /// For sorting by name: the first name and the last name's initial only
+    /// (what a masked preview shows, so the order reveals nothing more).
+    pub first_name: String,
+    pub last_initial: String,
     pub job_title: String,
     pub seniority: Option<String>,
     pub department: Option<String>,
@@ -119,7 +123,8 @@ impl Store {
     /// People for the index, in id order.
     pub fn stream_index_people(&self) -> BoxStream<'_, Result<IndexPersonRow, StoreError>> {
         on_pool!(self, pool => sqlx::query_as::<_, IndexPersonRow>(
-            "select id, company_id, job_title, seniority, department, email_status, \
+            "select id, company_id, first_name, substr(last_name, 1, 1) as last_initial, \
+             job_title, seniority, department, email_status, \
              business_email is not null as has_email, mobile_phone is not null as has_phone, \
              linkedin_url is not null as has_linkedin from person order by id",
         )

@@ -137,7 +137,8 @@ contract!(
         assert_eq!(
             quote,
             json!({"records": 3, "net_new_billable_records": 3, "already_purchased_records": 0,
-               "credit_units": 6, "available_credit_units": 10, "allowed": true, "block_reason": null})
+               "credit_units": 6, "available_credit_units": 10, "allowed": true, "block_reason": null,
+               "fits_records": 3, "max_records_per_purchase": 10_000})
         );
         let all = s
             .api
@@ -190,17 +191,104 @@ contract!(
 );
 
 contract!(all_results_is_capped, |store, _db| {
-    let s = setup(&store, 10, json!({}), 5).await;
-    let answer = s
+    let s = setup(&store, 100, json!({}), 5).await;
+    // The quote says so, with how many one purchase can take.
+    let quote = s
         .api
         .post(
             &s.path("quote"),
             &s.token,
             &json!({"selection_mode": "all_results"}),
         )
+        .await
+        .expect(200);
+    assert_eq!(quote["allowed"], false);
+    assert_eq!(quote["block_reason"], "selection_too_large");
+    assert!(quote["records"].as_u64().unwrap() > 5, "{quote}");
+    assert_eq!(quote["fits_records"], 5);
+    assert_eq!(quote["max_records_per_purchase"], 5);
+    // Buying it whole is refused; its first five are bought.
+    let answer = s
+        .api
+        .post(
+            &s.path("export"),
+            &s.token,
+            &json!({"selection_mode": "all_results"}),
+        )
         .await;
     answer.expect_error(400, "selection_too_large");
     assert_eq!(answer.field(), "body.selection_mode");
+    let first_five = json!({"selection_mode": "all_results", "limit": 5});
+    let quote = s
+        .api
+        .post(&s.path("quote"), &s.token, &first_five)
+        .await
+        .expect(200);
+    assert_eq!(
+        (quote["allowed"].as_bool(), quote["records"].as_u64()),
+        (Some(true), Some(5))
+    );
+    let response = s.export(&first_five).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-exported-records"], "5");
+    // In the session's order: the first five of its first page.
+    let text = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let exported: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+    assert_eq!(exported, s.ids[..5]);
+    s.server.stop().await;
+});
+
+contract!(quotes_say_how_many_fit_and_limit_buys_them, |store, _db| {
+    // 11 credits at 2 a record: five fit.
+    let s = setup(&store, 11, json!({}), 10_000).await;
+    let eight = &s.ids[..8];
+    let quote = s
+        .api
+        .post(&s.path("quote"), &s.token, &selected(eight))
+        .await
+        .expect(200);
+    assert_eq!(quote["allowed"], false);
+    assert_eq!(quote["block_reason"], "insufficient_credits");
+    assert_eq!(quote["fits_records"], 5);
+    // Records already owned are free, so more of a selection fits once some are.
+    let two = s.export(&selected(&s.ids[..2])).await;
+    assert_eq!(two.status(), 200);
+    let quote = s
+        .api
+        .post(&s.path("quote"), &s.token, &selected(eight))
+        .await
+        .expect(200);
+    assert_eq!(
+        quote["fits_records"], 5,
+        "two owned + three new for 6 of the 7 left"
+    );
+    let mut body = selected(eight);
+    body["limit"] = json!(5);
+    let quote = s
+        .api
+        .post(&s.path("quote"), &s.token, &body)
+        .await
+        .expect(200);
+    assert_eq!(
+        (
+            quote["allowed"].as_bool(),
+            quote["records"].as_u64(),
+            quote["net_new_billable_records"].as_u64()
+        ),
+        (Some(true), Some(5), Some(3))
+    );
+    let response = s.export(&body).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-exported-records"], "5");
+    assert_eq!(s.wallet().await["available_credit_units"], 1);
+    for bad in [json!(0), json!(-1), json!("five")] {
+        let mut body = selected(eight);
+        body["limit"] = bad;
+        let answer = s.api.post(&s.path("quote"), &s.token, &body).await;
+        answer.expect_error(400, "invalid_body");
+        assert_eq!(answer.field(), "body.limit");
+    }
     s.server.stop().await;
 });
 

@@ -31,3 +31,4 @@ mod spend;
 mod stored_answers;
 mod usage;
 mod verification;
+mod working;

@@ -18,7 +18,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use quarry_shared::prospecting::{AppliedFilters, ProspectPreview, SessionPage, StartSession};
+use quarry_shared::prospecting::{
+    AppliedFilters, ProspectPreview, SessionPage, Sort, StartSession,
+};
 use quarry_shared::taxonomy::{self, EmailStatus};
 use quarry_shared::{ErrorBody, ErrorCode};
 use roaring::RoaringBitmap;
@@ -116,9 +118,18 @@ pub(super) fn people_query(
         limit,
         max_records: None,
         cursor,
+        sort: Sort::default(),
+        page: None,
         dedupe_token: None,
         dedupe_user_id: None,
     })
+}
+
+/// The order of a session page and which page by number, if not by cursor.
+#[derive(Debug, Clone, Copy, Default)]
+struct Order {
+    sort: Sort,
+    page: Option<u32>,
 }
 
 /// Runs one page of `session` for the token's customer, narrowed by
@@ -130,6 +141,7 @@ async fn page(
     refinements: Option<&AppliedFilters>,
     limit: u32,
     cursor: Option<String>,
+    order: Order,
 ) -> Result<SessionPage, ApiError> {
     let data = state.data(auth.tenant.mode).await?;
     let index = data.search.index();
@@ -139,11 +151,13 @@ async fn page(
         "body.filters"
     };
     let Narrowed {
-        query,
+        mut query,
         filters,
         prepared,
         within,
     } = Narrowed::new(&index, session, refinements, prefix, limit, cursor)?;
+    query.sort = order.sort;
+    query.page = order.page;
     // The customer's whole ownership only when it filters the results; otherwise
     // a page needs to know only which of its own ids are owned.
     let excluded = if filters.net_new_only {
@@ -233,7 +247,7 @@ pub async fn start_prospecting_session(
         .start_session(&auth.tenant, &session, now)
         .await?
         .map_err(refusal)?;
-    let page = page(&state, &auth, &session, None, limit, None).await?;
+    let page = page(&state, &auth, &session, None, limit, None, Order::default()).await?;
     let mut response = (StatusCode::CREATED, axum::Json(page)).into_response();
     // An Idempotency-Key replay renders this first page again, uncounted.
     response.extensions_mut().insert(Recipe::Session {
@@ -257,7 +271,7 @@ pub(crate) async fn replay_first_page(
         .session(auth.customer_id(), search_id)
         .await?
         .ok_or_else(|| ApiError::not_found("No such search session."))?;
-    let page = page(state, auth, &session, None, limit, None).await?;
+    let page = page(state, auth, &session, None, limit, None, Order::default()).await?;
     Ok((StatusCode::CREATED, headers, axum::Json(page)).into_response())
 }
 
@@ -274,6 +288,13 @@ pub struct SessionPageParams {
     /// Refinements as a JSON object (`{"net_new_only":true,"email_status":["verified"]}`);
     /// absent: the session's own.
     pub applied_filters: Option<String>,
+    /// Order: `relevance` (default), or `name`, `title`, `company`, `size`,
+    /// `location`, each descending with a leading `-` (`-size`).
+    #[param(pattern = r"^(relevance|-?(name|title|company|size|location))$")]
+    pub sort: Option<String>,
+    /// A page by number, from 1 (instead of `cursor`); pages past the end are empty.
+    #[param(minimum = 1)]
+    pub page: Option<u32>,
 }
 
 /// The next page of a session, or the session narrowed by `applied_filters`
@@ -297,6 +318,34 @@ pub async fn get_prospecting_session(
     Query(params): Query<SessionPageParams>,
 ) -> Result<axum::Json<SessionPage>, ApiError> {
     let limit = check_limit(params.limit, "limit")?;
+    let sort = match params.sort.as_deref() {
+        None => Sort::default(),
+        Some(raw) => Sort::parse(raw).ok_or_else(|| {
+            ApiError::field(
+                ErrorCode::InvalidParameter,
+                "sort",
+                "sort is relevance, or name, title, company, size or location (a leading - sorts descending)",
+            )
+        })?,
+    };
+    if params.page == Some(0) {
+        return Err(ApiError::field(
+            ErrorCode::InvalidParameter,
+            "page",
+            "page counts from 1",
+        ));
+    }
+    if params.page.is_some() && params.cursor.is_some() {
+        return Err(ApiError::field(
+            ErrorCode::InvalidParameter,
+            "page",
+            "Give either page or cursor, not both.",
+        ));
+    }
+    let order = Order {
+        sort,
+        page: params.page,
+    };
     let now = now_unix();
     let session = own_session(&state, &auth, &search_id, now).await?;
     let refinements: Option<AppliedFilters> = match &params.applied_filters {
@@ -328,6 +377,7 @@ pub async fn get_prospecting_session(
         refinements.as_ref(),
         limit,
         params.cursor,
+        order,
     )
     .await?;
     state.store.touch_session(&session.search_id, now).await?;

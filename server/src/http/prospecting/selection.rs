@@ -179,7 +179,9 @@ impl Buyer {
         auth: &EmbedAuth,
         selection: &Selection,
     ) -> Result<Vec<u32>, ApiError> {
-        let ids = resolve(state, data, auth, &self.session, selection).await?;
+        let ids = resolve(state, data, auth, &self.session, selection, Cap::Refuse)
+            .await?
+            .ids;
         if ids.is_empty() {
             return Err(ApiError::field(
                 ErrorCode::InvalidBody,
@@ -234,15 +236,32 @@ pub(crate) async fn touch_after_commit(state: &AppState, search_id: &str, now: i
     }
 }
 
+/// What to do with an `all_results` selection over the per-purchase cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cap {
+    /// Refuse it (a purchase).
+    Refuse,
+    /// Take the first records up to the cap and say how many it had (a quote,
+    /// which offers to buy the part that fits).
+    Report,
+}
+
+/// The people of a selection, and how many it named when that was over the cap.
+pub(crate) struct Resolved {
+    pub ids: Vec<u32>,
+    pub over_cap: Option<u64>,
+}
+
 /// The people a selection names, in selection order (`selected`, `page`) or the
-/// session's result order (`all_results`), each once.
+/// session's result order (`all_results`), each once, and at most its `limit`.
 pub(crate) async fn resolve(
     state: &AppState,
     data: &DataSet,
     auth: &EmbedAuth,
     session: &ProspectSession,
     selection: &Selection,
-) -> Result<Vec<u32>, ApiError> {
+    over_cap: Cap,
+) -> Result<Resolved, ApiError> {
     let index = data.search.index();
     let Narrowed {
         filters,
@@ -273,25 +292,64 @@ pub(crate) async fn resolve(
             .take(most)
             .collect()
     };
-    let answered = match prepared.interpretation.max_records {
-        Some(max) => Answered::Counted(in_order(matched, max as usize)),
+    // "Buy the N that fit": only the first `limit` of the selection.
+    if selection.limit == Some(0) {
+        return Err(ApiError::field(
+            ErrorCode::InvalidBody,
+            "body.limit",
+            "limit is how many of the selection to take, from 1",
+        ));
+    }
+    let limit = selection.limit.map(|n| n as usize);
+    let most = prepared
+        .interpretation
+        .max_records
+        .map(|m| m as usize)
+        .into_iter()
+        .chain(limit)
+        .min();
+    let answered = match most {
+        Some(most) => Answered::Counted(in_order(matched, most)),
         None => Answered::Every(matched),
     };
-    let given = selection.prospect_ids.as_deref().unwrap_or_default();
-    pick(
+    let all_given = selection.prospect_ids.as_deref().unwrap_or_default();
+    let given = &all_given[..limit.map_or(all_given.len(), |n| n.min(all_given.len()))];
+    let cap = state.config.max_selection_records;
+    let picked = pick(
         selection.selection_mode,
         given,
-        answered,
-        state.config.max_selection_records,
+        answered.clone(),
+        cap,
         |set| in_order(set, usize::MAX),
-    )
-    .map_err(|refused| {
-        let code = match refused {
-            PickError::TooManyNamed { .. } | PickError::TooManyResults { .. } => {
-                ErrorCode::SelectionTooLarge
-            }
-            PickError::NoneNamed | PickError::NotInSearch(_) => ErrorCode::InvalidBody,
-        };
-        ApiError::field(code, refused.field(), refused.to_string())
-    })
+    );
+    let picked = match (picked, over_cap) {
+        (Err(PickError::TooManyResults { count, cap }), Cap::Report) => {
+            let first = match answered {
+                Answered::Counted(mut ids) => {
+                    ids.truncate(cap as usize);
+                    ids
+                }
+                Answered::Every(set) => in_order(set, cap as usize),
+            };
+            return Ok(Resolved {
+                ids: first,
+                over_cap: Some(count),
+            });
+        }
+        (picked, _) => picked,
+    };
+    picked
+        .map(|ids| Resolved {
+            ids,
+            over_cap: None,
+        })
+        .map_err(|refused| {
+            let code = match refused {
+                PickError::TooManyNamed { .. } | PickError::TooManyResults { .. } => {
+                    ErrorCode::SelectionTooLarge
+                }
+                PickError::NoneNamed | PickError::NotInSearch(_) => ErrorCode::InvalidBody,
+            };
+            ApiError::field(code, refused.field(), refused.to_string())
+        })
 }
