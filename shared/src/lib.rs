@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod criteria;
 pub mod error;
 pub mod geo;
 pub mod health;

@@ -52,13 +52,30 @@ fn new_and_owned(net_new: u64, owned: u64) -> String {
 
 /// What a push did: sent, or bought and waiting for the partner (and why).
 pub fn push_outcome(r: &PushResult) -> String {
+    push_outcome_to(r, None)
+}
+
+/// Where the partner's push button sends records, read from its label: "Add to
+/// HubSpot" → "HubSpot". `None` when the label names no target.
+pub fn cta_target(label: &str) -> Option<&str> {
+    let (_, target) = label.split_once(" to ")?;
+    let target = target.trim().trim_end_matches(['.', '!']);
+    (!target.is_empty()).then_some(target)
+}
+
+/// [`push_outcome`] naming where the records went: "Sent 3 contacts to HubSpot
+/// (3 new, 0 already yours)."
+pub fn push_outcome_to(r: &PushResult, target: Option<&str>) -> String {
     let detail = new_and_owned(
         r.net_new_billable_records as u64,
         r.already_purchased_records as u64,
     );
     let n = contacts(r.pushed_records as u64);
     if r.delivered {
-        return format!("Sent {n} ({detail}).");
+        return match target {
+            Some(t) => format!("Sent {n} to {t} ({detail})."),
+            None => format!("Sent {n} ({detail})."),
+        };
     }
     let why = match r.delivery_status {
         Some(status) => format!("your app answered HTTP {status}"),
@@ -89,6 +106,114 @@ pub fn export_outcome(r: &ExportResult) -> String {
         contacts(r.exported_records),
         new_and_owned(r.net_new_billable_records, r.already_purchased_records)
     )
+}
+
+/// Why a quoted selection cannot be bought whole, and how much of it can, in
+/// plain words, or `None` when it can be bought whole: "This selection has 1,240
+/// people; one purchase holds at most 1,000." / "Your 1,600 credits cover 800 of
+/// these 1,240 (2 credits each for new contacts)."
+pub fn fit_line(q: &Quote) -> Option<String> {
+    if q.allowed {
+        return None;
+    }
+    let over_cap = q.block_reason.as_deref() == Some("selection_too_large");
+    let all = count(q.records);
+    let fits = count(q.fits_records);
+    Some(if over_cap {
+        format!(
+            "This selection has {}; one purchase holds at most {}.",
+            people(q.records),
+            count(u64::from(q.max_records_per_purchase))
+        )
+    } else if q.block_reason.as_deref() == Some("insufficient_credits") {
+        let each = if q.net_new_billable_records > 0 {
+            q.credit_units / q.net_new_billable_records as i64
+        } else {
+            0
+        };
+        match q.available_credit_units {
+            Some(available) => format!(
+                "Your {} cover {fits} of these {all} ({} each for new contacts).",
+                credits(available),
+                credits(each)
+            ),
+            None => format!("Your balance covers {fits} of these {all}."),
+        }
+    } else {
+        let why = q.block_reason.as_deref().map_or("", |r| block_reason(r));
+        format!("{why} {fits} of these {all} can be bought now.")
+            .trim()
+            .to_owned()
+    })
+}
+
+/// Why a result matches the search, in words, for the row detail: "Title
+/// “Chief Marketing Officer” reads as CMO", "Industry: SaaS and software
+/// companies", "“kubernetes” in the title".
+pub fn matched(
+    i: &crate::interpret::Interpretation,
+    p: &crate::prospecting::ProspectPreview,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let title_roles = crate::interpret::roles_in_title(&p.job_title);
+    for role in &i.roles {
+        if title_roles.contains(&role.key.as_str()) {
+            out.push(format!("Title “{}” reads as {}", p.job_title, role.label));
+        }
+    }
+    let has = |terms: &[crate::interpret::Term], value: &Option<String>| {
+        terms
+            .iter()
+            .find(|t| value.as_deref() == Some(t.key.as_str()))
+            .map(|t| t.label.clone())
+    };
+    if let Some(label) = has(&i.seniorities, &p.seniority) {
+        out.push(format!("Seniority: {label}"));
+    }
+    if let Some(label) = has(&i.departments, &p.department) {
+        out.push(format!("Department: {label}"));
+    }
+    if let Some(label) = has(&i.industries, &p.company.industry) {
+        out.push(format!("Industry: {label}"));
+    }
+    for place in &i.locations {
+        let state_ok = place.state.is_none() || place.state == p.company.state;
+        let city_ok = place.city.as_deref().is_none_or(|c| {
+            p.company
+                .city
+                .as_deref()
+                .is_some_and(|pc| pc.eq_ignore_ascii_case(c))
+        });
+        if state_ok && city_ok {
+            out.push(format!("Located in {}", place.label));
+        }
+    }
+    let (min, max) = (i.filters.employee_count_min, i.filters.employee_count_max);
+    if let (Some(n), Some(label)) = (
+        p.company.employee_count,
+        crate::interpret::size_label(min, max),
+    ) {
+        out.push(format!("{} employees ({label})", count(n.max(0) as u64)));
+    }
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (title, company) = (words(&p.job_title), words(&p.company.name));
+    for k in &i.filters.keywords {
+        let singular = k.strip_suffix('s').unwrap_or(k);
+        let found = |ws: &[String]| ws.iter().any(|w| w == k || w == singular);
+        if found(&title) {
+            out.push(format!("“{k}” in the title"));
+        } else if found(&company) {
+            out.push(format!("“{k}” in the company name"));
+        } else {
+            out.push(format!("“{k}” in the company's keywords"));
+        }
+    }
+    out
 }
 
 /// `"1 credit"`, `"37 credits"`.
@@ -416,7 +541,78 @@ mod tests {
             available_credit_units: available,
             allowed: true,
             block_reason: None,
+            fits_records: net_new + owned,
+            max_records_per_purchase: 10_000,
         }
+    }
+
+    #[test]
+    fn the_row_detail_says_why_a_result_matches() {
+        let i = crate::interpret::interpret("CMOs of SaaS companies with 50+ employees in Nevada");
+        let p = crate::prospecting::ProspectPreview {
+            prospect_id: "pr_1".into(),
+            first_name: "Jane".into(),
+            last_name: "D.".into(),
+            job_title: "Chief Marketing Officer".into(),
+            seniority: Some("c_suite".into()),
+            department: Some("marketing".into()),
+            company: crate::prospecting::PreviewCompany {
+                name: "Acme".into(),
+                domain: "acme.com".into(),
+                industry: Some("software".into()),
+                employee_count: Some(120),
+                city: Some("Reno".into()),
+                state: Some("NV".into()),
+            },
+            has_email: true,
+            has_phone: false,
+            has_linkedin: true,
+            email_status: Some("verified".into()),
+            email_verified_at: None,
+            email: None,
+            mobile_phone: None,
+            linkedin_url: None,
+            reveal_state: crate::prospecting::RevealState::Preview,
+        };
+        let why = matched(&i, &p);
+        assert_eq!(
+            why,
+            [
+                "Title “Chief Marketing Officer” reads as CMO",
+                "Industry: SaaS and software companies",
+                "Located in Nevada",
+                "120 employees (50+ employees)",
+            ],
+            "{why:?}"
+        );
+    }
+
+    #[test]
+    fn what_does_not_fit_is_said_in_plain_words() {
+        let mut q = quote(1_240, 0, 2_480, Some(1_600));
+        assert_eq!(fit_line(&q), None);
+        q.allowed = false;
+        q.block_reason = Some("insufficient_credits".into());
+        q.fits_records = 800;
+        assert_eq!(
+            fit_line(&q).unwrap(),
+            "Your 1,600 credits cover 800 of these 1,240 (2 credits each for new contacts)."
+        );
+        q.block_reason = Some("selection_too_large".into());
+        q.fits_records = 1_000;
+        q.max_records_per_purchase = 1_000;
+        assert_eq!(
+            fit_line(&q).unwrap(),
+            "This selection has 1,240 people; one purchase holds at most 1,000."
+        );
+        q.block_reason = Some("monthly_record_reveal_limit_reached".into());
+        q.fits_records = 12;
+        assert!(fit_line(&q)
+            .unwrap()
+            .ends_with("12 of these 1,240 can be bought now."));
+        assert_eq!(cta_target("Add to HubSpot"), Some("HubSpot"));
+        assert_eq!(cta_target("Send to my CRM!"), Some("my CRM"));
+        assert_eq!(cta_target("Import"), None);
     }
 
     #[test]
