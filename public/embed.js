@@ -27,7 +27,8 @@
  * quarry:resize {height}, quarry:token-request, quarry:push {result},
  * quarry:export {result}, quarry:wallet {wallet}, quarry:error {error};
  * loader → widget: quarry:token {token, expires_in, …}, quarry:refresh,
- * quarry:token-error {error}.
+ * quarry:token-error {error}, quarry:viewport {top, bottom} (the part of the
+ * frame on screen, in frame pixels, so the widget keeps its action bar in view).
  */
 (function () {
   "use strict";
@@ -369,6 +370,8 @@
       switch (data.type) {
         case "quarry:hello":
           frameHello = true;
+          lastViewport = "";
+          reportViewport();
           if (tokenValid()) sendToken();
           else renew();
           break;
@@ -380,6 +383,7 @@
           if (isFinite(h)) {
             h = clamp(h, minHeight, maxHeight);
             if (Math.abs(parseInt(iframe.style.height, 10) - h) >= 2) iframe.style.height = h + "px";
+            reportViewport();
           }
           break;
         case "quarry:token-request":
@@ -424,6 +428,40 @@
       else onWake();
     });
 
+    // Which part of the frame the page shows, so the widget keeps its action bar
+    // in view: the frame is as tall as its content and never scrolls itself.
+    var viewportFrame = 0;
+    var lastViewport = "";
+    function reportViewport() {
+      if (viewportFrame || destroyed) return;
+      viewportFrame = requestAnimationFrame(function () {
+        viewportFrame = 0;
+        var rect = iframe.getBoundingClientRect();
+        var viewHeight = window.innerHeight || document.documentElement.clientHeight;
+        var top = Math.max(0, Math.round(uncoveredTop(rect, viewHeight) - rect.top));
+        var bottom = Math.max(top, Math.round(Math.min(rect.height, viewHeight - rect.top)));
+        var key = top + ":" + bottom;
+        if (key === lastViewport) return;
+        lastViewport = key;
+        post({ type: "quarry:viewport", top: top, bottom: bottom });
+      });
+    }
+    /** The highest point of the frame on screen that the page does not cover
+     *  (a sticky header over it), in page pixels. */
+    function uncoveredTop(rect, viewHeight) {
+      var start = Math.max(0, rect.top);
+      var end = Math.min(viewHeight, rect.bottom, start + 320);
+      var x = rect.left + rect.width / 2;
+      for (var y = start; y < end; y += 8) {
+        if (document.elementFromPoint(x, y + 1) === iframe) return y;
+      }
+      return start;
+    }
+    // Capture: a scroll of any scrolling container around the frame counts too.
+    window.addEventListener("scroll", reportViewport, { capture: true, passive: true });
+    listeners.push([window, "scroll", reportViewport, { capture: true }]);
+    listen(window, "resize", reportViewport);
+
     renew();
 
     var handle = {
@@ -434,7 +472,8 @@
         destroyed = true;
         clearTimeout(renewTimer);
         clearTimeout(retryTimer);
-        listeners.forEach(function (l) { l[0].removeEventListener(l[1], l[2]); });
+        listeners.forEach(function (l) { l[0].removeEventListener(l[1], l[2], l[3]); });
+        if (viewportFrame) cancelAnimationFrame(viewportFrame);
         if (wrapper.parentNode) wrapper.parentNode.removeChild(wrapper);
         if (handles) handles.delete(element);
       },

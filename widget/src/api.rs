@@ -15,6 +15,7 @@ use quarry_shared::ErrorBody;
 use serde::de::DeserializeOwned;
 
 use crate::bridge::{self, Link};
+use crate::state::View;
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +86,14 @@ impl ApiFailure {
     }
 }
 
+impl std::fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for ApiFailure {}
+
 /// Whether the browser says it is offline.
 pub fn is_offline() -> bool {
     !window().navigator().on_line()
@@ -151,19 +160,21 @@ pub async fn start_session(
     json(response).await
 }
 
-/// `GET /v1/prospecting/sessions/{id}`: a page of the session, refined by `filters`.
+/// `GET /v1/prospecting/sessions/{id}`: page `view.page` of the session in
+/// `view.sort` order, refined by `filters`.
 pub async fn session_page(
     link: RwSignal<Link>,
     search_id: &str,
     filters: &AppliedFilters,
-    cursor: Option<&str>,
-    limit: u32,
+    view: View,
 ) -> Result<SessionPage, ApiFailure> {
     let filters = serde_json::to_string(filters).unwrap_or_else(|_| "{}".into());
-    let mut params = vec![("applied_filters", filters), ("limit", limit.to_string())];
-    if let Some(c) = cursor {
-        params.push(("cursor", c.to_owned()));
-    }
+    let params = [
+        ("applied_filters", filters),
+        ("limit", view.page_size.to_string()),
+        ("page", view.page.to_string()),
+        ("sort", view.sort.as_param()),
+    ];
     let url = format!("/v1/prospecting/sessions/{}", urlencode(search_id));
     let response = send(link, |t| {
         authed(Request::get(&url), t)

@@ -46,6 +46,7 @@ fn apply_theme(params: &bridge::Params) {
 pub fn App() -> impl IntoView {
     let state = State::new();
     provide_context(state);
+    state.watch();
 
     bridge::start(state.link, move || {
         state.refresh_wallet();
@@ -63,7 +64,13 @@ pub fn App() -> impl IntoView {
     });
     let online = window_event_listener(leptos::ev::online, move |_| state.online.set(true));
     let offline = window_event_listener(leptos::ev::offline, move |_| state.online.set(false));
-    std::mem::forget((online, offline));
+    // Escape closes an open quote, wherever the focus is.
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && state.quote_for.with_untracked(Option::is_some) {
+            state.cancel_buy();
+        }
+    });
+    std::mem::forget((online, offline, escape));
 
     // A memo: the screen is rebuilt only when this changes, not on every token
     // renewal (rebuilding would drop the focus and what components hold).

@@ -171,6 +171,7 @@ pub fn start(link: RwSignal<Link>, refresh: impl Fn() + 'static) {
             Some("quarry:token") => accept_token(&data, link),
             Some("quarry:refresh") => refresh(),
             Some("quarry:token-error") => link.set(stopped()),
+            Some("quarry:viewport") => show_visible(&data),
             _ => {}
         }
     });
@@ -275,6 +276,28 @@ pub async fn renewed_token(stale: &str, link: RwSignal<Link>) -> String {
             post(json!({"type": "quarry:token-request", "v": 1, "reason": "refused"}));
             rx.await.unwrap_or_default()
         }
+    }
+}
+
+/// The loader says which part of this frame the partner page shows (`top` and
+/// `bottom`, in frame pixels): the action bar sticks to the top of it, so the
+/// selection and its buttons stay within reach however far the page is scrolled.
+fn show_visible(data: &Value) {
+    let (Some(top), Some(bottom)) = (data["top"].as_f64(), data["bottom"].as_f64()) else {
+        return;
+    };
+    if !(top.is_finite() && bottom.is_finite()) {
+        return;
+    }
+    if let Some(root) = document()
+        .document_element()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let style = root.style();
+        // Whole pixels, formatted as integers (float formatting is heavy in WASM).
+        let px = |v: f64| format!("{}px", v.max(0.0).round() as i64);
+        let _ = style.set_property("--q-visible-top", &px(top));
+        let _ = style.set_property("--q-visible-height", &px(bottom - top));
     }
 }
 

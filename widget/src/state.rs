@@ -1,50 +1,66 @@
-//! The widget's state and the flows that change it: search, refine, page, select,
-//! quote, buy, and the wallet. Components read the signals and call these methods;
-//! no component talks HTTP itself.
+//! The widget's state: one [`Criteria`] value (what the person searches for: the
+//! text, the session's start and the refinements, `quarry_shared::criteria`) and
+//! the [`View`] of it (order, page size, page). The session, the page of results
+//! with its facets and the quote are resources keyed on them, so a change anywhere
+//! (the text, a chip, a control, a column header) is one new value and everything
+//! on screen follows from it; a late answer to an older value is dropped by the
+//! resource itself. Buying is the one imperative flow: it acts, then reloads.
 //!
 //! The state lives here, not with the token: a renewed token (every few minutes,
-//! or after a laptop sleeps) changes nothing on screen — the query, filters,
-//! selection and page all stay.
+//! or after a laptop sleeps) changes nothing on screen.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use quarry_shared::api::Facets;
-use quarry_shared::interpret::interpret;
+use quarry_shared::criteria::Criteria;
 use quarry_shared::present;
 use quarry_shared::prospecting::{
-    location_change, AppliedFilters, LocationChange, ProspectPreview, Quote, Selection,
-    SelectionMode, SessionPage, StartSession,
+    AppliedFilters, Quote, Selection, SelectionMode, SessionPage, Sort, StartSession,
 };
 use quarry_shared::wallet::{ResultAction, WalletView};
 
 use crate::api::{self, ApiFailure};
 use crate::bridge::{self, Link};
 
-/// Rows per page.
-pub const PAGE_SIZE: u32 = 25;
+/// Page sizes offered; the first is the default.
+pub const PAGE_SIZES: [u32; 3] = [25, 50, 100];
 
-/// Where the current search stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Status {
-    /// No search yet.
-    Idle,
-    Loading,
-    Loaded,
-    Failed(ApiFailure),
+/// The longest search text the server takes for a session.
+pub const MAX_QUERY_CHARS: usize = 500;
+
+/// How the results of the criteria are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct View {
+    pub sort: Sort,
+    pub page_size: u32,
+    /// From 1.
+    pub page: u32,
 }
 
-/// Where a purchase stands.
+impl Default for View {
+    fn default() -> View {
+        View {
+            sort: Sort::default(),
+            page_size: PAGE_SIZES[0],
+            page: 1,
+        }
+    }
+}
+
+/// A page of results as a resource holds it: nothing asked yet, or the answer.
+pub type Loaded<T> = Option<Result<T, ApiFailure>>;
+
+/// A quote asked for: buying `selection` with `action` in session `search_id`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Buy {
+pub struct QuoteRequest {
+    pub action: ResultAction,
+    pub search_id: String,
+    pub selection: Selection,
+}
+
+/// Where a purchase stands once the person confirmed it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Purchase {
     Idle,
-    /// Asking what it would cost.
-    Quoting(ResultAction),
-    /// The quote, waiting for the person to confirm.
-    Quoted {
-        action: ResultAction,
-        quote: Quote,
-        selection: Selection,
-    },
     Running {
         action: ResultAction,
         records: u64,
@@ -69,260 +85,256 @@ pub enum Outcome {
     Queued,
 }
 
-/// Every signal of the app; `Copy`, shared through context.
+/// Every signal and resource of the app; `Copy`, shared through context.
 #[derive(Clone, Copy)]
 pub struct App {
     pub link: RwSignal<Link>,
     pub online: RwSignal<bool>,
-    /// The text in the search box.
-    pub query: RwSignal<String>,
-    pub status: RwSignal<Status>,
-    /// The text of the session on screen, as it was submitted.
-    pub searched: RwSignal<Option<String>>,
-    pub page: RwSignal<Option<SessionPage>>,
-    /// Facets of the session's unrefined first page: which options exist.
-    pub base_facets: RwSignal<Option<Facets>>,
-    /// The facets of the latest first page (refined).
-    pub facets: RwSignal<Option<Facets>>,
-    pub filters: RwSignal<AppliedFilters>,
-    /// The filters the session on screen started with (only ever a place its
-    /// text does not name: refinements narrow a session, a new place is a new
-    /// search).
-    pub started: RwSignal<AppliedFilters>,
-    /// The cursor of each page visited; the last is the page on screen.
-    pub cursors: RwSignal<Vec<Option<String>>>,
+    /// The text in the search box (what the person is typing).
+    pub draft: RwSignal<String>,
+    /// What is searched; `None` before the first search.
+    pub criteria: RwSignal<Option<Criteria>>,
+    pub view: RwSignal<View>,
+    /// The session (its first page), keyed on the criteria's text and start.
+    pub session: LocalResource<Loaded<SessionPage>>,
+    /// The page on screen, keyed on the session, the refinements and the view.
+    pub results: LocalResource<Loaded<SessionPage>>,
+    /// Bumped to run the session again after it failed ("Try again").
+    session_retry: RwSignal<u32>,
+    /// Bumped to load the page again (after a purchase, "Try again").
+    reload: RwSignal<u32>,
     /// Ticked prospect ids, in the order they were ticked.
     pub selected: RwSignal<Vec<String>>,
     /// "Select all results" is on.
     pub all_results: RwSignal<bool>,
+    /// The quote asked for, and the answer.
+    pub quote_for: RwSignal<Option<QuoteRequest>>,
+    pub quote: LocalResource<Loaded<(QuoteRequest, Quote)>>,
+    pub purchase: RwSignal<Purchase>,
+    /// The row whose detail is open.
+    pub detail: RwSignal<Option<String>>,
     pub wallet: RwSignal<Option<WalletView>>,
     pub wallet_failure: RwSignal<Option<ApiFailure>>,
-    pub buy: RwSignal<Buy>,
-    /// Bumped by every search request; late answers of older ones are dropped.
-    generation: StoredValue<u64>,
-    /// What "Try again" re-runs: the last search request that failed.
-    failed: StoredValue<Option<Retry>>,
-}
-
-/// A search request to run again.
-#[derive(Debug, Clone, PartialEq)]
-enum Retry {
-    Submit,
-    Load {
-        search_id: String,
-        cursor: Option<String>,
-        first: bool,
-    },
 }
 
 impl App {
     pub fn new() -> App {
+        let link = RwSignal::new(Link::Connecting);
+        let criteria = RwSignal::new(None::<Criteria>);
+        let view = RwSignal::new(View::default());
+        let session_retry = RwSignal::new(0u32);
+        let reload = RwSignal::new(0u32);
+        // Only the text and the start make a session: refinements never start one.
+        let session_key = Memo::new(move |_| {
+            criteria.with(|c| c.as_ref().map(|c| (c.q.clone(), c.started.clone())))
+        });
+        let session = LocalResource::new(move || {
+            let key = session_key.get();
+            session_retry.track();
+            async move {
+                let (q, started) = key?;
+                bridge::mark("quarry:submit");
+                let body = StartSession {
+                    q,
+                    filters: (started != AppliedFilters::default()).then_some(started),
+                    limit: Some(PAGE_SIZES[0]),
+                };
+                Some(api::start_session(link, &body).await)
+            }
+        });
+        let applied = Memo::new(move |_| criteria.with(|c| c.as_ref().map(Criteria::applied)));
+        let results = LocalResource::new(move || {
+            let applied = applied.get();
+            let view = view.get();
+            let reloads = reload.get();
+            async move {
+                let first = match session.await? {
+                    Ok(first) => first,
+                    Err(failure) => return Some(Err(failure)),
+                };
+                let applied = applied?;
+                let started = criteria
+                    .with_untracked(|c| c.as_ref().map(|c| c.started.clone()))
+                    .unwrap_or_default();
+                // The session's own first page, unless something asks for another.
+                if applied == started && view == View::default() && reloads == 0 {
+                    return Some(Ok(first));
+                }
+                bridge::mark("quarry:submit");
+                Some(api::session_page(link, &first.search_id, &applied, view).await)
+            }
+        });
+        let quote_for = RwSignal::new(None::<QuoteRequest>);
+        let quote = LocalResource::new(move || {
+            let request = quote_for.get();
+            async move {
+                let request = request?;
+                let answer = api::quote(link, &request.search_id, &request.selection).await;
+                Some(answer.map(|q| (request, q)))
+            }
+        });
         App {
-            link: RwSignal::new(Link::Connecting),
+            link,
             online: RwSignal::new(!api::is_offline()),
-            query: RwSignal::new(String::new()),
-            status: RwSignal::new(Status::Idle),
-            searched: RwSignal::new(None),
-            page: RwSignal::new(None),
-            base_facets: RwSignal::new(None),
-            facets: RwSignal::new(None),
-            filters: RwSignal::new(AppliedFilters::default()),
-            started: RwSignal::new(AppliedFilters::default()),
-            cursors: RwSignal::new(vec![None]),
+            draft: RwSignal::new(String::new()),
+            criteria,
+            view,
+            session,
+            results,
+            session_retry,
+            reload,
             selected: RwSignal::new(Vec::new()),
             all_results: RwSignal::new(false),
+            quote_for,
+            quote,
+            purchase: RwSignal::new(Purchase::Idle),
+            detail: RwSignal::new(None),
             wallet: RwSignal::new(None),
             wallet_failure: RwSignal::new(None),
-            buy: RwSignal::new(Buy::Idle),
-            generation: StoredValue::new(0),
-            failed: StoredValue::new(None),
         }
     }
 
-    fn next_generation(&self) -> u64 {
-        self.generation.update_value(|g| *g += 1);
-        self.generation.get_value()
-    }
-
-    fn is_current(&self, generation: u64) -> bool {
-        self.generation.get_value() == generation
-    }
-
-    /// Runs the text in the search box as a new session. The session starts
-    /// unrefined (or in the place the filters name, when the text names another),
-    /// so its facets say which options the text allows; refinements on screen are
-    /// then applied to its first page (refining never counts a search).
-    pub fn submit(&self) {
-        let q = self.query.get_untracked().trim().to_owned();
-        if q.is_empty() {
-            return;
-        }
-        let wanted = self.filters.get_untracked();
-        let started = match location_change(&interpret(&q), &AppliedFilters::default(), &wanted) {
-            LocationChange::Moves => wanted.location_part(),
-            LocationChange::Same | LocationChange::Narrows => AppliedFilters::default(),
-        };
-        self.start(q, started);
-    }
-
-    /// Starts a session for `q` with the place filters `started`.
-    fn start(&self, q: String, started: AppliedFilters) {
-        bridge::mark("quarry:submit");
+    /// Sets up what follows from the state: the wallet after every new session
+    /// (it counts one), and nothing stale after a change of what is searched.
+    pub fn watch(&self) {
         let app = *self;
-        let generation = self.next_generation();
-        self.status.set(Status::Loading);
-        self.buy.set(Buy::Idle);
-        let body = StartSession {
-            q: q.clone(),
-            filters: (started != AppliedFilters::default()).then(|| started.clone()),
-            limit: Some(PAGE_SIZE),
-        };
-        spawn_local(async move {
-            let answer = api::start_session(app.link, &body).await;
-            if !app.is_current(generation) {
-                return;
+        // A new session counts against the wallet's search limits.
+        Effect::new(move |_| {
+            if app.session.with(|s| matches!(s, Some(Some(_)))) {
+                app.refresh_wallet();
             }
-            match answer {
-                Ok(page) => {
-                    app.base_facets.set(page.facets.clone());
-                    app.cursors.set(vec![None]);
-                    app.clear_selection();
-                    app.failed.set_value(None);
-                    app.searched.set(Some(q));
-                    let refined = app.filters.with_untracked(|f| f.over(&started) != started);
-                    app.started.set(started);
-                    if refined {
-                        app.load_from(page.search_id, None, true);
-                    } else {
-                        app.show(page, true);
-                    }
-                }
-                Err(failure) => {
-                    app.failed.set_value(Some(Retry::Submit));
-                    app.status.set(Status::Failed(failure));
-                }
+        });
+        // Other people, other selection: a change of the criteria clears it.
+        Effect::new(move |previous: Option<Option<AppliedFilters>>| {
+            let now = app
+                .criteria
+                .with(|c| c.as_ref().map(|c| (c.q.clone(), c.applied())))
+                .map(|(_, a)| a);
+            if previous.is_some() {
+                app.clear_selection();
             }
-            // A new session counts against the wallet's search limits.
-            app.refresh_wallet();
+            now
+        });
+        // A failed page clears what was on screen and what could act on it.
+        Effect::new(move |_| {
+            if app.failure().is_some() {
+                app.clear_selection();
+            }
+        });
+        Effect::new(move |_| {
+            if app.page().is_some() {
+                request_animation_frame(|| bridge::mark("quarry:results"));
+            }
         });
     }
 
-    /// Changes the refinement filters and reloads the first page; a place the
-    /// session's text does not cover starts a new (counted) search there.
+    // ----- searching -----
+
+    /// Runs the text in the search box as a new search (a counted session).
+    pub fn submit(&self) {
+        let text = self.draft.get_untracked();
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > MAX_QUERY_CHARS {
+            return;
+        }
+        let keep = self
+            .criteria
+            .with_untracked(|c| c.as_ref().map(|c| c.filters.clone()))
+            .unwrap_or_default();
+        self.set_criteria(Criteria::search(text, &keep));
+    }
+
+    /// Puts `next` on screen: the box says it, the view starts at page 1.
+    pub fn set_criteria(&self, next: Criteria) {
+        self.draft.set(next.text.clone());
+        let same_session = self.criteria.with_untracked(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.q == next.q && c.started == next.started)
+        });
+        if !same_session {
+            self.reload.set(0);
+        }
+        self.view.update(|v| v.page = 1);
+        self.purchase.set(Purchase::Idle);
+        self.quote_for.set(None);
+        self.detail.set(None);
+        self.criteria.set(Some(next));
+    }
+
+    /// Changes the criteria on screen with `change` (a control, a chip).
+    pub fn change(&self, change: impl FnOnce(&Criteria) -> Criteria) {
+        if let Some(next) = self.criteria.with_untracked(|c| c.as_ref().map(change)) {
+            self.set_criteria(next);
+        }
+    }
+
+    /// Changes the refinements with `change`, for controls with no text of their
+    /// own (verified only, net-new only, the city).
     pub fn refine(&self, change: impl FnOnce(&mut AppliedFilters)) {
-        self.filters.update(change);
-        if self.page.with_untracked(Option::is_none) {
-            return;
-        }
-        self.cursors.set(vec![None]);
-        self.clear_selection();
-        let Some(q) = self.searched.get_untracked() else {
-            return;
-        };
-        let wanted = self.filters.get_untracked();
-        let started = self.started.get_untracked();
-        match location_change(&interpret(&q), &started, &wanted) {
-            LocationChange::Moves => self.start(q, wanted.location_part()),
-            LocationChange::Same | LocationChange::Narrows => self.load(None, true),
-        }
-    }
-
-    /// Clears every refinement.
-    pub fn clear_filters(&self) {
-        self.refine(|f| *f = AppliedFilters::default());
-    }
-
-    pub fn next_page(&self) {
-        let next = self
-            .page
-            .with_untracked(|p| p.as_ref().and_then(|p| p.pagination.next_cursor.clone()));
-        if let Some(cursor) = next {
-            self.cursors.update(|c| c.push(Some(cursor.clone())));
-            self.load(Some(cursor), false);
-        }
-    }
-
-    pub fn previous_page(&self) {
-        if self.cursors.with_untracked(Vec::len) < 2 {
-            return;
-        }
-        self.cursors.update(|c| {
-            c.pop();
+        self.change(|c| {
+            let mut next = c.clone();
+            change(&mut next.filters);
+            let text = next.text_reading();
+            if quarry_shared::prospecting::location_change(&text, &c.started, &next.applied())
+                == quarry_shared::prospecting::LocationChange::Moves
+            {
+                next.started = next.filters.location_part();
+            }
+            next
         });
-        let cursor = self.cursors.with_untracked(|c| c.last().cloned().flatten());
-        self.load(cursor, false);
     }
 
-    /// The page on screen again (after a purchase: owned rows show in full).
-    pub fn reload(&self) {
-        let cursor = self.cursors.with_untracked(|c| c.last().cloned().flatten());
-        self.load(cursor, false);
+    /// Shows the results in `view`.
+    pub fn set_view(&self, change: impl FnOnce(&mut View)) {
+        self.view.update(change);
+        self.detail.set(None);
+        self.purchase.set(Purchase::Idle);
+        self.quote_for.set(None);
     }
 
-    /// Runs again the search request that failed (or reloads the page on screen).
+    /// Runs again what failed: the session, or the page.
     pub fn retry(&self) {
-        match self.failed.get_value() {
-            Some(Retry::Submit) => self.submit(),
-            Some(Retry::Load {
-                search_id,
-                cursor,
-                first,
-            }) => self.load_from(search_id, cursor, first),
-            None => self.reload(),
+        let session_failed = self
+            .session
+            .with_untracked(|s| matches!(s, Some(Some(Err(_)))));
+        if session_failed {
+            self.session_retry.update(|n| *n += 1);
+        } else {
+            self.reload.update(|n| *n += 1);
         }
         if self.wallet_failure.with_untracked(Option::is_some) {
             self.refresh_wallet();
         }
     }
 
-    /// A page of the session on screen (paging, refining).
-    fn load(&self, cursor: Option<String>, first: bool) {
-        if let Some(search_id) = self.search_id() {
-            bridge::mark("quarry:submit");
-            self.load_from(search_id, cursor, first);
-        }
+    /// The page on screen again (after a purchase: owned rows show in full, in place).
+    pub fn reload(&self) {
+        self.reload.update(|n| *n += 1);
     }
 
-    /// Loads a page of session `search_id` with the filters on screen; `first`:
-    /// it is the first page, whose facets replace the refined counts.
-    fn load_from(&self, search_id: String, cursor: Option<String>, first: bool) {
-        let app = *self;
-        let generation = self.next_generation();
-        let filters = self.filters.get_untracked();
-        self.status.set(Status::Loading);
-        let retry = Retry::Load {
-            search_id: search_id.clone(),
-            cursor: cursor.clone(),
-            first,
-        };
-        spawn_local(async move {
-            let answer =
-                api::session_page(app.link, &search_id, &filters, cursor.as_deref(), PAGE_SIZE)
-                    .await;
-            if !app.is_current(generation) {
-                return;
-            }
-            match answer {
-                Ok(page) => {
-                    app.failed.set_value(None);
-                    app.show(page, first);
-                }
-                Err(failure) => {
-                    app.failed.set_value(Some(retry));
-                    app.status.set(Status::Failed(failure));
-                }
-            }
-        });
+    /// The page on screen, if it loaded.
+    pub fn page(&self) -> Option<SessionPage> {
+        self.results.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref())
+                .and_then(|r| r.as_ref().ok())
+                .cloned()
+        })
     }
 
-    /// Puts a page on screen (a first page brings its facets).
-    fn show(&self, page: SessionPage, first: bool) {
-        if first || page.facets.is_some() {
-            self.facets.set(page.facets.clone());
-        }
-        self.page.set(Some(page));
-        self.status.set(Status::Loaded);
-        after_render(|| bridge::mark("quarry:results"));
+    /// Why the results failed, if they did.
+    pub fn failure(&self) -> Option<ApiFailure> {
+        self.results.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref())
+                .and_then(|r| r.as_ref().err())
+                .cloned()
+        })
+    }
+
+    /// Whether a search is under way (a first search, or the next page of one).
+    pub fn searching(&self) -> bool {
+        self.criteria.with(Option::is_some) && self.results.with(|r| r.is_none())
     }
 
     // ----- selection -----
@@ -332,6 +344,8 @@ impl App {
     }
 
     pub fn toggle(&self, id: &str) {
+        self.quote_for.set(None);
+        self.purchase.set(Purchase::Idle);
         if self.all_results.get_untracked() {
             // Unticking one row of "all results" leaves the rest of the page ticked.
             self.all_results.set(false);
@@ -347,12 +361,13 @@ impl App {
                 s.push(id.to_owned());
             }
         });
-        self.buy.set(Buy::Idle);
     }
 
     /// Ticks or unticks every row on the page.
     pub fn set_page_selected(&self, on: bool) {
         self.all_results.set(false);
+        self.quote_for.set(None);
+        self.purchase.set(Purchase::Idle);
         let ids = self.page_ids();
         self.selected.update(|s| {
             if on {
@@ -365,18 +380,18 @@ impl App {
                 s.retain(|x| !ids.contains(x));
             }
         });
-        self.buy.set(Buy::Idle);
     }
 
     pub fn select_all_results(&self) {
         self.all_results.set(true);
-        self.buy.set(Buy::Idle);
+        self.quote_for.set(None);
+        self.purchase.set(Purchase::Idle);
     }
 
     pub fn clear_selection(&self) {
         self.all_results.set(false);
         self.selected.set(Vec::new());
-        self.buy.set(Buy::Idle);
+        self.quote_for.set(None);
     }
 
     /// Every row of the page is ticked.
@@ -384,36 +399,39 @@ impl App {
         if self.all_results.get() {
             return true;
         }
-        let ids = self.page.with(ids_on);
+        let ids = self.results.with(|_| self.page_ids_tracked());
         !ids.is_empty() && self.selected.with(|s| ids.iter().all(|id| s.contains(id)))
     }
 
-    fn page_ids(&self) -> Vec<String> {
-        self.page.with_untracked(ids_on)
+    fn page_ids_tracked(&self) -> Vec<String> {
+        self.page()
+            .map(|p| p.data.iter().map(|r| r.prospect_id.clone()).collect())
+            .unwrap_or_default()
     }
 
-    pub fn rows(&self) -> Vec<ProspectPreview> {
-        self.page
-            .with(|p| p.as_ref().map(|p| p.data.clone()).unwrap_or_default())
+    fn page_ids(&self) -> Vec<String> {
+        untrack(|| self.page_ids_tracked())
     }
 
     /// How many records the selection covers.
     pub fn selection_count(&self) -> u64 {
         if self.all_results.get() {
-            return self
-                .page
-                .with(|p| p.as_ref().map(|p| p.pagination.deliverable()).unwrap_or(0));
+            return self.page().map(|p| p.pagination.deliverable()).unwrap_or(0);
         }
         self.selected.with(Vec::len) as u64
     }
 
     /// The selection body for quote, push and export.
     fn selection(&self) -> Option<Selection> {
+        let applied = self
+            .criteria
+            .with_untracked(|c| c.as_ref().map(Criteria::applied))?;
         if self.all_results.get_untracked() {
             return Some(Selection {
                 selection_mode: SelectionMode::AllResults,
                 prospect_ids: None,
-                applied_filters: Some(self.filters.get_untracked()),
+                applied_filters: Some(applied),
+                limit: None,
             });
         }
         let ids = self.selected.get_untracked();
@@ -422,8 +440,8 @@ impl App {
         }
         let page = self.page_ids();
         let whole_page = ids.len() == page.len() && page.iter().all(|id| ids.contains(id));
-        // The refinements on screen, which may override the text (another state):
-        // the rows were picked from those results, not from the session's first page.
+        // The refinements on screen (which may override the text): the rows were
+        // picked from those results.
         Some(Selection {
             selection_mode: if whole_page {
                 SelectionMode::Page
@@ -431,96 +449,110 @@ impl App {
                 SelectionMode::Selected
             },
             prospect_ids: Some(ids),
-            applied_filters: Some(self.filters.get_untracked()),
+            applied_filters: Some(applied),
+            limit: None,
         })
     }
 
     // ----- buying -----
 
-    /// Asks what the selection would cost with `action`.
+    /// Asks what the selection would cost with `action` (the quote resource loads).
     pub fn start_buy(&self, action: ResultAction) {
-        let (Some(selection), Some(search_id)) = (self.selection(), self.search_id()) else {
+        let (Some(selection), Some(page)) = (self.selection(), untrack(|| self.page())) else {
             return;
         };
-        let app = *self;
-        self.buy.set(Buy::Quoting(action));
-        spawn_local(async move {
-            match api::quote(app.link, &search_id, &selection).await {
-                Ok(quote) => app.buy.set(Buy::Quoted {
-                    action,
-                    quote,
-                    selection,
-                }),
-                Err(failure) => app.buy.set(Buy::Failed { action, failure }),
+        self.purchase.set(Purchase::Idle);
+        self.quote_for.set(Some(QuoteRequest {
+            action,
+            search_id: page.search_id,
+            selection,
+        }));
+    }
+
+    /// Quotes only the first `n` of the quoted selection ("buy the N that fit").
+    pub fn buy_what_fits(&self, n: u64) {
+        self.quote_for.update(|q| {
+            if let Some(q) = q {
+                q.selection.limit = u32::try_from(n).ok().filter(|&n| n > 0);
             }
         });
     }
 
+    /// Closes the quote without buying.
     pub fn cancel_buy(&self) {
-        self.buy.set(Buy::Idle);
+        self.quote_for.set(None);
+    }
+
+    /// The quote on screen, when it has loaded.
+    pub fn quoted(&self) -> Option<Result<(QuoteRequest, Quote), ApiFailure>> {
+        let wanted = self.quote_for.get()?;
+        self.quote
+            .get()
+            .flatten()
+            .filter(|answer| answer.as_ref().map_or(true, |(r, _)| *r == wanted))
     }
 
     /// Buys the quoted selection: pushes it or downloads it.
     pub fn confirm_buy(&self) {
-        let Buy::Quoted {
-            action,
-            quote,
-            selection,
-        } = self.buy.get_untracked()
-        else {
+        let Some(Ok((request, quote))) = untrack(|| self.quoted()) else {
             return;
         };
-        let Some(search_id) = self.search_id() else {
+        if !quote.allowed {
             return;
-        };
+        }
         let app = *self;
-        self.buy.set(Buy::Running {
+        let action = request.action;
+        self.quote_for.set(None);
+        self.purchase.set(Purchase::Running {
             action,
             records: quote.records,
         });
+        let target = self
+            .action_label_untracked(ResultAction::PushEndpoint)
+            .and_then(|l| present::cta_target(&l).map(str::to_owned));
         spawn_local(async move {
             let done = match action {
                 ResultAction::PushEndpoint => {
                     let key = idempotency_key();
-                    match api::push(app.link, &search_id, &selection, &key).await {
+                    match api::push(app.link, &request.search_id, &request.selection, &key).await {
                         Ok(result) => {
                             bridge::emit("push", serde_json::to_value(&result).unwrap_or_default());
-                            Buy::Done {
+                            Purchase::Done {
                                 action,
                                 outcome: if result.delivered {
                                     Outcome::Delivered
                                 } else {
                                     Outcome::Queued
                                 },
-                                message: present::push_outcome(&result),
+                                message: present::push_outcome_to(&result, target.as_deref()),
                             }
                         }
-                        Err(failure) => Buy::Failed { action, failure },
+                        Err(failure) => Purchase::Failed { action, failure },
                     }
                 }
                 ResultAction::CsvExport => {
-                    match api::export(app.link, &search_id, &selection).await {
+                    match api::export(app.link, &request.search_id, &request.selection).await {
                         Ok((result, bytes)) => {
                             crate::download::save(&result.filename, &bytes);
                             bridge::emit(
                                 "export",
                                 serde_json::to_value(&result).unwrap_or_default(),
                             );
-                            Buy::Done {
+                            Purchase::Done {
                                 action,
                                 outcome: Outcome::Delivered,
                                 message: present::export_outcome(&result),
                             }
                         }
-                        Err(failure) => Buy::Failed { action, failure },
+                        Err(failure) => Purchase::Failed { action, failure },
                     }
                 }
             };
-            let bought = matches!(done, Buy::Done { .. });
-            if let Buy::Failed { failure, .. } = &done {
+            let bought = matches!(done, Purchase::Done { .. });
+            if let Purchase::Failed { failure, .. } = &done {
                 bridge::emit("error", failure.to_json());
             }
-            app.buy.set(done);
+            app.purchase.set(done);
             if bought {
                 app.selected.set(Vec::new());
                 app.all_results.set(false);
@@ -528,11 +560,6 @@ impl App {
             }
             app.refresh_wallet();
         });
-    }
-
-    fn search_id(&self) -> Option<String> {
-        self.page
-            .with_untracked(|p| p.as_ref().map(|p| p.search_id.clone()))
     }
 
     // ----- wallet -----
@@ -559,22 +586,14 @@ impl App {
                 .map(str::to_owned)
         })
     }
-}
 
-/// The prospect ids of the page on screen.
-fn ids_on(page: &Option<SessionPage>) -> Vec<String> {
-    page.as_ref()
-        .map(|p| p.data.iter().map(|r| r.prospect_id.clone()).collect())
-        .unwrap_or_default()
+    fn action_label_untracked(&self, action: ResultAction) -> Option<String> {
+        untrack(|| self.action_label(action))
+    }
 }
 
 /// A fresh `Idempotency-Key`, so a retried request never buys or sends twice.
 fn idempotency_key() -> String {
     let random = (js_sys::Math::random() * 1e16) as u64;
     format!("qw-{}-{random:x}", js_sys::Date::now() as u64)
-}
-
-/// Runs `f` once the DOM update for the current change has been painted.
-fn after_render(f: impl FnOnce() + 'static) {
-    request_animation_frame(f);
 }

@@ -7,6 +7,7 @@
 mod buying;
 mod embedding;
 mod session;
+mod working;
 
 use std::time::Duration;
 

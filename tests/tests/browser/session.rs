@@ -125,7 +125,9 @@ async fn keyboard_only_search_select_and_push() -> anyhow::Result<()> {
         let mut picked = Vec::new();
         for i in 0..3 {
             if i > 0 {
+                // Past the row's name (it opens the row's detail) to the next box.
                 action::press(client, Key::Tab).await?;
+                action::tab_until(client, "row-select", false, 5).await?;
             }
             action::press(client, Key::Space).await?;
             let id = client
@@ -184,7 +186,12 @@ async fn empty_results_errors_and_going_offline_are_explained() -> anyhow::Resul
         assert!(find::all(client, "retry").await?.is_empty());
 
         // Understood but empty: suggestions to go on with, which work.
-        action::search(client, "kubernetes wranglers in Alaska").await?;
+        let nobody = "CFOs of hospitals in Wyoming with 5000+ employees";
+        anyhow::ensure!(
+            api_total(&stack, nobody).await? == 0,
+            "{nobody} matches someone"
+        );
+        action::search(client, nobody).await?;
         wait_for_total(client, 0).await?;
         let empty = find::test_id(client, "empty").await?;
         check::text_contains(&empty, "No one matches").await?;
@@ -194,7 +201,8 @@ async fn empty_results_errors_and_going_offline_are_explained() -> anyhow::Resul
         find::rows(client).await?;
         check::value_is(&find::search_input(client).await?, &q).await?;
 
-        // Offline: said so; the query and results stay; back online, it works again.
+        // Offline: said so; the query stays, and results that could not be
+        // refreshed are not left on screen to act on; back online, it works again.
         browser.set_offline(true).await?;
         find::test_id(client, "notice-offline").await?;
         action::search(client, BROAD).await?;
@@ -205,9 +213,10 @@ async fn empty_results_errors_and_going_offline_are_explained() -> anyhow::Resul
         .await?;
         check::text_contains(&notice, "offline").await?;
         assert!(
-            !find::all(client, "result-row").await?.is_empty(),
-            "the results were dropped"
+            find::all(client, "result-row").await?.is_empty(),
+            "stale results stayed"
         );
+        check::value_is(&find::search_input(client).await?, BROAD).await?;
         browser.set_offline(false).await?;
         check::eventually(WAIT, || async {
             let n = find::all(client, "notice-offline").await?.len();

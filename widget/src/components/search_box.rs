@@ -2,15 +2,16 @@
 //! combobox), the interpretation chips that follow the typing — the shared
 //! interpreter runs right here in WASM — and a Search button. On submit the server
 //! interprets the text again, authoritatively, and its reading replaces the local
-//! one until the text changes.
+//! one until the text changes. A text over the limit is refused with a visible
+//! message, never cut; a skip link jumps from here to the results.
 
 use leptos::prelude::*;
-use quarry_shared::interpret::interpret;
+use quarry_shared::present::count;
 use quarry_shared::taxonomy::EXAMPLE_QUERIES;
 
 use super::interpretation::InterpretationChips;
 use crate::bridge::Link;
-use crate::state::{App, Status};
+use crate::state::{App, MAX_QUERY_CHARS};
 
 /// Suggestions shown at most.
 const MAX_SUGGESTIONS: usize = 6;
@@ -35,29 +36,12 @@ pub fn SearchBox() -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
     let open = RwSignal::new(false);
     let active = RwSignal::new(None::<usize>);
-    let listed = Memo::new(move |_| app.query.with(|q| suggestions(q)));
-
-    // The server's reading while the text is the one it read; the local one otherwise.
-    let reading = Memo::new(move |_| {
-        let text = app.query.get();
-        let server = app.page.with(|p| {
-            p.as_ref()
-                .filter(|p| {
-                    app.searched.with(|q| q.as_deref() == Some(text.trim()))
-                        && !p.search_id.is_empty()
-                })
-                .map(|p| p.interpretation.clone())
-        });
-        match server {
-            Some(i) => (i, true),
-            None => (interpret(&text), false),
-        }
-    });
-    let interpretation = Signal::derive(move || reading.with(|(i, _)| i.clone()));
-    let authoritative = Signal::derive(move || reading.with(|(_, a)| *a));
+    let listed = Memo::new(move |_| app.draft.with(|q| suggestions(q)));
+    let length = Memo::new(move |_| app.draft.with(|q| q.trim().chars().count()));
+    let too_long = move || length.get() > MAX_QUERY_CHARS;
 
     let choose = move |q: &'static str| {
-        app.query.set(q.to_owned());
+        app.draft.set(q.to_owned());
         open.set(false);
         active.set(None);
         app.submit();
@@ -99,7 +83,7 @@ pub fn SearchBox() -> impl IntoView {
                 .and_then(|w| w.wallet.summary.limit_state.search_block_reason.clone())
         })
     };
-    let busy = move || app.status.with(|s| matches!(s, Status::Loading));
+    let busy = move || app.searching();
     let connecting = move || app.link.with(|l| matches!(l, Link::Connecting));
 
     view! {
@@ -116,16 +100,16 @@ pub fn SearchBox() -> impl IntoView {
                         role="combobox"
                         autocomplete="off"
                         spellcheck="false"
-                        maxlength="500"
+                        aria-invalid=move || too_long().to_string()
                         aria-autocomplete="list"
                         aria-controls="quarry-suggestions"
                         aria-describedby="quarry-q-hint"
                         aria-expanded=move || (open.get() && !listed.with(Vec::is_empty)).to_string()
                         aria-activedescendant=move || active.get().map(|i| format!("quarry-suggestion-{i}"))
                         placeholder="e.g. CMOs of SaaS companies with 50+ employees in Nevada"
-                        prop:value=move || app.query.get()
+                        prop:value=move || app.draft.get()
                         on:input=move |ev| {
-                            app.query.set(event_target_value(&ev));
+                            app.draft.set(event_target_value(&ev));
                             open.set(true);
                             active.set(None);
                         }
@@ -169,20 +153,36 @@ pub fn SearchBox() -> impl IntoView {
                     type="submit"
                     class="btn btn-primary"
                     data-testid="search-submit"
-                    disabled=move || busy() || blocked().is_some()
+                    disabled=move || busy() || blocked().is_some() || too_long()
                     aria-busy=move || busy().to_string()
                 >
                     {move || if busy() { "Searching…" } else { "Search" }}
                 </button>
             </div>
-            <p id="quarry-q-hint" class="hint">
+            <p id="quarry-q-hint" class="hint" class:hint-error=too_long data-testid="search-hint"
+                role=move || too_long().then_some("alert")>
                 {move || match blocked() {
+                    _ if too_long() => format!(
+                        "Your search is {} characters; a search can be at most {}. Shorten it to search.",
+                        count(length.get() as u64),
+                        count(MAX_QUERY_CHARS as u64)
+                    ),
                     Some(reason) => quarry_shared::present::block_reason(&reason).to_owned(),
                     None if connecting() => "Connecting to your account…".to_owned(),
                     None => "Plain language works: role, industry, company size and location.".to_owned(),
                 }}
             </p>
-            <InterpretationChips interpretation=interpretation authoritative=authoritative />
+            <InterpretationChips />
+            <a class="skip-link" href="#quarry-results" data-testid="skip-to-results"
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    if let Some(el) = document().get_element_by_id("quarry-results") {
+                        use wasm_bindgen::JsCast;
+                        if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                            let _ = el.focus();
+                        }
+                    }
+                }>"Skip to results"</a>
         </form>
     }
 }
