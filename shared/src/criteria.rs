@@ -144,6 +144,17 @@ impl Criteria {
     pub fn search(text: &str, keep: &AppliedFilters) -> Criteria {
         let q = text.trim().to_owned();
         let i = interpret(&q);
+        // A text that says nothing on its own (its last chip went into a
+        // refinement): the session starts with the refinements as its filters.
+        if i.is_empty() && *keep != AppliedFilters::default() {
+            let q = if q.is_empty() { "people".to_owned() } else { q };
+            return Criteria {
+                text: q.clone(),
+                q,
+                started: keep.clone(),
+                filters: AppliedFilters::default(),
+            };
+        }
         let mut filters = keep.clone();
         for group in [Group::Seniority, Group::Department, Group::Industry] {
             if !group.in_text(&i).is_empty() {
@@ -192,7 +203,8 @@ impl Criteria {
     /// of the page, with the refinements applied) and the net-new switch, each
     /// marked with where its filter lives.
     pub fn chips(&self, shown: &Interpretation) -> Vec<SearchChip> {
-        let f = &self.filters;
+        let applied = self.applied();
+        let f = &applied;
         let mut out: Vec<SearchChip> = chips(shown)
             .into_iter()
             .map(|chip| {
@@ -235,13 +247,25 @@ impl Criteria {
     /// out of the box), a chip of the text is taken out of the text (a new search).
     /// `None` when the text cannot lose that chip on its own.
     pub fn without(&self, chip: &SearchChip) -> Option<Criteria> {
-        let mut next = self.clone();
         if chip.source == Source::Text {
             let q = without_chip(&self.q, &chip.chip.id)?;
             return Some(Criteria::search(&q, &self.filters));
         }
-        let f = &mut next.filters;
+        match chip.chip.kind {
+            ChipKind::Location if self.started.location_state.is_none() => {
+                return Some(self.with_state(None))
+            }
+            ChipKind::Size if self.started.employee_count_min.is_none() => {
+                return Some(self.with_size(None, None))
+            }
+            _ => {}
+        }
         let key = chip.chip.id.rsplit(':').next().unwrap_or("").to_owned();
+        // What the search runs with after the removal: the refinements hold it
+        // all; a field emptied goes from the session's start too (a start that
+        // changes is a new session, which only ever narrows).
+        let mut after = self.applied();
+        let mut start = self.started.clone();
         match chip.chip.kind {
             ChipKind::Seniority | ChipKind::Department | ChipKind::Industry => {
                 let group = match chip.chip.kind {
@@ -250,19 +274,57 @@ impl Criteria {
                     _ => Group::Industry,
                 };
                 let list: Vec<String> = group
-                    .refined(f)
+                    .refined(&after)
                     .map(|l| l.iter().filter(|k| **k != key).cloned().collect())
                     .unwrap_or_default();
-                group.set(f, (!list.is_empty()).then_some(list));
+                if list.is_empty() {
+                    group.set(&mut start, None);
+                }
+                group.set(&mut after, (!list.is_empty()).then_some(list));
             }
-            ChipKind::Location => return Some(self.with_state(None)),
-            ChipKind::Size => return Some(self.with_size(None, None)),
-            ChipKind::EmailStatus => f.email_status = None,
-            ChipKind::Phone => f.has_phone = None,
-            _ if chip.chip.id == "net_new" => f.net_new_only = false,
+            ChipKind::Location => {
+                for f in [&mut after, &mut start] {
+                    f.location_state = None;
+                    f.location_city = None;
+                }
+            }
+            ChipKind::Size => {
+                for f in [&mut after, &mut start] {
+                    f.employee_count_min = None;
+                    f.employee_count_max = None;
+                }
+            }
+            ChipKind::EmailStatus => {
+                after.email_status = None;
+                start.email_status = None;
+            }
+            ChipKind::Phone => {
+                after.has_phone = None;
+                start.has_phone = None;
+            }
+            _ if chip.chip.id == "net_new" => {
+                after.net_new_only = false;
+                start.net_new_only = false;
+            }
             _ => return None,
         }
-        Some(next)
+        if start != self.started && interpret(&self.q).is_empty() {
+            // The start held what the text could not say: start again from it.
+            return Some(Criteria::search("", &after));
+        }
+        Some(Criteria {
+            filters: after,
+            started: start,
+            ..self.clone()
+        })
+    }
+
+    /// Nothing left to search for: no words (or only the stand-in "people") and
+    /// no refinement. Words that are not understood are still searched, so the
+    /// person is told why.
+    pub fn is_blank(&self) -> bool {
+        let q = self.q.trim();
+        (q.is_empty() || q == "people") && self.applied() == AppliedFilters::default()
     }
 
     /// The state control set to `state` (`None`: any state). Inside the place the
@@ -327,7 +389,7 @@ impl Criteria {
     /// The values of `group` the search runs with: the refinement's, else the text's.
     pub fn chosen(&self, group: Group) -> Vec<String> {
         group
-            .refined(&self.filters)
+            .refined(&self.applied())
             .cloned()
             .unwrap_or_else(|| group.in_text(&self.text_reading()))
     }
@@ -368,15 +430,13 @@ impl Criteria {
             },
         );
         let mut keep = self.filters.clone();
-        group.set(&mut keep, None);
-        let mut next = Criteria::search(&q, &keep);
-        group.set(&mut next.filters, (!list.is_empty()).then_some(list));
-        next
+        group.set(&mut keep, (!list.is_empty()).then_some(list));
+        Criteria::search(&q, &keep)
     }
 
     /// The size the search runs with: the refinement's, else the text's.
     pub fn size(&self) -> (Option<u32>, Option<u32>) {
-        let f = &self.filters;
+        let f = &self.applied();
         if f.employee_count_min.is_some() || f.employee_count_max.is_some() {
             return (f.employee_count_min, f.employee_count_max);
         }
@@ -424,14 +484,6 @@ impl Criteria {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ids(c: &Criteria) -> Vec<(String, Source)> {
-        let i = crate::interpret::interpret(&c.text);
-        c.chips(&i)
-            .into_iter()
-            .map(|s| (s.chip.id, s.source))
-            .collect()
-    }
 
     #[test]
     fn a_new_search_drops_refinements_the_text_now_names() {
@@ -546,19 +598,59 @@ mod tests {
             let next = c
                 .without(chip)
                 .unwrap_or_else(|| panic!("{chip:?} cannot be removed"));
-            assert!(
-                !next
-                    .chips(&crate::interpret::interpret(&next.q))
-                    .iter()
-                    .any(|s| s.chip.id == chip.chip.id && s.source == chip.source)
-                    || chip.source == Source::Refinement,
-                "{chip:?} still there"
-            );
             match chip.source {
-                Source::Text => assert_ne!(next.q, c.q, "{chip:?}: a new search"),
-                Source::Refinement => assert_eq!(next.q, c.q, "{chip:?}: free"),
+                Source::Text => {
+                    assert_ne!(next.q, c.q, "{chip:?}: a new search");
+                    let left = crate::interpret::chips(&crate::interpret::interpret(&next.q));
+                    assert!(
+                        !left.iter().any(|l| l.id == chip.chip.id),
+                        "{chip:?} still in {}",
+                        next.q
+                    );
+                }
+                Source::Refinement => {
+                    assert_eq!(next.q, c.q, "{chip:?}: free");
+                    assert_ne!(next.applied(), c.applied(), "{chip:?}: nothing cleared");
+                }
             }
         }
-        let _ = ids(&c);
+    }
+
+    #[test]
+    fn a_text_emptied_into_refinements_starts_from_them() {
+        let c = Criteria::search("directors", &AppliedFilters::default());
+        let both = c.toggled(Group::Seniority, "vp");
+        assert_eq!(both.q, "people", "never an empty search");
+        assert_eq!(both.chosen(Group::Seniority), ["director", "vp"]);
+        assert_eq!(
+            both.applied().seniority,
+            Some(vec!["director".to_owned(), "vp".to_owned()])
+        );
+        // Unticking one narrows inside that session; the last one leaves nothing.
+        let one = both.toggled(Group::Seniority, "vp");
+        assert_eq!(
+            (one.q.as_str(), one.started.clone()),
+            ("people", both.started.clone())
+        );
+        assert_eq!(one.chosen(Group::Seniority), ["director"]);
+        let shown = crate::interpret::Interpretation {
+            seniorities: vec![crate::interpret::Term {
+                key: "director".into(),
+                label: "Director".into(),
+            }],
+            ..Default::default()
+        };
+        let chip = one
+            .chips(&shown)
+            .into_iter()
+            .find(|s| s.chip.id == "seniority:director")
+            .unwrap();
+        assert_eq!(chip.source, Source::Refinement);
+        assert!(one.without(&chip).unwrap().is_blank());
+        assert!(Criteria::search("", &AppliedFilters::default()).is_blank());
+        assert!(
+            !Criteria::search("?? !!", &AppliedFilters::default()).is_blank(),
+            "searched, to be explained"
+        );
     }
 }

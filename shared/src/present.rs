@@ -120,11 +120,23 @@ pub fn fit_line(q: &Quote) -> Option<String> {
     let all = count(q.records);
     let fits = count(q.fits_records);
     Some(if over_cap {
-        format!(
-            "This selection has {}; one purchase holds at most {}.",
+        let cap = u64::from(q.max_records_per_purchase);
+        let mut line = format!(
+            "This selection has {}; one purchase holds at most {}",
             people(q.records),
-            count(u64::from(q.max_records_per_purchase))
-        )
+            count(cap)
+        );
+        if q.fits_records < cap.min(q.records) {
+            match q.available_credit_units {
+                Some(available) => line.push_str(&format!(
+                    ", and your {} cover {fits} of those",
+                    credits(available)
+                )),
+                None => line.push_str(&format!(", and {fits} of those can be bought now")),
+            }
+        }
+        line.push('.');
+        line
     } else if q.block_reason.as_deref() == Some("insufficient_credits") {
         let each = if q.net_new_billable_records > 0 {
             q.credit_units / q.net_new_billable_records as i64
@@ -605,6 +617,12 @@ mod tests {
             fit_line(&q).unwrap(),
             "This selection has 1,240 people; one purchase holds at most 1,000."
         );
+        q.fits_records = 800;
+        assert_eq!(
+            fit_line(&q).unwrap(),
+            "This selection has 1,240 people; one purchase holds at most 1,000, and your 1,600 credits cover 800 of those."
+        );
+        q.fits_records = 1_000;
         q.block_reason = Some("monthly_record_reveal_limit_reached".into());
         q.fits_records = 12;
         assert!(fit_line(&q)

@@ -380,6 +380,10 @@ pub struct Quote {
     pub available_credit_units: Option<i64>,
     pub allowed: bool,
     pub block_reason: Option<String>,
+    /// For a selection over the per-purchase cap (`block_reason`
+    /// `selection_too_large`), `records` is the whole selection and the other
+    /// counts and the credits are those of its first `max_records_per_purchase`.
+    ///
     /// How many of the selection, in its order, one purchase can buy right now:
     /// all of it when `allowed`; otherwise the most that the wallet's balance and
     /// limits and the per-purchase cap allow (0 when none). Buy them by sending
@@ -464,7 +468,7 @@ pub struct PushedSelection {
     /// The ids sent for `selected` and `page`; absent for `all_results`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prospect_ids: Option<Vec<String>>,
-    /// The refinements sent for `all_results`, if any.
+    /// The refinements sent, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applied_filters: Option<AppliedFilters>,
     /// The `limit` sent, if any.
@@ -484,11 +488,7 @@ impl PushedSelection {
             } else {
                 selection.prospect_ids.clone()
             },
-            applied_filters: if all {
-                selection.applied_filters.clone()
-            } else {
-                None
-            },
+            applied_filters: selection.applied_filters.clone(),
             limit: selection.limit,
             total_records,
         }

@@ -241,12 +241,32 @@ impl App {
             .criteria
             .with_untracked(|c| c.as_ref().map(|c| c.filters.clone()))
             .unwrap_or_default();
-        self.set_criteria(Criteria::search(text, &keep));
+        let next = Criteria::search(text, &keep);
+        let same = self.criteria.with_untracked(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.q == next.q && c.started == next.started)
+        });
+        self.set_criteria(next);
+        if same {
+            // Searching the same words again is a new search (after an expired
+            // session, or to see new data), not nothing.
+            self.reload.set(0);
+            self.session_retry.update(|n| *n += 1);
+        }
     }
 
-    /// Puts `next` on screen: the box says it, the view starts at page 1.
+    /// Puts `next` on screen: the box says it, the view starts at page 1. Nothing
+    /// left to search for is the start screen again.
     pub fn set_criteria(&self, next: Criteria) {
         self.draft.set(next.text.clone());
+        self.purchase.set(Purchase::Idle);
+        self.quote_for.set(None);
+        self.detail.set(None);
+        if next.is_blank() {
+            self.criteria.set(None);
+            self.draft.set(String::new());
+            return;
+        }
         let same_session = self.criteria.with_untracked(|c| {
             c.as_ref()
                 .is_some_and(|c| c.q == next.q && c.started == next.started)
@@ -254,11 +274,10 @@ impl App {
         if !same_session {
             self.reload.set(0);
         }
-        self.view.update(|v| v.page = 1);
-        self.purchase.set(Purchase::Idle);
-        self.quote_for.set(None);
-        self.detail.set(None);
         self.criteria.set(Some(next));
+        if self.view.with_untracked(|v| v.page != 1) {
+            self.view.update(|v| v.page = 1);
+        }
     }
 
     /// Changes the criteria on screen with `change` (a control, a chip).
@@ -292,12 +311,17 @@ impl App {
         self.quote_for.set(None);
     }
 
-    /// Runs again what failed: the session, or the page.
+    /// Runs again what failed: the session (a new one when it expired), or the
+    /// page.
     pub fn retry(&self) {
         let session_failed = self
             .session
             .with_untracked(|s| matches!(s, Some(Some(Err(_)))));
-        if session_failed {
+        // An expired session cannot be paged again: a new one is started.
+        let expired = untrack(|| self.failure())
+            .is_some_and(|f| f.code() == Some(quarry_shared::ErrorCode::SessionExpired.as_str()));
+        if session_failed || expired {
+            self.reload.set(0);
             self.session_retry.update(|n| *n += 1);
         } else {
             self.reload.update(|n| *n += 1);

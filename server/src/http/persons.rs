@@ -43,7 +43,8 @@ pub struct SearchParams {
     pub dedupe_token: Option<String>,
     /// Scopes `dedupe_token` to one of your end users.
     pub dedupe_user_id: Option<String>,
-    /// Role keys (repeat the parameter or separate with commas); replace roles in `q`.
+    /// Role keys (repeat the parameter or separate with commas); narrow what `q`
+    /// asks, replacing only its roles.
     #[serde(default)]
     pub role: Vec<String>,
     /// Seniority keys; narrow what `q` asks, replacing only its seniorities.

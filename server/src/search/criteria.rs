@@ -22,6 +22,8 @@ pub struct Criteria {
     pub seniorities: Vec<String>,
     /// The text's departments (in the who clause).
     pub departments: Vec<String>,
+    /// Explicit roles: replace the text's and intersect.
+    pub refine_roles: Option<Vec<String>>,
     /// Explicit seniorities: replace the text's and intersect.
     pub refine_seniorities: Option<Vec<String>>,
     /// Explicit departments: replace the text's and intersect.
@@ -80,6 +82,7 @@ impl Criteria {
             } else {
                 keys(&i.departments)
             },
+            refine_roles: None,
             refine_seniorities: None,
             refine_departments: None,
             industries: keys(&i.industries),

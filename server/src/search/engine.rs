@@ -80,28 +80,31 @@ impl PeopleIndex {
         }))
     }
 
-    /// Who the text names: its roles, or its seniorities × departments. A field in
-    /// `omit` is left out of the seniority × department branch (a refinement
-    /// stands in for it); a branch left with no field at all admits everyone.
+    /// Who the text names: its roles, or its seniorities × departments. A field a
+    /// refinement stands in for (`omit_*`, or explicit roles) is left out; when
+    /// that empties one side of the "or", the clause no longer limits at all (the
+    /// refinement, ANDed on its own, says who), so it only ever narrows.
     fn who(
         &self,
         c: &Criteria,
         omit_seniority: bool,
         omit_department: bool,
     ) -> Option<RoaringBitmap> {
-        let roles = (!c.roles.is_empty())
+        let roles_replaced = c.refine_roles.is_some() && !c.roles.is_empty();
+        let roles = (c.refine_roles.is_none() && !c.roles.is_empty())
             .then(|| union(c.roles.iter().map(|r| self.roles.get(r.as_str()))));
         let has_branch = !c.seniorities.is_empty() || !c.departments.is_empty();
         let seniority = (!omit_seniority && !c.seniorities.is_empty())
             .then(|| self.seniorities(&c.seniorities));
         let department = (!omit_department && !c.departments.is_empty())
             .then(|| self.departments(&c.departments, true));
+        let branch_replaced = has_branch && seniority.is_none() && department.is_none();
+        if roles_replaced || branch_replaced {
+            return None;
+        }
         let branch = match (seniority, department) {
             (Some(s), Some(d)) => Some(s & d),
-            (Some(x), None) | (None, Some(x)) => Some(x),
-            // Every field of the branch replaced by a refinement: it no longer limits.
-            (None, None) if has_branch => return None,
-            (None, None) => None,
+            (s, d) => s.or(d),
         };
         match (roles, branch) {
             (Some(r), Some(b)) => Some(r | b),
@@ -123,6 +126,12 @@ impl PeopleIndex {
         let omit_d = c.refine_departments.is_some() || without == Some(Group::Department);
         if let Some(who) = self.who(c, omit_s, omit_d) {
             push(None, who);
+        }
+        if let Some(roles) = &c.refine_roles {
+            push(
+                None,
+                union(roles.iter().map(|r| self.roles.get(r.as_str()))),
+            );
         }
         if let Some(s) = &c.refine_seniorities {
             push(Some(Group::Seniority), self.seniorities(s));

@@ -272,8 +272,8 @@ pub struct Prepared {
 /// Validates and interprets a query against the words `index` knows; refuses one
 /// in which nothing was understood. `scope` separates callers' dedupe tokens.
 ///
-/// Explicit seniorities and departments are refinements: they replace the text's
-/// own field and intersect with the rest of what it asked ([`Criteria`]).
+/// Explicit roles, seniorities and departments are refinements: they replace the
+/// text's own field and intersect with the rest of what it asked ([`Criteria`]).
 pub fn prepare(
     query: &PeopleQuery,
     scope: &str,
@@ -286,6 +286,14 @@ pub fn prepare(
     }
     let mut criteria = Criteria::from_interpretation(&interpretation);
     let text_keys = |terms: &[Term]| terms.iter().map(|t| t.key.clone()).collect::<Vec<_>>();
+    if query.roles.is_some() {
+        criteria.refine_roles = query.roles.clone();
+        criteria.roles = if text.all_employees {
+            Vec::new()
+        } else {
+            text_keys(&text.roles)
+        };
+    }
     if query.seniorities.is_some() {
         criteria.refine_seniorities = query.seniorities.clone();
         criteria.seniorities = if text.all_employees {

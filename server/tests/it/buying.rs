@@ -282,6 +282,38 @@ contract!(quotes_say_how_many_fit_and_limit_buys_them, |store, _db| {
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["x-exported-records"], "5");
     assert_eq!(s.wallet().await["available_credit_units"], 1);
+    // Rows ticked anywhere (here on the second page) are bought the same way.
+    let second = s
+        .api
+        .get(
+            &format!("/v1/prospecting/sessions/{}?page=2&limit=5", s.search_id),
+            &s.token,
+        )
+        .await
+        .expect(200);
+    let later: Vec<String> = second["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["prospect_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(later.len(), 5);
+    let mut body = selected(&later);
+    body["limit"] = json!(1);
+    let quote = s
+        .api
+        .post(&s.path("quote"), &s.token, &body)
+        .await
+        .expect(200);
+    // Priced (one credit left of the two it costs), not refused as outside the search.
+    assert_eq!(
+        (
+            quote["records"].as_u64(),
+            quote["net_new_billable_records"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "{quote}"
+    );
     for bad in [json!(0), json!(-1), json!("five")] {
         let mut body = selected(eight);
         body["limit"] = bad;

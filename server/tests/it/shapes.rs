@@ -210,3 +210,35 @@ contract!(
         assert_eq!(answer.field(), "limit");
     }
 );
+
+contract!(sessions_stored_with_one_state_keep_it, |store, _db| {
+    let s = EmbedSetup::start(&store, 2_000, json!({}), |_| {}).await;
+    let (search_id, _) = s.search("sales people", 100).await;
+    // A session stored before states were a list.
+    store
+        .execute(&format!(
+            "update prospect_session set filters = '{{\"location_state\":\"TX\"}}' where search_id = '{search_id}'"
+        ))
+        .await;
+    let page = s
+        .api
+        .get(&format!("/v1/prospecting/sessions/{search_id}"), &s.token)
+        .await
+        .expect(200);
+    let rows = page["data"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter().all(|p| p["company"]["state"] == "TX"),
+        "the stored state was dropped"
+    );
+    // A stored value that cannot be read is an error, never "no filters".
+    store
+        .execute(&format!(
+            "update prospect_session set filters = '{{\"location_state\":7}}' where search_id = '{search_id}'"
+        ))
+        .await;
+    s.api
+        .get(&format!("/v1/prospecting/sessions/{search_id}"), &s.token)
+        .await
+        .expect_error(500, "internal_error");
+});

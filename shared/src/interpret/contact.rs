@@ -45,6 +45,7 @@ static PHONE_NOUNS: &[&str] = &[
 ];
 
 /// Words before a phone noun that make it a filter ("with a phone").
+/// ("and" is not one: "web and mobile developers" is about the developers.)
 static PHONE_LEADS: &[&str] = &[
     "with",
     "with a",
@@ -52,7 +53,6 @@ static PHONE_LEADS: &[&str] = &[
     "having a",
     "that have",
     "who have",
-    "and",
 ];
 
 /// Phone nouns plain enough to be the filter on their own ("CEOs phone numbers").

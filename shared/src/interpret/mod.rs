@@ -395,7 +395,7 @@ mod tests {
 
     #[test]
     fn phrases_name_the_contact_filters_and_domains() {
-        let i = interpret("CFOs with verified emails and a phone number in Texas");
+        let i = interpret("CFOs with verified emails and with a phone number in Texas");
         assert_eq!(i.roles[0].key, "cfo");
         assert_eq!(i.filters.email_status, ["verified"]);
         assert_eq!(i.filters.has_phone, Some(true));
@@ -411,6 +411,9 @@ mod tests {
         assert_eq!(i.filters.company_domains, ["globex.io"]);
         assert_eq!(i.roles[0].key, "ceo");
         assert!(i.warnings.is_empty(), "{:?}", i.warnings);
+        // "and mobile" is about the people, not a filter.
+        let i = interpret("web and mobile developers");
+        assert_eq!(i.filters.has_phone, None, "{i:?}");
         // A lone phone noun after "with" is not a city ("Mobile, AL").
         let i = interpret("owners with a mobile");
         assert_eq!(i.filters.has_phone, Some(true));

@@ -44,10 +44,11 @@ pub fn ActionBar() -> impl IntoView {
     // The confirm button takes the focus as soon as the quote is shown, and the
     // outcome once the purchase is done.
     Effect::new(move |_| {
-        if matches!(app.quoted(), Some(Ok(_))) {
+        if let Some(Ok((_, quote))) = app.quoted() {
+            // "Buy the N that fit" when the whole selection cannot be bought.
+            let target = if quote.allowed { confirm } else { fit_buy };
             request_animation_frame(move || {
-                // "Buy the N that fit" when the whole selection cannot be bought.
-                if let Some(button) = fit_buy.get_untracked().or_else(|| confirm.get_untracked()) {
+                if let Some(button) = target.get_untracked() {
                     let _ = button.focus();
                 }
             });

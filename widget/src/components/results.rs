@@ -356,7 +356,8 @@ fn Failed(failure: ApiFailure) -> impl IntoView {
         ApiFailure::Network(_) => Vec::new(),
     };
     let understood_nothing = failure.code() == Some("query_not_understood");
-    let retryable = failure.retryable();
+    let expired = failure.code() == Some("session_expired");
+    let retryable = failure.retryable() || expired;
     view! {
         <div class="notice notice-error" data-testid="notice-error" role="alert"
             data-code=failure.code().unwrap_or("network").to_owned()>
@@ -371,7 +372,7 @@ fn Failed(failure: ApiFailure) -> impl IntoView {
             })}
             <Show when=move || retryable>
                 <button type="button" class="btn" data-testid="retry"
-                    on:click=move |_| app.retry()>"Try again"</button>
+                    on:click=move |_| app.retry()>{if expired { "Search again" } else { "Try again" }}</button>
             </Show>
         </div>
     }

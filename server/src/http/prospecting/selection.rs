@@ -7,7 +7,7 @@
 //! `all_results` as it caps the pages.
 
 use axum::http::{HeaderMap, HeaderValue};
-use quarry_shared::prospecting::{AppliedFilters, Selection};
+use quarry_shared::prospecting::{AppliedFilters, Selection, SelectionMode};
 use quarry_shared::ErrorCode;
 use roaring::RoaringBitmap;
 
@@ -46,9 +46,28 @@ pub(crate) async fn own_session(
     Ok(session)
 }
 
-/// The session's own filters, as stored when it started.
-pub(crate) fn session_filters(session: &ProspectSession) -> AppliedFilters {
-    serde_json::from_str(&session.filters).unwrap_or_default()
+/// The session's own filters, as stored when it started. Sessions stored before
+/// states became a list hold `"location_state": "TX"`; they read as `["TX"]`. A
+/// stored value that cannot be read is an error, never "no filters" (which would
+/// widen the session to everyone).
+pub(crate) fn session_filters(session: &ProspectSession) -> Result<AppliedFilters, ApiError> {
+    let mut value: serde_json::Value = serde_json::from_str(&session.filters).map_err(|e| {
+        ApiError::Internal(anyhow::anyhow!(
+            "session {} filters: {e}",
+            session.search_id
+        ))
+    })?;
+    if let Some(state) = value.get_mut("location_state") {
+        if let Some(one) = state.as_str() {
+            *state = serde_json::json!([one]);
+        }
+    }
+    serde_json::from_value(value).map_err(|e| {
+        ApiError::Internal(anyhow::anyhow!(
+            "session {} filters: {e}",
+            session.search_id
+        ))
+    })
 }
 
 /// A session's search narrowed by refinements: the query to run (the refinements
@@ -58,7 +77,7 @@ pub(crate) struct Narrowed {
     pub query: PeopleQuery,
     pub filters: AppliedFilters,
     pub prepared: Prepared,
-    /// `None` when the filters are the session's own: the query is the session's.
+    /// Everyone the session itself matches.
     pub within: Option<RoaringBitmap>,
 }
 
@@ -73,16 +92,14 @@ impl Narrowed {
         limit: u32,
         cursor: Option<String>,
     ) -> Result<Narrowed, ApiError> {
-        let own = session_filters(session);
+        let own = session_filters(session)?;
         let filters = refinements.map_or_else(|| own.clone(), |r| r.over(&own));
         let query = people_query(&session.q, &filters, prefix, limit, cursor)?;
         let prepared = people::prepare(&query, "", index)?;
-        let within = if filters == own {
-            None
-        } else {
-            let session_query = people_query(&session.q, &own, "filters", 1, None)?;
-            Some(index.matching(&people::prepare(&session_query, "", index)?.criteria))
-        };
+        // Everyone the session matches, even on its own first page: the facets'
+        // counts are taken inside it, so a value they show gives that count.
+        let session_query = people_query(&session.q, &own, "filters", 1, None)?;
+        let within = Some(index.matching(&people::prepare(&session_query, "", index)?.criteria));
         Ok(Narrowed {
             query,
             filters,
@@ -301,19 +318,21 @@ pub(crate) async fn resolve(
         ));
     }
     let limit = selection.limit.map(|n| n as usize);
+    let all_results = selection.selection_mode == SelectionMode::AllResults;
+    // Every result: at most the count the text asked for, and the limit. Ticked
+    // rows are checked against every result and cut to the limit once picked.
     let most = prepared
         .interpretation
         .max_records
         .map(|m| m as usize)
         .into_iter()
-        .chain(limit)
+        .chain(limit.filter(|_| all_results))
         .min();
     let answered = match most {
         Some(most) => Answered::Counted(in_order(matched, most)),
         None => Answered::Every(matched),
     };
-    let all_given = selection.prospect_ids.as_deref().unwrap_or_default();
-    let given = &all_given[..limit.map_or(all_given.len(), |n| n.min(all_given.len()))];
+    let given = selection.prospect_ids.as_deref().unwrap_or_default();
     let cap = state.config.max_selection_records;
     let picked = pick(
         selection.selection_mode,
@@ -321,7 +340,13 @@ pub(crate) async fn resolve(
         answered.clone(),
         cap,
         |set| in_order(set, usize::MAX),
-    );
+    )
+    .map(|mut ids| {
+        if let Some(n) = limit {
+            ids.truncate(n);
+        }
+        ids
+    });
     let picked = match (picked, over_cap) {
         (Err(PickError::TooManyResults { count, cap }), Cap::Report) => {
             let first = match answered {
