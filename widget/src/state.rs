@@ -221,11 +221,6 @@ impl App {
                 app.clear_selection();
             }
         });
-        Effect::new(move |_| {
-            if app.page().is_some() {
-                request_animation_frame(|| bridge::mark("quarry:results"));
-            }
-        });
     }
 
     // ----- searching -----
