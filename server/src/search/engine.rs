@@ -45,19 +45,37 @@ impl Group {
     ];
 }
 
-fn intersect(mut parts: Vec<RoaringBitmap>, all: &RoaringBitmap) -> RoaringBitmap {
-    parts.sort_by_key(RoaringBitmap::len);
+/// What owns one ANDed part of a search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    /// The text's who clause.
+    Who,
+    /// A facet group's filter.
+    Own(Group),
+    /// Keywords, domains, contact data, explicit roles: no facet's.
+    Other,
+}
+
+/// What a facet group's counts are taken over.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Base {
+    /// Everyone (no other filter applies): the counts are the values' sizes.
+    All,
+    Set(RoaringBitmap),
+}
+
+/// The intersection of `parts`, smallest first; `None` when there are none.
+fn intersect(mut parts: Vec<&RoaringBitmap>) -> Option<RoaringBitmap> {
+    parts.sort_by_key(|p| p.len());
     let mut iter = parts.into_iter();
-    let Some(mut result) = iter.next() else {
-        return all.clone();
-    };
+    let mut result = iter.next()?.clone();
     for p in iter {
         result &= p;
         if result.is_empty() {
             break;
         }
     }
-    result
+    Some(result)
 }
 
 impl PeopleIndex {
@@ -113,20 +131,19 @@ impl PeopleIndex {
         }
     }
 
-    /// The ANDed parts of `c`, leaving out those of group `without`.
-    fn parts(&self, c: &Criteria, without: Option<Group>) -> Vec<RoaringBitmap> {
+    /// The ANDed parts of `c`, each tagged with what owns it.
+    fn parts(&self, c: &Criteria) -> Vec<(Tag, RoaringBitmap)> {
         let mut parts = Vec::new();
-        // `None`: a part no facet group owns (who, keywords, domains, contact data).
-        let mut push = |group: Option<Group>, people: RoaringBitmap| {
-            if group.is_none() || group != without {
-                parts.push(people);
-            }
-        };
-        let omit_s = c.refine_seniorities.is_some() || without == Some(Group::Seniority);
-        let omit_d = c.refine_departments.is_some() || without == Some(Group::Department);
+        let (omit_s, omit_d) = (
+            c.refine_seniorities.is_some(),
+            c.refine_departments.is_some(),
+        );
         if let Some(who) = self.who(c, omit_s, omit_d) {
-            push(None, who);
+            parts.push((Tag::Who, who));
         }
+        let mut push = |group: Option<Group>, people: RoaringBitmap| {
+            parts.push((group.map_or(Tag::Other, Tag::Own), people));
+        };
         if let Some(roles) = &c.refine_roles {
             push(
                 None,
@@ -237,24 +254,50 @@ impl PeopleIndex {
 
     /// Everyone matching `c` (before dedupe and caps).
     pub fn matching(&self, c: &Criteria) -> RoaringBitmap {
-        intersect(self.parts(c, None), &self.all)
+        let parts = self.parts(c);
+        intersect(parts.iter().map(|(_, p)| p).collect()).unwrap_or_else(|| self.all.clone())
     }
 
-    /// What group `g`'s facet counts are taken over: everyone matching `c` with
-    /// `g`'s own filters left out; `None` when `c` has none, so the matching set
-    /// itself is the base.
-    pub fn facet_base(&self, c: &Criteria, g: Group) -> Option<RoaringBitmap> {
-        let constrained = match g {
-            Group::Seniority => c.refine_seniorities.is_some() || !c.seniorities.is_empty(),
-            Group::Department => c.refine_departments.is_some() || !c.departments.is_empty(),
-            Group::Industry => !c.industries.is_empty(),
-            Group::State => !c.states.is_empty() || !c.cities.is_empty(),
-            Group::Size => c.employee_min.is_some() || c.employee_max.is_some(),
-        };
-        if !constrained {
-            return None;
-        }
-        Some(intersect(self.parts(c, Some(g)), &self.all))
+    /// Everyone matching `c`, and for each facet group (in [`Group::ALL`] order)
+    /// what its counts are taken over: everyone matching `c` with that group's own
+    /// filters left out. `None` for a group `c` does not constrain (the matching
+    /// set is its base). The parts are computed once and shared.
+    pub fn matching_and_bases(&self, c: &Criteria) -> (RoaringBitmap, [Option<Base>; 5]) {
+        let parts = self.parts(c);
+        let matched =
+            intersect(parts.iter().map(|(_, p)| p).collect()).unwrap_or_else(|| self.all.clone());
+        let bases = Group::ALL.map(|g| {
+            let constrained = match g {
+                Group::Seniority => c.refine_seniorities.is_some() || !c.seniorities.is_empty(),
+                Group::Department => c.refine_departments.is_some() || !c.departments.is_empty(),
+                Group::Industry => !c.industries.is_empty(),
+                Group::State => !c.states.is_empty() || !c.cities.is_empty(),
+                Group::Size => c.employee_min.is_some() || c.employee_max.is_some(),
+            };
+            if !constrained {
+                return None;
+            }
+            // Seniority and department also sit inside the who clause.
+            let who = match g {
+                Group::Seniority => Some(self.who(c, true, c.refine_departments.is_some())),
+                Group::Department => Some(self.who(c, c.refine_seniorities.is_some(), true)),
+                _ => None,
+            };
+            let mut kept: Vec<&RoaringBitmap> = parts
+                .iter()
+                .filter(|(tag, _)| match tag {
+                    Tag::Own(own) => *own != g,
+                    Tag::Who => who.is_none(),
+                    Tag::Other => true,
+                })
+                .map(|(_, p)| p)
+                .collect();
+            if let Some(Some(w)) = &who {
+                kept.push(w);
+            }
+            Some(intersect(kept).map_or(Base::All, Base::Set))
+        });
+        (matched, bases)
     }
 
     /// The matching set split into relevance tiers, best first (see the module docs).
@@ -325,13 +368,13 @@ impl PeopleIndex {
     }
 
     /// Facet counts: each group's over its base (`bases`, in [`Group::ALL`] order;
-    /// `None` is `matched`), by one pass over the per-person columns when the set is
+    /// `None` is `matched`, [`Base::All`] everyone), by one pass over the per-person columns when the set is
     /// small and by bitmap intersections when it is large. Values with no count that
     /// occur in `listed` (a session's unrefined results) are listed with zero.
     pub fn facets(
         &self,
         matched: &RoaringBitmap,
-        bases: &[Option<RoaringBitmap>; 5],
+        bases: &[Option<Base>; 5],
         listed: Option<&RoaringBitmap>,
     ) -> Facets {
         let dims: [(&[RoaringBitmap], &[u8]); 5] = [
@@ -348,7 +391,10 @@ impl PeopleIndex {
         for (dim, base) in bases.iter().enumerate() {
             match base {
                 None => over_matched.push(dim),
-                Some(base) => self.count_into(base, &[dim], &dims, &mut counts),
+                Some(Base::All) => {
+                    counts[dim] = dims[dim].0.iter().map(RoaringBitmap::len).collect()
+                }
+                Some(Base::Set(base)) => self.count_into(base, &[dim], &dims, &mut counts),
             }
         }
         self.count_into(matched, &over_matched, &dims, &mut counts);
@@ -428,7 +474,10 @@ impl PeopleIndex {
 }
 
 impl PeopleIndex {
-    /// Adds the counts of the dimensions `which` over `set` into `counts`.
+    /// Adds the counts of the dimensions `which` over `set` into `counts`: by
+    /// intersecting each value's bitmap with `set` for the dimensions where that
+    /// is cheaper (few, dense values such as company sizes), and in one shared
+    /// pass over the per-person columns for the others.
     fn count_into(
         &self,
         set: &RoaringBitmap,
@@ -436,31 +485,70 @@ impl PeopleIndex {
         dims: &[(&[RoaringBitmap], &[u8]); 5],
         counts: &mut [Vec<u64>],
     ) {
-        if which.is_empty() {
-            return;
-        }
-        if set.len() <= 100_000 {
-            for doc in set {
-                let d = doc as usize;
-                for &dim in which {
-                    if let Some(&v) = dims[dim].1.get(d) {
-                        if v != NONE {
-                            counts[dim][v as usize] += 1;
-                        }
-                    }
-                }
-            }
-        } else {
-            for &dim in which {
+        let pass_cost = set.len().saturating_mul(2);
+        let mut by_pass: Vec<usize> = Vec::with_capacity(which.len());
+        for &dim in which {
+            if set.len() > COLUMN_PASS_MAX || self.intersect_cost(dims[dim].0) < pass_cost {
                 counts[dim] = dims[dim]
                     .0
                     .iter()
                     .map(|b| b.intersection_len(set))
                     .collect();
+            } else {
+                by_pass.push(dim);
+            }
+        }
+        match by_pass.as_slice() {
+            [] => {}
+            [dim] => {
+                // One dimension: its column and counts hoisted out of the loop.
+                let (column, out) = (dims[*dim].1, &mut counts[*dim]);
+                for doc in set {
+                    if let Some(&v) = column.get(doc as usize) {
+                        if let Some(n) = out.get_mut(v as usize) {
+                            *n += 1;
+                        }
+                    }
+                }
+            }
+            many => {
+                for doc in set {
+                    let d = doc as usize;
+                    for &dim in many {
+                        if let Some(&v) = dims[dim].1.get(d) {
+                            if v != NONE {
+                                counts[dim][v as usize] += 1;
+                            }
+                        }
+                    }
+                }
             }
         }
     }
+
+    /// About what intersecting every bitmap of a dimension with a large set costs,
+    /// in the units of one column-pass step: a value's elements when they sit in
+    /// sparse containers, 1,024 words per dense container otherwise.
+    fn intersect_cost(&self, bitmaps: &[RoaringBitmap]) -> u64 {
+        let containers = u64::from(self.all.max().unwrap_or(0) >> 16) + 1;
+        bitmaps
+            .iter()
+            .map(|b| {
+                let n = b.len();
+                if n / containers < 4_096 {
+                    n
+                } else {
+                    containers * 1_024
+                }
+            })
+            .sum()
+    }
 }
+
+/// Up to this many people, facets are counted in one pass over their per-person
+/// columns; above it, by intersecting the value bitmaps (whose cost grows with the
+/// number of values and containers, not with the set). Measured on 1M people.
+const COLUMN_PASS_MAX: u64 = 500_000;
 
 /// Marks a value with no count that still occurs in a session's unrefined results.
 const LISTED_ZERO: u64 = u64::MAX;

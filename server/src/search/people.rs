@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::criteria::Criteria;
 use super::cursor::{CursorCodec, CursorError, Position};
-use super::engine::Group;
+use super::engine::Base;
 use super::index::{tokens, PeopleIndex};
 use crate::http::error::ApiError;
 
@@ -378,15 +378,30 @@ pub fn run_within(
         }
         set
     };
-    let matched = restrict(index.matching(&criteria));
+    // Facets come with pages asked for without a cursor; their bases share the
+    // matching's parts.
+    let (matched, bases) = if query.cursor.is_none() {
+        let (matched, bases) = index.matching_and_bases(&criteria);
+        (matched, Some(bases))
+    } else {
+        (index.matching(&criteria), None)
+    };
+    let matched = restrict(matched);
     let total = matched.len();
     let deliverable = max_records.map_or(total, |m| total.min(u64::from(m)));
     let remaining = max_records.map_or(u64::MAX, |m| {
         u64::from(m).saturating_sub(u64::from(from.delivered))
     });
     let limit = u64::from(query.limit).min(remaining) as usize;
-    let facets = query.cursor.is_none().then(|| {
-        let bases = Group::ALL.map(|g| index.facet_base(&criteria, g).map(restrict));
+    let facets = bases.map(|bases| {
+        let bases = bases.map(|base| {
+            base.map(|base| match (base, within, delivered.is_empty()) {
+                (Base::All, None, true) => Base::All,
+                (Base::All, Some(within), _) => Base::Set(restrict(within.clone())),
+                (Base::All, None, false) => Base::Set(&index.all - delivered),
+                (Base::Set(set), _, _) => Base::Set(restrict(set)),
+            })
+        });
         index.facets(&matched, &bases, within)
     });
     if query.page.is_some() || query.sort.key != SortKey::Relevance {
