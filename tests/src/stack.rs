@@ -236,17 +236,29 @@ impl Stack {
 
     /// How many embed sessions Quarry started (from its Prometheus metrics).
     pub async fn embed_sessions_started(&self) -> anyhow::Result<u64> {
+        self.answered("POST", "/v1/prospecting/embed-sessions", "201")
+            .await
+    }
+
+    /// How many `method route` requests Quarry answered with `status` (from its
+    /// Prometheus metrics).
+    pub async fn answered(&self, method: &str, route: &str, status: &str) -> anyhow::Result<u64> {
         let text = reqwest::get(self.quarry.url("/metrics"))
             .await?
             .text()
             .await?;
+        let (method, route, status) = (
+            format!("method=\"{method}\""),
+            format!("route=\"{route}\""),
+            format!("status=\"{status}\""),
+        );
         Ok(text
             .lines()
             .filter(|l| {
                 l.starts_with("quarry_http_requests_total{")
-                    && l.contains("method=\"POST\"")
-                    && l.contains("route=\"/v1/prospecting/embed-sessions\"")
-                    && l.contains("status=\"201\"")
+                    && l.contains(&method)
+                    && l.contains(&route)
+                    && l.contains(&status)
             })
             .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
             .sum())

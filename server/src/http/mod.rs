@@ -185,7 +185,6 @@ pub fn router(state: AppState) -> Router {
         .merge(wallets::partner_router())
         .merge(deliveries::router())
         .merge(usage::router())
-        .route_layer(middleware::from_fn(query_params::known_only))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotent,
@@ -199,7 +198,6 @@ pub fn router(state: AppState) -> Router {
     let embed = Router::new()
         .merge(wallets::embed_router())
         .merge(prospecting::router())
-        .route_layer(middleware::from_fn(query_params::known_only))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             idempotency::idempotent,
@@ -214,9 +212,11 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::router())
         .merge(metrics::router())
         .merge(partner)
-        .merge(embed_sessions::router().route_layer(middleware::from_fn(query_params::known_only)))
+        .merge(embed_sessions::router())
         .merge(embed)
-        .merge(widget::router(&state));
+        .merge(widget::router(&state))
+        // Every documented route refuses query parameters it does not take.
+        .route_layer(middleware::from_fn(query_params::known_only));
     with_middleware(routes, metrics, timeout, max_body).with_state(state)
 }
 

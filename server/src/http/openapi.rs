@@ -5,6 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::OpenApi;
 
+use super::query_params::QueryParamsAddon;
 use super::AppState;
 
 #[derive(OpenApi)]
@@ -49,7 +50,7 @@ use super::AppState;
         super::deliveries::retry_delivery,
         super::usage::get_usage,
     ),
-    modifiers(&SecurityAddon),
+    modifiers(&SecurityAddon, &QueryParamsAddon),
     components(schemas(quarry_shared::ErrorBody, quarry_shared::ErrorDetail, quarry_shared::Health)),
     tags(
         (name = "operations", description = "Health, readiness and the error registry"),

@@ -14,6 +14,10 @@ use quarry_shared::ErrorCode;
 
 use super::error::ApiError;
 
+/// Documented routes that take any query string: probes that load balancers and
+/// orchestrators call with their own parameters.
+pub const LENIENT: &[&str] = &["/healthz", "/readyz"];
+
 /// `(method, path template)` → the query parameters the operation documents.
 type Allowed = HashMap<(String, String), Vec<String>>;
 
@@ -29,6 +33,9 @@ fn allowed() -> &'static Allowed {
             let Some(item) = item.as_object() else {
                 continue;
             };
+            if LENIENT.contains(&path.as_str()) {
+                continue;
+            }
             for (method, operation) in item {
                 let Some(params) = operation.get("parameters").and_then(|p| p.as_array()) else {
                     out.insert((method.to_ascii_uppercase(), path.clone()), Vec::new());
@@ -81,6 +88,46 @@ pub async fn known_only(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// Lists the 400 this middleware answers on every operation it guards, so the
+/// document says what the server does (generated clients and fuzzers agree).
+pub struct QueryParamsAddon;
+
+impl utoipa::Modify for QueryParamsAddon {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let refused = ResponseBuilder::new()
+            .description(
+                "A query parameter the route does not take, or a malformed one (named in `field`)",
+            )
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            if LENIENT.contains(&path.as_str()) {
+                continue;
+            }
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                operation
+                    .responses
+                    .responses
+                    .entry("400".to_owned())
+                    .or_insert_with(|| refused.clone().into());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,9 +146,21 @@ mod tests {
             "path parameters are not query ones"
         );
         assert_eq!(unknown("q=x&limit=5", search), None);
+        assert!(!allowed().contains_key(&("GET".to_owned(), "/healthz".to_owned())));
         assert_eq!(
             unknown("q=x&seniorty=vp", search).as_deref(),
             Some("seniorty")
         );
+    }
+
+    #[test]
+    fn every_guarded_operation_documents_the_400() {
+        let doc = serde_json::to_value(super::super::openapi::document()).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let listed = op["responses"].get("400").is_some();
+                assert_eq!(listed, !LENIENT.contains(&path.as_str()), "{method} {path}");
+            }
+        }
     }
 }

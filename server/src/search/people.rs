@@ -285,31 +285,15 @@ pub fn prepare(
         return Err(ApiError::NotUnderstood(Box::new(interpretation)));
     }
     let mut criteria = Criteria::from_interpretation(&interpretation);
-    let text_keys = |terms: &[Term]| terms.iter().map(|t| t.key.clone()).collect::<Vec<_>>();
-    if query.roles.is_some() {
-        criteria.refine_roles = query.roles.clone();
-        criteria.roles = if text.all_employees {
-            Vec::new()
-        } else {
-            text_keys(&text.roles)
-        };
-    }
-    if query.seniorities.is_some() {
-        criteria.refine_seniorities = query.seniorities.clone();
-        criteria.seniorities = if text.all_employees {
-            Vec::new()
-        } else {
-            text_keys(&text.seniorities)
-        };
-    }
-    if query.departments.is_some() {
-        criteria.refine_departments = query.departments.clone();
-        criteria.departments = if text.all_employees {
-            Vec::new()
-        } else {
-            text_keys(&text.departments)
-        };
-    }
+    // The who clause is the text's; explicit roles, seniorities and departments
+    // refine it (the displayed interpretation shows them in its place).
+    let who = Criteria::from_interpretation(&text);
+    criteria.roles = who.roles;
+    criteria.seniorities = who.seniorities;
+    criteria.departments = who.departments;
+    criteria.refine_roles = query.roles.clone();
+    criteria.refine_seniorities = query.seniorities.clone();
+    criteria.refine_departments = query.departments.clone();
     let dedupe_digest = query.dedupe_token.as_deref().map(|token| {
         let mut h = Sha256::new();
         for part in [scope, query.dedupe_user_id.as_deref().unwrap_or(""), token] {

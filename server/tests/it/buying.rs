@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::api::Api;
 use crate::contract;
+use crate::support::urlencode;
 use crate::support::{partner, TestServer};
 
 const ORIGIN: &str = "https://app.partner.example";
@@ -633,7 +634,3 @@ contract!(refinements_only_narrow_the_session, |store, _db| {
     assert_eq!(wallet["usage"]["monthly_search_sessions"], 2, "{wallet}");
     s.server.stop().await;
 });
-
-fn urlencode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
-}

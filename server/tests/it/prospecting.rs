@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use crate::api::Api;
 use crate::contract;
+use crate::support::urlencode;
 use crate::support::{now, partner, TestPartner, TestServer};
 
 const ORIGIN: &str = "https://app.partner.example";
@@ -175,10 +176,6 @@ contract!(
         s.server.stop().await;
     }
 );
-
-fn urlencode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
-}
 
 contract!(
     previews_never_carry_what_is_sold_until_it_is_owned,

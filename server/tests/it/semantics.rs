@@ -17,6 +17,7 @@ use roaring::RoaringBitmap;
 use serde_json::{json, Value};
 
 use crate::contract;
+use crate::support::urlencode;
 use crate::support::{EmbedSetup, TestStore};
 
 async fn seeded(store: &TestStore, people: u64) {
@@ -346,17 +347,6 @@ fn facet(page: &Value, group: &str, key: &str) -> u64 {
         .iter()
         .find(|f| f["key"] == key)
         .map_or(0, |f| f["count"].as_u64().unwrap())
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 contract!(unknown_words_are_ignored_out_loud, |store, _db| {

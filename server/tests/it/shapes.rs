@@ -7,19 +7,8 @@ use quarry_shared::taxonomy;
 use serde_json::{json, Value};
 
 use crate::contract;
+use crate::support::urlencode;
 use crate::support::EmbedSetup;
-
-/// Percent-encodes one query-string value.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// `GET` with the partner's key; the path and query are already encoded.
 async fn get(s: &EmbedSetup, path_and_query: &str) -> Value {
@@ -67,7 +56,7 @@ contract!(list_filters_are_arrays_in_every_form, |store, _db| {
         .get(
             &format!(
                 "/v1/prospecting/sessions/{search_id}?applied_filters={}",
-                encode(&filters.to_string())
+                urlencode(&filters.to_string())
             ),
             &s.token,
         )

@@ -478,3 +478,8 @@ impl EmbedSetup {
         )
     }
 }
+
+/// Percent-encodes one query-string value (`applied_filters` JSON, a `q`).
+pub fn urlencode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}

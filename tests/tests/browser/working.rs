@@ -74,6 +74,19 @@ async fn the_text_the_chips_and_the_controls_are_one_search() -> anyhow::Result<
             at_width(client, &stack, width).await?;
             action::search(client, "CEOs").await?;
             wait_for_total(client, api_total(&stack, "CEOs").await?).await?;
+            // Searching the same words again is a new (counted) session.
+            let sessions = || stack.answered("POST", "/v1/prospecting/sessions", "201");
+            let before = sessions().await?;
+            action::click(client, "search-submit").await?;
+            check::eventually(WAIT, || async {
+                let n = sessions().await?;
+                Ok(if n == before + 1 {
+                    Ok(())
+                } else {
+                    Err(format!("{n} sessions, {before} before"))
+                })
+            })
+            .await?;
 
             // Picking Nevada in the state control updates the text and the chips.
             open_filters(client).await?;
@@ -374,6 +387,16 @@ async fn a_selection_over_the_limit_buys_what_fits_and_the_outcome_takes_the_foc
                 Some("quote-fit-buy")
             );
             action::click_element(client, &buy_fit).await?;
+            // The focus follows to the confirm button of the new quote.
+            check::eventually(WAIT, || async {
+                let f = action::focused_test_id(client).await?;
+                Ok(if f.as_deref() == Some("quote-confirm") {
+                    Ok(())
+                } else {
+                    Err(format!("{f:?}"))
+                })
+            })
+            .await?;
             check::eventually(WAIT, || async {
                 let q = text(client, "quote").await?;
                 Ok(if q.starts_with("5 new · 0 already yours · 5 credits") {
