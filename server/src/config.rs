@@ -145,6 +145,41 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u64).range(0..=31_536_000))]
     pub delivered_body_retention_secs: u64,
 
+    /// A webhook endpoint whose every attempt failed for this many seconds is
+    /// disabled (its status says why) until the partner enables it again
+    /// (default 5 days).
+    #[arg(long, env = "QUARRY_WEBHOOK_DISABLE_AFTER_SECS", default_value_t = 432_000,
+          value_parser = clap::value_parser!(i64).range(1..=31_536_000))]
+    pub webhook_disable_after_secs: i64,
+
+    /// Most webhook endpoints one partner may have (per mode).
+    #[arg(long, env = "QUARRY_MAX_WEBHOOK_ENDPOINTS", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub max_webhook_endpoints: u32,
+
+    /// Async search job results are kept this many seconds after the job ends,
+    /// then the job answers `410 job_expired` (default 7 days).
+    #[arg(long, env = "QUARRY_JOB_RETENTION_SECS", default_value_t = 604_800,
+          value_parser = clap::value_parser!(i64).range(1..=31_536_000))]
+    pub job_retention_secs: i64,
+
+    /// Most queued async search jobs per partner (per mode); more answer `429
+    /// job_queue_full` with `retry-after`.
+    #[arg(long, env = "QUARRY_MAX_QUEUED_JOBS", default_value_t = 1_000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_queued_jobs: u32,
+
+    /// Async search jobs this replica runs at the same time.
+    #[arg(long, env = "QUARRY_JOB_WORKERS", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub job_workers: u32,
+
+    /// Seconds a replica holds a job it runs; a job whose replica died is run
+    /// again once this lapses.
+    #[arg(long, env = "QUARRY_JOB_LEASE_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(i64).range(1..=3_600))]
+    pub job_lease_secs: i64,
+
     /// Partner API requests allowed per secret key per 60-second window.
     #[arg(long, env = "QUARRY_RATE_LIMIT_PER_KEY", default_value_t = 600,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -192,6 +227,12 @@ impl ServeConfig {
             push_wait_secs: 8,
             purge_interval_secs: 600,
             delivered_body_retention_secs: 604_800,
+            webhook_disable_after_secs: 432_000,
+            max_webhook_endpoints: 20,
+            job_retention_secs: 604_800,
+            max_queued_jobs: 1_000,
+            job_workers: 4,
+            job_lease_secs: 60,
             embed_token_secrets: Vec::new(),
             embed_token_max_ttl_secs: None,
             // Suites make thousands of requests; rate-limit tests set their own.

@@ -11,6 +11,7 @@ pub mod delivery;
 pub mod demo;
 pub mod embed;
 pub mod http;
+pub mod jobs;
 pub mod partners;
 pub mod progress;
 pub mod prospecting;
@@ -49,6 +50,7 @@ pub async fn run(
         .deliverer
         .clone()
         .spawn_worker(std::time::Duration::from_secs(1));
+    let jobs = state.jobs.clone().spawn(std::time::Duration::from_secs(1));
     let counts = {
         let (usage, store) = (state.usage.clone(), state.store.clone());
         tokio::spawn(async move {
@@ -79,6 +81,7 @@ pub async fn run(
     .await;
     refresher.abort();
     worker.abort();
+    jobs.abort();
     counts.abort();
     purger.abort();
     // Usage counted since the last flush is kept.

@@ -1,7 +1,8 @@
 //! What the store keeps only for a while, purged in the background: stored
 //! `Idempotency-Key` answers past their 24 hours, server-minted session secrets
 //! past their five minutes, and the bodies of chunks delivered longer ago than the
-//! retention (their attempts stay in the delivery log). One pass now and then is
+//! retention (their attempts stay in the delivery log), and the results of async
+//! search jobs past their expiry (the job then answers 410). One pass now and then is
 //! enough: every reader checks expiry itself, so a late purge changes no answer.
 
 use std::time::Duration;
@@ -21,6 +22,7 @@ pub struct Purged {
     pub stored_answers: u64,
     pub session_secrets: u64,
     pub chunk_bodies: u64,
+    pub job_results: u64,
 }
 
 /// One pass at `now`.
@@ -31,6 +33,7 @@ pub async fn once(store: &Store, retention: Retention, now: i64) -> Result<Purge
         chunk_bodies: store
             .purge_delivered_bodies(now.saturating_sub(retention.delivered_bodies_secs), now)
             .await?,
+        job_results: store.purge_expired_jobs(now).await?,
     })
 }
 
@@ -46,6 +49,7 @@ pub fn spawn(store: Store, retention: Retention) -> tokio::task::JoinHandle<()> 
                     stored_answers = p.stored_answers,
                     session_secrets = p.session_secrets,
                     chunk_bodies = p.chunk_bodies,
+                    job_results = p.job_results,
                     "purged expired rows"
                 ),
                 Ok(_) => {}

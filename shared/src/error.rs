@@ -145,6 +145,14 @@ error_codes! {
     DeliveryInProgress = ("delivery_in_progress", 409, true),
     /// The delivered chunks' bodies were removed after the retention period, so they cannot be sent again.
     DeliveryBodiesPurged = ("delivery_bodies_purged", 410, false),
+    /// The async search job ended longer ago than results are kept (7 days by default); queue it again.
+    JobExpired = ("job_expired", 410, false),
+    /// Only a queued job can be cancelled; this one is running or has ended.
+    JobNotCancellable = ("job_not_cancellable", 409, false),
+    /// Too many of your async search jobs are queued; see `retry-after`.
+    JobQueueFull = ("job_queue_full", 429, true),
+    /// The partner has as many webhook endpoints as allowed; delete one first.
+    WebhookEndpointLimit = ("webhook_endpoint_limit", 422, false),
     /// The `Idempotency-Key` was used before with another method, path or body.
     IdempotencyKeyReused = ("idempotency_key_reused", 422, false),
     /// A request with this `Idempotency-Key` is still running; retry shortly.

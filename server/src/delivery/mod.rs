@@ -8,6 +8,7 @@
 //! partner's answer.
 
 pub mod address;
+pub mod events;
 pub mod payload;
 pub mod schedule;
 pub mod sender;
@@ -25,6 +26,10 @@ pub const MAX_DELIVERY_TIMEOUT_SECS: u64 = 120;
 /// writes nothing more.
 pub const LEASE_SECS: i64 = 180;
 const _: () = assert!(LEASE_SECS > MAX_DELIVERY_TIMEOUT_SECS as i64);
+
+/// A webhook endpoint failing every attempt for this long (5 days) is disabled
+/// (`--webhook-disable-after-secs`).
+pub const DISABLE_FAILING_ENDPOINT_SECS: i64 = 5 * 86_400;
 
 /// How long a request (a push, a replay) waits for the round it starts: a third
 /// of the request timeout, at most `wait_secs`. The round goes on after that.

@@ -11,12 +11,15 @@ use std::time::Duration;
 
 use rand::Rng;
 
-use super::payload::EVENT_RECORDS_PUSHED;
+use super::events::{delivery_failed_event, FailedPush};
 use super::schedule::next_delay;
 use super::sender::{Attempt, Sender};
 use super::signing::signature_header;
 use super::DeliveryStatus;
-use crate::store::{now_unix, Claim, NewAttempt, RoundResult, Store, StoreError};
+use crate::store::{
+    now_unix, Claim, DeliveryRow, DeliveryTarget, EmbedKey, NewAttempt, RoundEffects, RoundResult,
+    Store, StoreError, WebhookEndpoint,
+};
 
 /// Rounds the worker sends at the same time (a slow partner holds one of them,
 /// not the whole queue). A push's or a replay's first round runs beside them,
@@ -68,8 +71,54 @@ pub struct Deliverer {
     store: Store,
     sender: Sender,
     schedule: Vec<u64>,
+    /// An endpoint failing every attempt for this long is disabled.
+    disable_after_secs: i64,
     /// The worker's rounds in flight.
     rounds: Arc<tokio::sync::Semaphore>,
+    /// Wakes the worker when this process commits new deliveries (other
+    /// replicas find them on their next poll).
+    due: Arc<tokio::sync::Notify>,
+}
+
+/// What signs a delivery's messages.
+enum Signer {
+    Key(Option<EmbedKey>),
+    Endpoint(Option<WebhookEndpoint>),
+}
+
+impl Signer {
+    async fn of(store: &Store, delivery: &DeliveryRow) -> Result<Signer, StoreError> {
+        Ok(match &delivery.target {
+            DeliveryTarget::Push { embed_key_id, .. } => {
+                Signer::Key(store.embed_key_by_id(embed_key_id).await?)
+            }
+            DeliveryTarget::Endpoint { endpoint_id } => {
+                Signer::Endpoint(store.webhook_endpoint_by_id(endpoint_id).await?)
+            }
+        })
+    }
+
+    /// The secrets at `now`, or why nothing may be sent.
+    fn secrets(&self, now: i64) -> Result<Vec<&str>, &'static str> {
+        match self {
+            Signer::Key(key) => {
+                let secrets = key
+                    .as_ref()
+                    .map(|k| k.webhook_secrets(now))
+                    .unwrap_or_default();
+                if secrets.is_empty() {
+                    Err("the embed key has no webhook signing secret; nothing was sent")
+                } else {
+                    Ok(secrets)
+                }
+            }
+            Signer::Endpoint(None) => Err("the webhook endpoint was deleted; nothing was sent"),
+            Signer::Endpoint(Some(e)) if e.disabled.is_some() => {
+                Err("the webhook endpoint is disabled; nothing was sent")
+            }
+            Signer::Endpoint(Some(e)) => Ok(e.secrets(now)),
+        }
+    }
 }
 
 /// The `webhook-id` of one chunk: stable across retries, unique per message.
@@ -78,13 +127,25 @@ pub fn webhook_id(delivery_id: &str, chunk: i64) -> String {
 }
 
 impl Deliverer {
-    pub fn new(store: Store, sender: Sender, schedule: Vec<u64>) -> Deliverer {
+    pub fn new(
+        store: Store,
+        sender: Sender,
+        schedule: Vec<u64>,
+        disable_after_secs: i64,
+    ) -> Deliverer {
         Deliverer {
             store,
             sender,
             schedule,
+            disable_after_secs,
             rounds: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_ROUNDS)),
+            due: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Tells the worker that deliveries were just committed.
+    pub fn wake(&self) {
+        self.due.notify_one();
     }
 
     /// Runs a round for `claim` in the background and waits for it at most
@@ -112,26 +173,23 @@ impl Deliverer {
     pub async fn run_round(&self, claim: &Claim) -> Result<RoundResult, DeliveryError> {
         let delivery = &claim.delivery;
         let lost = || DeliveryError::LostClaim(delivery.delivery_id.clone());
-        let key = self.store.embed_key_by_id(&delivery.embed_key_id).await?;
+        let signer = Signer::of(&self.store, delivery).await?;
         let mut last: Option<Attempt> = None;
         let mut all_sent = true;
         for chunk in self.store.pending_chunks(&delivery.delivery_id).await? {
             let now = now_unix();
-            if !self.store.renew_claim(claim, now).await? {
+            // A claim taken moments ago needs no renewal before its first chunk.
+            let fresh = delivery
+                .claimed_until
+                .is_some_and(|until| until - now > super::LEASE_SECS - 30);
+            if !(fresh && last.is_none()) && !self.store.renew_claim(claim, now).await? {
                 return Err(lost());
             }
             let id = webhook_id(&delivery.delivery_id, chunk.chunk);
             let body = chunk.body.into_bytes();
-            let secrets = key
-                .as_ref()
-                .map(|k| k.webhook_secrets(now))
-                .unwrap_or_default();
             let mut headers = vec![
                 ("content-type".to_owned(), "application/json".to_owned()),
-                (
-                    "quarry-event-type".to_owned(),
-                    EVENT_RECORDS_PUSHED.to_owned(),
-                ),
+                ("quarry-event-type".to_owned(), delivery.event_type.clone()),
                 (
                     "quarry-delivery-id".to_owned(),
                     delivery.delivery_id.clone(),
@@ -143,14 +201,15 @@ impl Deliverer {
                 headers.push(("quarry-search-id".to_owned(), search_id.clone()));
             }
             // Never unsigned: a partner could not tell a push from a forgery.
-            let attempt = if secrets.is_empty() {
-                Attempt::not_sent("the embed key has no webhook signing secret; nothing was sent")
-            } else {
-                headers.push((
-                    "webhook-signature".to_owned(),
-                    signature_header(&secrets, &id, now, &body),
-                ));
-                self.sender.post(&delivery.url, &headers, body).await
+            let attempt = match signer.secrets(now) {
+                Err(why) => Attempt::not_sent(why),
+                Ok(secrets) => {
+                    headers.push((
+                        "webhook-signature".to_owned(),
+                        signature_header(&secrets, &id, now, &body),
+                    ));
+                    self.sender.post(&delivery.url, &headers, body).await
+                }
             };
             let ok = attempt.succeeded();
             let recorded = self
@@ -178,8 +237,19 @@ impl Deliverer {
         }
         let now = now_unix();
         let result = self.decide(delivery.attempts, all_sent, last.as_ref(), now);
-        if !self.store.finish_round(claim, &result, now).await? {
+        let effects = RoundEffects {
+            disable_after_secs: self.disable_after_secs,
+            event: failed_push_event(delivery, &result, now),
+        };
+        if !self
+            .store
+            .finish_round_with(claim, &result, now, &effects)
+            .await?
+        {
             return Err(lost());
+        }
+        if effects.event.is_some() {
+            self.wake();
         }
         Ok(result)
     }
@@ -231,20 +301,25 @@ impl Deliverer {
         }
     }
 
-    /// Claims as many due jobs as there are free round slots, just before sending
-    /// them (so no lease runs while a job waits), and starts each round on its own
-    /// task; returns how many started. One slow partner never holds up the rest.
+    /// Waits for a free round slot, then claims as many due jobs as there are
+    /// free slots, just before sending them (so no lease runs while a job waits),
+    /// and starts each round on its own task; returns how many started. One slow
+    /// partner never holds up the rest.
     pub async fn tick(self: &Arc<Self>) -> Result<usize, DeliveryError> {
-        let free = self.rounds.available_permits();
-        if free == 0 {
+        let Ok(first) = Arc::clone(&self.rounds).acquire_owned().await else {
             return Ok(0);
-        }
-        let limit = u32::try_from(free).unwrap_or(u32::MAX);
+        };
+        let limit = u32::try_from(self.rounds.available_permits() + 1).unwrap_or(u32::MAX);
         let due = self.store.claim_due_deliveries(now_unix(), limit).await?;
         let started = due.len();
+        let mut first = Some(first);
         for claim in due {
-            let Ok(permit) = Arc::clone(&self.rounds).acquire_owned().await else {
-                break;
+            let permit = match first.take() {
+                Some(permit) => permit,
+                None => match Arc::clone(&self.rounds).acquire_owned().await {
+                    Ok(permit) => permit,
+                    Err(_) => break,
+                },
             };
             let deliverer = Arc::clone(self);
             tokio::spawn(async move {
@@ -257,17 +332,51 @@ impl Deliverer {
         Ok(started)
     }
 
-    /// Runs [`Deliverer::tick`] every `every` until the task is aborted.
+    /// Runs [`Deliverer::tick`] until the task is aborted: again at once while
+    /// there is due work, else after `every` or when woken.
     pub fn spawn_worker(self: Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
-            let mut interval = tokio::time::interval(every);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                interval.tick().await;
-                if let Err(e) = self.tick().await {
-                    tracing::warn!(error = %e, "delivery worker tick failed");
+                match self.tick().await {
+                    Ok(started) if started > 0 => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "delivery worker tick failed"),
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = self.due.notified() => {}
                 }
             }
         })
     }
+}
+
+/// The `delivery.failed` event of a push whose round ran out of retries.
+fn failed_push_event(
+    delivery: &DeliveryRow,
+    result: &RoundResult,
+    now: i64,
+) -> Option<super::events::Event> {
+    let DeliveryTarget::Push {
+        partner_customer_id,
+        purchase_id,
+        ..
+    } = &delivery.target
+    else {
+        return None;
+    };
+    (result.status == DeliveryStatus::Failed).then(|| {
+        delivery_failed_event(
+            &FailedPush {
+                delivery_id: &delivery.delivery_id,
+                partner_customer_id,
+                purchase_id,
+                search_id: delivery.search_id.as_deref(),
+                attempts: delivery.attempts + 1,
+                last_status: result.last_status,
+                last_error: result.last_error.as_deref(),
+            },
+            now,
+        )
+    })
 }

@@ -22,7 +22,9 @@ use crate::delivery::worker::webhook_id;
 use crate::delivery::{first_round_wait, DeliveryStatus};
 use crate::partners::keys::Scope;
 use crate::search::people::cursor_error;
-use crate::store::{now_unix, AttemptRow, DeliveryRow, Replay};
+use crate::delivery::events::EventType;
+use crate::delivery::payload::EVENT_RECORDS_PUSHED;
+use crate::store::{now_unix, AttemptRow, DeliveryFilter, DeliveryRow, DeliveryTarget, Replay};
 
 /// One attempt at one chunk.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -35,13 +37,20 @@ pub struct AttemptView {
     pub error: Option<String>,
 }
 
-/// A delivery with its attempts.
+/// A delivery with its attempts: a push (with its customer and purchase) or an
+/// event sent to a webhook endpoint (with the endpoint).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeliveryView {
     pub id: String,
-    pub partner_customer_id: String,
+    /// `prospecting.records.pushed` for a push, else the event type.
+    pub event_type: String,
+    /// The customer whose purchase a push carries (null for events).
+    pub partner_customer_id: Option<String>,
     pub search_id: Option<String>,
-    pub purchase_id: String,
+    /// The purchase a push carries (null for events).
+    pub purchase_id: Option<String>,
+    /// The webhook endpoint an event goes to (null for pushes).
+    pub endpoint_id: Option<String>,
     pub url: String,
     /// `pending`, `delivered`, `failed` (retries exhausted) or `gone` (410).
     pub status: DeliveryStatus,
@@ -71,6 +80,10 @@ pub struct DeliveryParams {
     /// Only deliveries in this status.
     #[param(value_type = Option<DeliveryStatus>)]
     pub status: Option<String>,
+    /// Only events sent to this webhook endpoint.
+    pub endpoint_id: Option<String>,
+    /// Only this event type (`prospecting.records.pushed` for pushes).
+    pub event_type: Option<String>,
     /// Page size, 1–100 (default 50).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
@@ -91,10 +104,24 @@ fn view(d: DeliveryRow, attempts: &[AttemptRow]) -> DeliveryView {
                 error: a.error.clone(),
             })
             .collect(),
+        partner_customer_id: match &d.target {
+            DeliveryTarget::Push {
+                partner_customer_id,
+                ..
+            } => Some(partner_customer_id.clone()),
+            DeliveryTarget::Endpoint { .. } => None,
+        },
+        purchase_id: match &d.target {
+            DeliveryTarget::Push { purchase_id, .. } => Some(purchase_id.clone()),
+            DeliveryTarget::Endpoint { .. } => None,
+        },
+        endpoint_id: match &d.target {
+            DeliveryTarget::Endpoint { endpoint_id } => Some(endpoint_id.clone()),
+            DeliveryTarget::Push { .. } => None,
+        },
         id: d.delivery_id,
-        partner_customer_id: d.partner_customer_id,
+        event_type: d.event_type,
         search_id: d.search_id,
-        purchase_id: d.purchase_id,
         url: d.url,
         status: d.status,
         chunks: d.chunks,
@@ -132,6 +159,24 @@ pub async fn list_deliveries(
             })
         })
         .transpose()?;
+    let event_type = params
+        .event_type
+        .map(|name| {
+            let known = name == EVENT_RECORDS_PUSHED || EventType::parse(&name).is_some();
+            if known {
+                Ok(name)
+            } else {
+                Err(ApiError::field(
+                    ErrorCode::InvalidParameter,
+                    "event_type",
+                    format!(
+                        "event_type is one of {EVENT_RECORDS_PUSHED}, {}",
+                        EventType::ALL.map(EventType::as_str).join(", ")
+                    ),
+                ))
+            }
+        })
+        .transpose()?;
     let list = format!("deliveries:{}:{}", tenant.partner_id, tenant.mode.as_str());
     let before = params
         .cursor
@@ -142,8 +187,12 @@ pub async fn list_deliveries(
         .store
         .deliveries(
             &tenant,
-            params.partner_customer_id.as_deref(),
-            status,
+            &DeliveryFilter {
+                customer: params.partner_customer_id.as_deref(),
+                status,
+                endpoint: params.endpoint_id.as_deref(),
+                event_type: event_type.as_deref(),
+            },
             before.as_deref(),
             limit + 1,
         )
@@ -160,6 +209,29 @@ pub async fn list_deliveries(
         data: rows.into_iter().map(|d| view(d, &attempts)).collect(),
         pagination: ListPagination { limit, next_cursor },
     }))
+}
+
+/// One delivery with its attempts.
+#[utoipa::path(get, path = "/v1/deliveries/{delivery_id}", tag = "deliveries", security(("api_key" = [])),
+    params(("delivery_id" = String, Path, description = "Delivery id")),
+    responses((status = 200, description = "The delivery with its attempts", body = DeliveryView),
+        (status = 404, description = "No such delivery for this partner and mode", body = ErrorBody)))]
+pub async fn get_delivery(
+    auth: PartnerAuth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::Json<DeliveryView>, ApiError> {
+    let tenant = auth.require(Scope::Customers)?;
+    let row = state
+        .store
+        .delivery(&tenant, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("No delivery with this id."))?;
+    let attempts = state
+        .store
+        .delivery_attempts(std::slice::from_ref(&row.delivery_id))
+        .await?;
+    Ok(axum::Json(view(row, &attempts)))
 }
 
 /// `POST /v1/deliveries/{id}/retry`.
@@ -271,5 +343,6 @@ pub async fn retry_delivery(
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/deliveries", get(list_deliveries))
+        .route("/v1/deliveries/{delivery_id}", get(get_delivery))
         .route("/v1/deliveries/{delivery_id}/retry", post(retry_delivery))
 }

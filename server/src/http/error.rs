@@ -137,6 +137,8 @@ fn transient_code(backend: Backend, code: &str) -> bool {
 
 /// Seconds a `503` asks the caller to wait.
 const RETRY_AFTER_SECS: &str = "1";
+/// Seconds a `429 job_queue_full` asks the caller to wait.
+const QUEUE_RETRY_AFTER_SECS: &str = "5";
 
 /// Marks an error answer the same request may get past later (see
 /// [`ErrorCode::retryable`]): a stored idempotent answer must not repeat it.
@@ -201,6 +203,13 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
+        if code == ErrorCode::JobQueueFull {
+            // About the time a replica drains a few hundred jobs.
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(QUEUE_RETRY_AFTER_SECS),
             );
         }
         response.extensions_mut().insert(ErrorLog {

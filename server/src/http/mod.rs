@@ -21,8 +21,10 @@ pub mod prospecting;
 pub mod query_params;
 pub mod rate_limit;
 pub mod request_id;
+pub mod search_jobs;
 pub mod usage;
 pub mod wallets;
+pub mod webhook_endpoints;
 pub mod widget;
 
 use std::any::Any;
@@ -44,6 +46,7 @@ use crate::datasets::{DataSet, DataSets};
 use crate::delivery::sender::Sender;
 use crate::delivery::worker::Deliverer;
 use crate::embed::token::TokenKeys;
+use crate::jobs::runner::{JobRunner, RunnerConfig};
 use crate::partners::Mode;
 use crate::search::cursor::CursorCodec;
 use crate::search::SearchService;
@@ -66,8 +69,10 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub limiter: Arc<RateLimiter>,
     pub rechecks: Arc<EmbedRechecks>,
-    /// Sends pushes (at once from the request, later from the worker).
+    /// Sends pushes (at once from the request, later from the worker) and events.
     pub deliverer: Arc<Deliverer>,
+    /// Runs queued async search jobs.
+    pub jobs: Arc<JobRunner>,
     /// Partner usage (requests, data API records) not yet stored.
     pub usage: Arc<usage::UsageCounter>,
     /// Who may frame the widget, per embed key prefix.
@@ -90,18 +95,32 @@ impl AppState {
             store.clone(),
             sender,
             config.delivery_retry_schedule.clone(),
+            config.webhook_disable_after_secs,
         );
-        let datasets = DataSets::new(DataSet::live(store.clone(), search));
+        let datasets = Arc::new(DataSets::new(DataSet::live(store.clone(), search)));
+        let deliverer = Arc::new(deliverer);
+        let jobs = Arc::new(JobRunner::new(
+            store.clone(),
+            datasets.clone(),
+            cursors.clone(),
+            deliverer.clone(),
+            &RunnerConfig {
+                workers: config.job_workers,
+                lease_secs: config.job_lease_secs,
+                retention_secs: config.job_retention_secs,
+            },
+        ));
         Ok(AppState {
             store,
             metrics: Arc::new(Metrics::new()),
             config: Arc::new(config),
-            datasets: Arc::new(datasets),
+            datasets,
             cursors,
             tokens: Arc::new(tokens),
             limiter: Arc::new(RateLimiter::new()),
             rechecks: Arc::new(EmbedRechecks::default()),
-            deliverer: Arc::new(deliverer),
+            deliverer,
+            jobs,
             usage: Arc::new(usage::UsageCounter::default()),
             frame_ancestors: Arc::new(widget::FrameAncestors::default()),
         })
@@ -184,6 +203,8 @@ pub fn router(state: AppState) -> Router {
         .merge(partner_customers::router())
         .merge(wallets::partner_router())
         .merge(deliveries::router())
+        .merge(search_jobs::router())
+        .merge(webhook_endpoints::router())
         .merge(usage::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

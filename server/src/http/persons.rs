@@ -18,8 +18,9 @@ use crate::partners::keys::Scope;
 use crate::search::people::{self, PeopleQuery, MAX_LIMIT};
 use crate::store::{now_unix, Lookup, PersonRow};
 
-/// Query parameters of `GET /v1/persons/search`.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+/// Query parameters of `GET /v1/persons/search`, and the JSON body of `POST
+/// /v1/persons/search/jobs` (the same fields, lists as arrays).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
@@ -33,9 +34,11 @@ pub struct SearchParams {
     pub location_state: Vec<String>,
     /// Page size, 1–100 (default 100).
     #[param(minimum = 1, maximum = 100)]
+    #[schema(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// Total cap across pages; overrides a count in `q`.
     #[param(minimum = 1)]
+    #[schema(minimum = 1)]
     pub max_records: Option<u32>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -72,7 +75,8 @@ fn bad(field: &str, message: impl Into<String>) -> ApiError {
 }
 
 impl SearchParams {
-    fn validate(self) -> Result<PeopleQuery, ApiError> {
+    /// The validated query, refused with the field named.
+    pub fn validate(self) -> Result<PeopleQuery, ApiError> {
         let limit = self.limit.unwrap_or(MAX_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(bad(

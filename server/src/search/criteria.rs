@@ -5,7 +5,7 @@
 
 use quarry_shared::interpret::Interpretation;
 use quarry_shared::taxonomy::EmailStatus;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// What to match. Lists are OR within a dimension; dimensions are ANDed.
@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 /// replaces only the text's own field of that name inside the clause and then
 /// intersects with the rest, so it can only narrow: "CFO" refined to `c_suite` is
 /// the CFOs who are C-level, never every C-level person.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Criteria {
     pub roles: Vec<String>,
     /// The text's seniorities (in the who clause).

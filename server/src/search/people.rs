@@ -259,14 +259,61 @@ pub fn with_overrides(
 }
 
 /// A search ready to run: what was understood, the criteria and the identities
-/// used for cursors and dedupe.
-#[derive(Debug, Clone)]
+/// used for cursors and dedupe. Serialisable, so an async job stores it and its
+/// worker runs exactly what was understood at creation, never re-interpreting.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Prepared {
     pub interpretation: Interpretation,
     pub criteria: Criteria,
     /// Where deliveries under the dedupe token are recorded, when one is given.
     pub dedupe_digest: Option<String>,
     fingerprint: [u8; 16],
+}
+
+/// How a search runs, as the reference names it: on the taxonomy's bitmaps
+/// alone, or with free words matched through the index too. Both are exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchStrategy {
+    Taxonomy,
+    IndexedDynamic,
+}
+
+impl SearchStrategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchStrategy::Taxonomy => "taxonomy",
+            SearchStrategy::IndexedDynamic => "indexed_dynamic",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<SearchStrategy> {
+        [SearchStrategy::Taxonomy, SearchStrategy::IndexedDynamic]
+            .into_iter()
+            .find(|s| s.as_str() == value)
+    }
+}
+
+impl Prepared {
+    /// The strategy this search runs with.
+    pub fn strategy(&self) -> SearchStrategy {
+        if self.criteria.keywords.is_empty() && self.criteria.company_domains.is_empty() {
+            SearchStrategy::Taxonomy
+        } else {
+            SearchStrategy::IndexedDynamic
+        }
+    }
+
+    /// Refuses a cursor this search would refuse, before it runs.
+    pub fn check_cursor(&self, codec: &CursorCodec, cursor: Option<&str>) -> Result<(), ApiError> {
+        match cursor {
+            Some(c) => codec
+                .decode(&self.fingerprint, c)
+                .map(drop)
+                .map_err(cursor_error),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Validates and interprets a query against the words `index` knows; refuses one

@@ -1,5 +1,6 @@
-//! Delivery jobs: written with their purchase (see [`super::Purchase::add_delivery`]),
-//! sent by whoever holds a [`Claim`]: a lease with a random token, taken with a
+//! Delivery jobs: a push written with its purchase (see
+//! [`super::Purchase::commit_with_delivery`]) or an event written with the state
+//! change that caused it (see [`super::events`]), sent by whoever holds a [`Claim`]: a lease with a random token, taken with a
 //! conditional update (so two replicas never send the same attempt) and checked
 //! again by every later write of the round (renewal, each attempt, the round's
 //! end), so a round that lost its claim writes nothing. Every attempt is kept for
@@ -9,19 +10,34 @@
 use sqlx::FromRow;
 
 use super::partners::parse_mode;
+use super::webhooks::fan_out;
 use super::{on_pool, Store, StoreError};
 use crate::delivery::{DeliveryStatus, LEASE_SECS};
 use crate::partners::ids::new_id;
 use crate::partners::Tenant;
+
+/// Where a delivery goes, and so which secret signs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryTarget {
+    /// A purchase's records, pushed to the customer's (or embed key's) delivery
+    /// URL and signed with the embed key's webhook secret.
+    Push {
+        partner_customer_id: String,
+        embed_key_id: String,
+        purchase_id: String,
+    },
+    /// An event, sent to a webhook endpoint and signed with its secret.
+    Endpoint { endpoint_id: String },
+}
 
 /// A delivery job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeliveryRow {
     pub delivery_id: String,
     pub tenant: Tenant,
-    pub partner_customer_id: String,
-    pub embed_key_id: String,
-    pub purchase_id: String,
+    pub target: DeliveryTarget,
+    /// The event it carries (`prospecting.records.pushed` for a push).
+    pub event_type: String,
     pub search_id: Option<String>,
     pub url: String,
     pub status: DeliveryStatus,
@@ -41,9 +57,11 @@ struct DeliveryRecord {
     delivery_id: String,
     partner_id: String,
     mode: String,
-    partner_customer_id: String,
-    embed_key_id: String,
-    purchase_id: String,
+    partner_customer_id: Option<String>,
+    embed_key_id: Option<String>,
+    purchase_id: Option<String>,
+    endpoint_id: Option<String>,
+    event_type: String,
     search_id: Option<String>,
     url: String,
     status: String,
@@ -59,7 +77,30 @@ struct DeliveryRecord {
 
 impl DeliveryRecord {
     fn into_row(self) -> Result<DeliveryRow, StoreError> {
+        let target = match (
+            self.endpoint_id,
+            self.partner_customer_id,
+            self.embed_key_id,
+            self.purchase_id,
+        ) {
+            (Some(endpoint_id), ..) => DeliveryTarget::Endpoint { endpoint_id },
+            (None, Some(partner_customer_id), Some(embed_key_id), Some(purchase_id)) => {
+                DeliveryTarget::Push {
+                    partner_customer_id,
+                    embed_key_id,
+                    purchase_id,
+                }
+            }
+            _ => {
+                return Err(StoreError::Corrupt(format!(
+                    "delivery {} has neither an endpoint nor a purchase",
+                    self.delivery_id
+                )))
+            }
+        };
         Ok(DeliveryRow {
+            target,
+            event_type: self.event_type,
             tenant: Tenant {
                 partner_id: self.partner_id,
                 mode: parse_mode(&self.mode)?,
@@ -67,9 +108,6 @@ impl DeliveryRecord {
             status: DeliveryStatus::parse(&self.status)
                 .ok_or_else(|| StoreError::Corrupt(format!("delivery status {:?}", self.status)))?,
             delivery_id: self.delivery_id,
-            partner_customer_id: self.partner_customer_id,
-            embed_key_id: self.embed_key_id,
-            purchase_id: self.purchase_id,
             search_id: self.search_id,
             url: self.url,
             chunks: self.chunks,
@@ -101,6 +139,15 @@ impl Claim {
     pub(super) fn new(delivery: DeliveryRow, token: String) -> Claim {
         Claim { delivery, token }
     }
+}
+
+/// Which deliveries a log page shows (every field optional).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DeliveryFilter<'a> {
+    pub customer: Option<&'a str>,
+    pub status: Option<DeliveryStatus>,
+    pub endpoint: Option<&'a str>,
+    pub event_type: Option<&'a str>,
 }
 
 /// One chunk still to send.
@@ -144,6 +191,24 @@ pub struct RoundResult {
     pub last_error: Option<String>,
 }
 
+/// What else a round's end writes (see [`Store::finish_round_with`]).
+#[derive(Debug, Clone)]
+pub struct RoundEffects {
+    /// An endpoint failing every attempt for longer than this is disabled.
+    pub disable_after_secs: i64,
+    /// An event the round's end causes (a push's `delivery.failed`).
+    pub event: Option<crate::delivery::events::Event>,
+}
+
+impl Default for RoundEffects {
+    fn default() -> RoundEffects {
+        RoundEffects {
+            disable_after_secs: crate::delivery::DISABLE_FAILING_ENDPOINT_SECS,
+            event: None,
+        }
+    }
+}
+
 /// What asking for a replay found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Replay {
@@ -158,7 +223,7 @@ pub enum Replay {
 }
 
 pub(super) const DELIVERY_COLUMNS: &str = "delivery_id, partner_id, mode, partner_customer_id, embed_key_id, \
-    purchase_id, search_id, url, status, chunks, attempts, next_attempt_at, claimed_until, last_status, \
+    purchase_id, endpoint_id, event_type, search_id, url, status, chunks, attempts, next_attempt_at, claimed_until, last_status, \
     last_error, created_at, updated_at";
 
 /// Clears the `410 Gone` mark of `$url` (an `Option<&str>`) for `$tenant` inside
@@ -179,6 +244,63 @@ macro_rules! clear_gone {
 }
 pub(super) use clear_gone;
 
+/// Inserts the delivery `$row` (a [`DeliveryRow`]) claimed with `$token` (an
+/// `Option<&str>`: none leaves it to the worker) and its chunk `$bodies` (`&[String]`)
+/// inside an open transaction `$t` (a `&mut Transaction`).
+macro_rules! insert_delivery {
+    ($t:expr, $row:expr, $token:expr, $bodies:expr) => {{
+        let row: &$crate::store::DeliveryRow = $row;
+        let (customer, key, purchase, endpoint) = match &row.target {
+            $crate::store::DeliveryTarget::Push {
+                partner_customer_id,
+                embed_key_id,
+                purchase_id,
+            } => (
+                Some(partner_customer_id.as_str()),
+                Some(embed_key_id.as_str()),
+                Some(purchase_id.as_str()),
+                None,
+            ),
+            $crate::store::DeliveryTarget::Endpoint { endpoint_id } => {
+                (None, None, None, Some(endpoint_id.as_str()))
+            }
+        };
+        sqlx::query(
+            "insert into delivery (delivery_id, partner_id, mode, partner_customer_id, embed_key_id, \
+             purchase_id, endpoint_id, event_type, search_id, url, status, chunks, attempts, next_attempt_at, \
+             claimed_until, claim_token, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $15, $16, $16)",
+        )
+        .bind(&row.delivery_id)
+        .bind(&row.tenant.partner_id)
+        .bind(row.tenant.mode.as_str())
+        .bind(customer)
+        .bind(key)
+        .bind(purchase)
+        .bind(endpoint)
+        .bind(&row.event_type)
+        .bind(&row.search_id)
+        .bind(&row.url)
+        .bind(row.status.as_str())
+        .bind(row.chunks)
+        .bind(row.next_attempt_at)
+        .bind(row.claimed_until)
+        .bind($token)
+        .bind(row.created_at)
+        .execute(&mut *$t)
+        .await?;
+        for (i, body) in $bodies.iter().enumerate() {
+            sqlx::query("insert into delivery_chunk (delivery_id, chunk, body) values ($1, $2, $3)")
+                .bind(&row.delivery_id)
+                .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
+                .bind(body)
+                .execute(&mut *$t)
+                .await?;
+        }
+    }};
+}
+pub(super) use insert_delivery;
+
 impl Store {
     /// One of the tenant's deliveries.
     pub async fn delivery(
@@ -196,24 +318,25 @@ impl Store {
         row.map(DeliveryRecord::into_row).transpose()
     }
 
-    /// A page of the tenant's deliveries, newest first, optionally for one
-    /// customer or in one status.
+    /// A page of the tenant's deliveries, newest first, narrowed by `filter`.
     pub async fn deliveries(
         &self,
         tenant: &Tenant,
-        customer: Option<&str>,
-        status: Option<DeliveryStatus>,
+        filter: &DeliveryFilter<'_>,
         before: Option<&str>,
         limit: u32,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
         let rows: Vec<DeliveryRecord> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select {DELIVERY_COLUMNS} from delivery where partner_id = $1 and mode = $2 \
              and ($3 is null or partner_customer_id = $3) and ($4 is null or status = $4) \
-             and ($5 is null or delivery_id < $5) order by delivery_id desc limit $6")))
+             and ($5 is null or endpoint_id = $5) and ($6 is null or event_type = $6) \
+             and ($7 is null or delivery_id < $7) order by delivery_id desc limit $8")))
             .bind(&tenant.partner_id)
             .bind(tenant.mode.as_str())
-            .bind(customer)
-            .bind(status.map(DeliveryStatus::as_str))
+            .bind(filter.customer)
+            .bind(filter.status.map(DeliveryStatus::as_str))
+            .bind(filter.endpoint)
+            .bind(filter.event_type)
             .bind(before)
             .bind(i64::from(limit))
             .fetch_all(pool)
@@ -276,8 +399,11 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Claim>, StoreError> {
         let due: Vec<String> = on_pool!(self, pool => sqlx::query_scalar(
-            "select delivery_id from delivery where status = 'pending' and next_attempt_at <= $1 \
-             and (claimed_until is null or claimed_until < $1) order by next_attempt_at limit $2")
+            "select delivery_id from delivery d where status = 'pending' and next_attempt_at <= $1 \
+             and (claimed_until is null or claimed_until < $1) \
+             and (endpoint_id is null or exists (select 1 from webhook_endpoint e \
+                  where e.endpoint_id = d.endpoint_id and e.status = 'active')) \
+             order by next_attempt_at limit $2")
             .bind(now)
             .bind(i64::from(limit))
             .fetch_all(pool)
@@ -347,14 +473,29 @@ impl Store {
         })
     }
 
-    /// Ends `claim`'s round: the new status and schedule, one more attempt
-    /// counted, the claim released, and a `410 Gone` URL marked. `false` (and
-    /// nothing written) when the claim is no longer held.
+    /// Ends `claim`'s round with no more than that: see [`Store::finish_round_with`].
     pub async fn finish_round(
         &self,
         claim: &Claim,
         result: &RoundResult,
         now: i64,
+    ) -> Result<bool, StoreError> {
+        self.finish_round_with(claim, result, now, &RoundEffects::default())
+            .await
+    }
+
+    /// Ends `claim`'s round: the new status and schedule, one more attempt
+    /// counted, the claim released, and in the same transaction what follows
+    /// from it: a push's `410 Gone` URL marked; an endpoint's failure record
+    /// kept (and the endpoint disabled once it failed for longer than
+    /// `effects.disable_after_secs`, or at once after a 410); `effects.event`
+    /// fanned out. `false` (and nothing written) when the claim is no longer held.
+    pub async fn finish_round_with(
+        &self,
+        claim: &Claim,
+        result: &RoundResult,
+        now: i64,
+        effects: &RoundEffects,
     ) -> Result<bool, StoreError> {
         let d = &claim.delivery;
         on_pool!(self, pool => {
@@ -376,7 +517,32 @@ impl Store {
             if done != 1 {
                 return Ok(false);
             }
-            if result.status == DeliveryStatus::Gone {
+            if let DeliveryTarget::Endpoint { endpoint_id } = &d.target {
+                if result.status == DeliveryStatus::Delivered {
+                    sqlx::query("update webhook_endpoint set failing_since = null where endpoint_id = $1")
+                        .bind(endpoint_id)
+                        .execute(&mut *tx)
+                        .await?;
+                } else {
+                    sqlx::query(
+                        "update webhook_endpoint set failing_since = coalesce(failing_since, $2) where endpoint_id = $1")
+                        .bind(endpoint_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    let gone = result.status == DeliveryStatus::Gone;
+                    sqlx::query(
+                        "update webhook_endpoint set status = 'disabled', disabled_reason = $3, updated_at = $2 \
+                         where endpoint_id = $1 and status = 'active' and ($4 or failing_since <= $2 - $5)")
+                        .bind(endpoint_id)
+                        .bind(now)
+                        .bind(if gone { "gone" } else { "failing" })
+                        .bind(gone)
+                        .bind(effects.disable_after_secs)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            } else if result.status == DeliveryStatus::Gone {
                 sqlx::query(
                     "insert into gone_endpoint (partner_id, mode, url, delivery_id, marked_at) \
                      values ($1, $2, $3, $4, $5) on conflict (partner_id, mode, url) do nothing")
@@ -387,6 +553,9 @@ impl Store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+            }
+            if let Some(event) = &effects.event {
+                fan_out!(tx, &d.tenant, event, now);
             }
             tx.commit().await?;
             Ok(true)

@@ -6,9 +6,10 @@
 mod customers;
 mod data;
 mod dedupe;
-mod deliveries;
+pub(crate) mod deliveries;
 mod embed_keys;
 mod idempotency;
+mod jobs;
 mod partners;
 mod purchases;
 mod search;
@@ -16,12 +17,18 @@ mod server_sessions;
 mod sessions;
 mod usage;
 mod wallets;
+pub(crate) mod webhooks;
 
 pub use customers::Customer;
 pub use data::Writer;
 pub use dedupe::DedupeClaim;
-pub use deliveries::{AttemptRow, ChunkRow, Claim, DeliveryRow, NewAttempt, Replay, RoundResult};
+pub use deliveries::{
+    AttemptRow, ChunkRow, Claim, DeliveryFilter, DeliveryRow, DeliveryTarget, NewAttempt, Replay,
+    RoundEffects, RoundResult,
+};
+pub use webhooks::{CreateRefusal, DisabledReason, EndpointChange, NewEndpoint, WebhookEndpoint};
 pub use embed_keys::{EmbedKey, EmbedKeyStatus};
+pub use jobs::{Cancel, JobClaim, JobCompletion, JobEnd, JobRow, NewJob, QueueFull};
 pub use idempotency::{IdempotencyStart, KeyHold, StoredAnswer};
 pub use partners::ApiKey;
 pub use purchases::{NewDelivery, Purchase, PurchaseOrder, Purchased};

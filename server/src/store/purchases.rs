@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use tokio::sync::OwnedMutexGuard;
 
 use super::customers::COLUMNS as CUSTOMER_COLUMNS;
-use super::deliveries::{Claim, DeliveryRow};
+use super::deliveries::{insert_delivery, Claim, DeliveryRow, DeliveryTarget};
 use super::embed_keys::enum_text;
 use super::search::Reader;
 use super::wallets::{
@@ -22,6 +22,7 @@ use super::wallets::{
     SpendRefusal, ENTRIES_SQL, GRANTS_SQL, INSERT_ENTRY_SQL,
 };
 use super::{on_pool, on_tx, Backend, PersonRow, Store, StoreError, Tx};
+use crate::delivery::payload::EVENT_RECORDS_PUSHED;
 use crate::delivery::{DeliveryStatus, LEASE_SECS};
 use crate::partners::ids::new_sorted_id;
 use crate::partners::Tenant;
@@ -292,9 +293,12 @@ impl Purchase {
         let row = DeliveryRow {
             delivery_id: delivery.delivery_id,
             tenant: self.tenant.clone(),
-            partner_customer_id: self.customer_id.clone(),
-            embed_key_id: delivery.embed_key_id,
-            purchase_id: self.purchase_id.clone(),
+            target: DeliveryTarget::Push {
+                partner_customer_id: self.customer_id.clone(),
+                embed_key_id: delivery.embed_key_id,
+                purchase_id: self.purchase_id.clone(),
+            },
+            event_type: EVENT_RECORDS_PUSHED.to_owned(),
             search_id: self.search_id.clone(),
             url: delivery.url,
             status: DeliveryStatus::Pending,
@@ -309,34 +313,7 @@ impl Purchase {
         };
         let bodies = delivery.bodies;
         on_tx!(&mut self.tx, t => {
-            sqlx::query(
-                "insert into delivery (delivery_id, partner_id, mode, partner_customer_id, embed_key_id, \
-                 purchase_id, search_id, url, status, chunks, attempts, next_attempt_at, claimed_until, \
-                 claim_token, created_at, updated_at) \
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, $13, $11, $11)")
-                .bind(&row.delivery_id)
-                .bind(&row.tenant.partner_id)
-                .bind(row.tenant.mode.as_str())
-                .bind(&row.partner_customer_id)
-                .bind(&row.embed_key_id)
-                .bind(&row.purchase_id)
-                .bind(&row.search_id)
-                .bind(&row.url)
-                .bind(row.status.as_str())
-                .bind(row.chunks)
-                .bind(now)
-                .bind(row.claimed_until)
-                .bind(&token)
-                .execute(&mut **t)
-                .await?;
-            for (i, body) in bodies.iter().enumerate() {
-                sqlx::query("insert into delivery_chunk (delivery_id, chunk, body) values ($1, $2, $3)")
-                    .bind(&row.delivery_id)
-                    .bind(i64::try_from(i + 1).unwrap_or(i64::MAX))
-                    .bind(body)
-                    .execute(&mut **t)
-                    .await?;
-            }
+            insert_delivery!(*t, &row, Some(token.as_str()), &bodies);
         });
         Ok(Claim::new(row, token))
     }
