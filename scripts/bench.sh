@@ -40,6 +40,9 @@ cargo bench --locked -p quarry-server --bench wallet
 echo "==> push and CSV export at scale (10k push, 10k/100k-row exports)"
 cargo bench --locked -p quarry-server --bench delivery
 
+echo "==> async search jobs and webhook events (1,000 jobs drained, 5,000 events sent)"
+cargo bench --locked -p quarry-server --bench jobs
+
 echo "==> the widget: release build size, then speed in headless Chromium over the same data"
 export PATH="$PWD/.tools/binaryen/node_modules/.bin:$PATH"
 scripts/tools.sh

@@ -169,9 +169,10 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub max_queued_jobs: u32,
 
-    /// Async search jobs this replica runs at the same time.
+    /// Async search jobs this replica runs at the same time; 0 runs none here
+    /// (a replica that only serves requests while others run the queue).
     #[arg(long, env = "QUARRY_JOB_WORKERS", default_value_t = 4,
-          value_parser = clap::value_parser!(u32).range(1..=64))]
+          value_parser = clap::value_parser!(u32).range(0..=64))]
     pub job_workers: u32,
 
     /// Seconds a replica holds a job it runs; a job whose replica died is run

@@ -50,7 +50,8 @@ pub async fn run(
         .deliverer
         .clone()
         .spawn_worker(std::time::Duration::from_secs(1));
-    let jobs = state.jobs.clone().spawn(std::time::Duration::from_secs(1));
+    let jobs = (state.config.job_workers > 0)
+        .then(|| state.jobs.clone().spawn(std::time::Duration::from_secs(1)));
     let counts = {
         let (usage, store) = (state.usage.clone(), state.store.clone());
         tokio::spawn(async move {
@@ -81,7 +82,9 @@ pub async fn run(
     .await;
     refresher.abort();
     worker.abort();
-    jobs.abort();
+    if let Some(jobs) = jobs {
+        jobs.abort();
+    }
     counts.abort();
     purger.abort();
     // Usage counted since the last flush is kept.

@@ -268,7 +268,10 @@ mod tests {
         assert_eq!(body["type"], "person_search.job.succeeded");
         assert_eq!(body["timestamp"], "2023-11-14T22:13:20Z");
         assert_eq!(body["data"]["job_id"], "job_1");
-        assert_eq!(body["data"]["links"]["job"], "/v1/persons/search/jobs/job_1");
+        assert_eq!(
+            body["data"]["links"]["job"],
+            "/v1/persons/search/jobs/job_1"
+        );
         let failed = delivery_failed_event(
             &FailedPush {
                 delivery_id: "dlv_1",

@@ -82,18 +82,18 @@ pub struct Deliverer {
 
 /// What signs a delivery's messages.
 enum Signer {
-    Key(Option<EmbedKey>),
-    Endpoint(Option<WebhookEndpoint>),
+    Key(Box<Option<EmbedKey>>),
+    Endpoint(Box<Option<WebhookEndpoint>>),
 }
 
 impl Signer {
     async fn of(store: &Store, delivery: &DeliveryRow) -> Result<Signer, StoreError> {
         Ok(match &delivery.target {
             DeliveryTarget::Push { embed_key_id, .. } => {
-                Signer::Key(store.embed_key_by_id(embed_key_id).await?)
+                Signer::Key(Box::new(store.embed_key_by_id(embed_key_id).await?))
             }
             DeliveryTarget::Endpoint { endpoint_id } => {
-                Signer::Endpoint(store.webhook_endpoint_by_id(endpoint_id).await?)
+                Signer::Endpoint(Box::new(store.webhook_endpoint_by_id(endpoint_id).await?))
             }
         })
     }
@@ -102,6 +102,7 @@ impl Signer {
     fn secrets(&self, now: i64) -> Result<Vec<&str>, &'static str> {
         match self {
             Signer::Key(key) => {
+                let key: &Option<EmbedKey> = key;
                 let secrets = key
                     .as_ref()
                     .map(|k| k.webhook_secrets(now))
@@ -112,11 +113,13 @@ impl Signer {
                     Ok(secrets)
                 }
             }
-            Signer::Endpoint(None) => Err("the webhook endpoint was deleted; nothing was sent"),
-            Signer::Endpoint(Some(e)) if e.disabled.is_some() => {
-                Err("the webhook endpoint is disabled; nothing was sent")
-            }
-            Signer::Endpoint(Some(e)) => Ok(e.secrets(now)),
+            Signer::Endpoint(endpoint) => match endpoint.as_ref() {
+                None => Err("the webhook endpoint was deleted; nothing was sent"),
+                Some(e) if e.disabled.is_some() => {
+                    Err("the webhook endpoint is disabled; nothing was sent")
+                }
+                Some(e) => Ok(e.secrets(now)),
+            },
         }
     }
 }
@@ -181,8 +184,9 @@ impl Deliverer {
             // A claim taken moments ago needs no renewal before its first chunk.
             let fresh = delivery
                 .claimed_until
-                .is_some_and(|until| until - now > super::LEASE_SECS - 30);
-            if !(fresh && last.is_none()) && !self.store.renew_claim(claim, now).await? {
+                .is_some_and(|until| until - now > self.store.delivery_lease_secs() * 2 / 3);
+            let renew = !fresh || last.is_some();
+            if renew && !self.store.renew_claim(claim, now).await? {
                 return Err(lost());
             }
             let id = webhook_id(&delivery.delivery_id, chunk.chunk);

@@ -18,12 +18,12 @@ use super::error::ApiError;
 use super::extract::{page_limit, parse_json, require_json, Query};
 use super::partner_customers::ListPagination;
 use super::{iso8601, AppState};
+use crate::delivery::events::EventType;
+use crate::delivery::payload::EVENT_RECORDS_PUSHED;
 use crate::delivery::worker::webhook_id;
 use crate::delivery::{first_round_wait, DeliveryStatus};
 use crate::partners::keys::Scope;
 use crate::search::people::cursor_error;
-use crate::delivery::events::EventType;
-use crate::delivery::payload::EVENT_RECORDS_PUSHED;
 use crate::store::{now_unix, AttemptRow, DeliveryFilter, DeliveryRow, DeliveryTarget, Replay};
 
 /// One attempt at one chunk.

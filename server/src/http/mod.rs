@@ -83,6 +83,8 @@ impl AppState {
     /// Builds the search index, loads the server's secrets and makes the delivery
     /// client.
     pub async fn build(store: Store, config: ServeConfig) -> Result<AppState, BuildError> {
+        let store =
+            store.with_delivery_lease(crate::delivery::lease_secs(config.delivery_timeout_secs));
         let search = SearchService::build(&store).await?;
         let cursors = CursorCodec::new(store.server_secret("cursor_signing").await?.as_bytes());
         let tokens = token_keys(&store, &config).await?;

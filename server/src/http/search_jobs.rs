@@ -151,7 +151,10 @@ pub async fn create_search_job(
         search_strategy: prepared.strategy(),
         request: &text("request", serde_json::to_string(&page))?,
         prepared: &text("search", serde_json::to_string(&prepared))?,
-        interpretation: &text("interpretation", serde_json::to_string(&prepared.interpretation))?,
+        interpretation: &text(
+            "interpretation",
+            serde_json::to_string(&prepared.interpretation),
+        )?,
     };
     let job = match state
         .store

@@ -247,7 +247,11 @@ pub async fn list_endpoints(
 ) -> Result<Json<EndpointList>, ApiError> {
     let tenant = auth.require(Scope::Customers)?;
     let limit = page_limit("limit", params.limit, 50, 100)?;
-    let list = format!("webhook_endpoints:{}:{}", tenant.partner_id, tenant.mode.as_str());
+    let list = format!(
+        "webhook_endpoints:{}:{}",
+        tenant.partner_id,
+        tenant.mode.as_str()
+    );
     let after = params
         .cursor
         .as_deref()
@@ -303,7 +307,11 @@ pub async fn update_endpoint(
 ) -> Result<Json<EndpointView>, ApiError> {
     let tenant = auth.require(Scope::Customers)?;
     let change = EndpointChange {
-        url: body.url.as_deref().map(|u| valid_url(&state, u)).transpose()?,
+        url: body
+            .url
+            .as_deref()
+            .map(|u| valid_url(&state, u))
+            .transpose()?,
         description: body.description.map(valid_description).transpose()?,
         events: valid_events(body.events)?,
         disabled: body.disabled,

@@ -12,7 +12,7 @@ use sqlx::FromRow;
 use super::partners::parse_mode;
 use super::webhooks::fan_out;
 use super::{on_pool, Store, StoreError};
-use crate::delivery::{DeliveryStatus, LEASE_SECS};
+use crate::delivery::DeliveryStatus;
 use crate::partners::ids::new_id;
 use crate::partners::Tenant;
 
@@ -382,7 +382,7 @@ impl Store {
              returning {DELIVERY_COLUMNS}")))
             .bind(delivery_id)
             .bind(&token)
-            .bind(now + LEASE_SECS)
+            .bind(now + self.delivery_lease_secs)
             .bind(now)
             .fetch_optional(pool)
             .await)?;
@@ -421,7 +421,7 @@ impl Store {
             "update delivery set claimed_until = $3 where delivery_id = $1 and claim_token = $2")
             .bind(&claim.delivery.delivery_id)
             .bind(&claim.token)
-            .bind(now + LEASE_SECS)
+            .bind(now + self.delivery_lease_secs)
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
@@ -603,7 +603,7 @@ impl Store {
                 .bind(id)
                 .bind(now)
                 .bind(&token)
-                .bind(now + LEASE_SECS)
+                .bind(now + self.delivery_lease_secs)
                 .bind(force)
                 .fetch_optional(&mut *tx)
                 .await?;

@@ -237,7 +237,11 @@ impl Store {
     }
 
     /// One of the tenant's jobs, with its result.
-    pub async fn search_job(&self, tenant: &Tenant, id: &str) -> Result<Option<JobRow>, StoreError> {
+    pub async fn search_job(
+        &self,
+        tenant: &Tenant,
+        id: &str,
+    ) -> Result<Option<JobRow>, StoreError> {
         let record: Option<JobRecord> = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "select {JOB_COLUMNS} from search_job where partner_id = $1 and mode = $2 and job_id = $3")))
             .bind(&tenant.partner_id)
@@ -267,6 +271,21 @@ impl Store {
             .fetch_all(pool)
             .await)?;
         records.into_iter().map(JobRecord::into_row).collect()
+    }
+
+    /// How many of the tenant's jobs are in `status`.
+    pub async fn count_search_jobs(
+        &self,
+        tenant: &Tenant,
+        status: JobStatus,
+    ) -> Result<i64, StoreError> {
+        Ok(on_pool!(self, pool => sqlx::query_scalar(
+            "select count(*) from search_job where partner_id = $1 and mode = $2 and status = $3")
+            .bind(&tenant.partner_id)
+            .bind(tenant.mode.as_str())
+            .bind(status.as_str())
+            .fetch_one(pool)
+            .await)?)
     }
 
     /// Cancels a queued job. `None` when the tenant has no such job.

@@ -26,10 +26,9 @@ pub use deliveries::{
     AttemptRow, ChunkRow, Claim, DeliveryFilter, DeliveryRow, DeliveryTarget, NewAttempt, Replay,
     RoundEffects, RoundResult,
 };
-pub use webhooks::{CreateRefusal, DisabledReason, EndpointChange, NewEndpoint, WebhookEndpoint};
 pub use embed_keys::{EmbedKey, EmbedKeyStatus};
-pub use jobs::{Cancel, JobClaim, JobCompletion, JobEnd, JobRow, NewJob, QueueFull};
 pub use idempotency::{IdempotencyStart, KeyHold, StoredAnswer};
+pub use jobs::{Cancel, JobClaim, JobCompletion, JobEnd, JobRow, NewJob, QueueFull};
 pub use partners::ApiKey;
 pub use purchases::{NewDelivery, Purchase, PurchaseOrder, Purchased};
 pub use search::{IndexPersonRow, Lookup, PersonRow};
@@ -37,6 +36,7 @@ pub use server_sessions::{NewServerSession, ServerSession, SESSION_SECRET_TTL_SE
 pub use sessions::ProspectSession;
 pub use usage::{CustomerUsage, UsageCount, UsageKind};
 pub use wallets::{CustomerWallet, LedgerRow, SpendOutcome, SpendRefusal, SpendRequest};
+pub use webhooks::{CreateRefusal, DisabledReason, EndpointChange, NewEndpoint, WebhookEndpoint};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -149,6 +149,8 @@ pub struct Store {
     /// under contention costs far more than waiting in line here. (`begin
     /// immediate` still guards against other processes.)
     wallet_writers: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// How long a delivery claim holds (see [`Store::with_delivery_lease`]).
+    delivery_lease_secs: i64,
 }
 
 /// Connection settings beyond the URL.
@@ -195,6 +197,7 @@ impl Store {
             return Ok(Store {
                 pool: Pool::Postgres(pool),
                 wallet_writers: Default::default(),
+                delivery_lease_secs: crate::delivery::LEASE_SECS,
             });
         }
         if url.starts_with("sqlite:") {
@@ -224,6 +227,7 @@ impl Store {
             return Ok(Store {
                 pool: Pool::Sqlite(pool),
                 wallet_writers: Default::default(),
+                delivery_lease_secs: crate::delivery::LEASE_SECS,
             });
         }
         Err(StoreError::UnsupportedUrl(redact_url(url)))
@@ -246,6 +250,7 @@ impl Store {
         let store = Store {
             pool: Pool::Sqlite(pool),
             wallet_writers: Default::default(),
+            delivery_lease_secs: crate::delivery::LEASE_SECS,
         };
         store.migrate().await?;
         Ok(store)
@@ -278,6 +283,18 @@ impl Store {
             }
             Pool::Postgres(pool) => (Tx::Postgres(pool.begin().await?), None),
         })
+    }
+
+    /// This store with delivery claims held for `secs` (the server sets it from
+    /// its delivery timeout, so a replica that died frees its claims soon).
+    pub fn with_delivery_lease(mut self, secs: i64) -> Store {
+        self.delivery_lease_secs = secs.max(1);
+        self
+    }
+
+    /// How long a delivery claim holds.
+    pub fn delivery_lease_secs(&self) -> i64 {
+        self.delivery_lease_secs
     }
 
     /// The backend behind this store.

@@ -23,7 +23,7 @@ use super::wallets::{
 };
 use super::{on_pool, on_tx, Backend, PersonRow, Store, StoreError, Tx};
 use crate::delivery::payload::EVENT_RECORDS_PUSHED;
-use crate::delivery::{DeliveryStatus, LEASE_SECS};
+use crate::delivery::DeliveryStatus;
 use crate::partners::ids::new_sorted_id;
 use crate::partners::Tenant;
 use crate::records::Company;
@@ -74,6 +74,8 @@ pub struct Purchase {
     plan: SpendPlan,
     wallet: CustomerWallet,
     now: i64,
+    /// How long the delivery's claim holds.
+    lease_secs: i64,
 }
 
 impl std::fmt::Debug for Purchase {
@@ -232,6 +234,7 @@ impl Store {
             Err(blocked) => return Ok(Err(SpendRefusal::Blocked(blocked))),
         };
         Ok(Ok(Purchase {
+            lease_secs: self.delivery_lease_secs,
             tx,
             _queued: queued,
             tenant: tenant.clone(),
@@ -305,7 +308,7 @@ impl Purchase {
             chunks,
             attempts: 0,
             next_attempt_at: Some(now),
-            claimed_until: Some(now + LEASE_SECS),
+            claimed_until: Some(now + self.lease_secs),
             last_status: None,
             last_error: None,
             created_at: now,

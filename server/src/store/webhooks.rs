@@ -241,7 +241,11 @@ impl Store {
         let (mut tx, _queued) = self.begin_write().await?;
         if let super::Tx::Postgres(t) = &mut tx {
             sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind(format!("webhook_endpoints:{}:{}", tenant.partner_id, tenant.mode.as_str()))
+                .bind(format!(
+                    "webhook_endpoints:{}:{}",
+                    tenant.partner_id,
+                    tenant.mode.as_str()
+                ))
                 .execute(&mut **t)
                 .await?;
         }
@@ -279,6 +283,23 @@ impl Store {
                 Ok(Ok(record.into_endpoint()?))
             }
         }
+    }
+
+    /// Fans `event` out to the tenant's subscribed endpoints on its own, for a
+    /// producer with no state change of its own to commit it with; returns how
+    /// many deliveries were written.
+    pub async fn publish_event(
+        &self,
+        tenant: &Tenant,
+        event: &crate::delivery::events::Event,
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let written = fan_out!(tx, tenant, event, now);
+            tx.commit().await?;
+            Ok(written)
+        })
     }
 
     /// One of the tenant's endpoints.
@@ -354,12 +375,7 @@ impl Store {
         let (status, reason, failing_since) = match change.disabled {
             Some(true) => (
                 "disabled",
-                Some(
-                    current
-                        .disabled
-                        .unwrap_or(DisabledReason::Manual)
-                        .as_str(),
-                ),
+                Some(current.disabled.unwrap_or(DisabledReason::Manual).as_str()),
                 current.failing_since,
             ),
             Some(false) => ("active", None, None),

@@ -1,0 +1,326 @@
+//! Jobs across real server processes: `kill -9` of a replica with queued and
+//! running jobs (after a restart every job ends once, bills once, and each
+//! subscribed endpoint gets its event with one stable `webhook-id`, checked by
+//! the Standard Webhooks reference verifier), and two replicas on one
+//! PostgreSQL sharing a queue without running a job twice.
+
+use std::collections::{HashMap, HashSet};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::contract;
+use crate::jobs::{data_records, seed};
+use crate::receiver::Receiver;
+use crate::support::{partner, Db, TestPartner, TestStore};
+use crate::webhooks::verifies;
+
+const QUARRY: &str = env!("CARGO_BIN_EXE_quarry");
+
+/// A `quarry serve` process on `127.0.0.1`, killed when dropped.
+struct Replica {
+    child: Child,
+    base: String,
+}
+
+impl Replica {
+    async fn start(database_url: &str, args: &[&str]) -> Replica {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(QUARRY)
+            .args(["serve", "--dev", "--bind", &format!("127.0.0.1:{port}")])
+            .args(["--database-url", database_url])
+            .args(["--rate-limit-per-key", "1000000"])
+            .arg("--widget-dir")
+            .arg(std::env::temp_dir().join("quarry-no-widget"))
+            .args(args)
+            .env("QUARRY_LOG", "warn,sqlx::query=error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn quarry serve");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let started = Instant::now();
+        loop {
+            if let Ok(r) = http.get(format!("{base}/readyz")).send().await {
+                if r.status().is_success() {
+                    break;
+                }
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no server at {base}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Replica { child, base }
+    }
+
+    /// `kill -9`: no shutdown, no drain, claims left as they were.
+    fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+async fn post(base: &str, key: &str, path: &str, body: &Value) -> Value {
+    let response = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .bearer_auth(key)
+        .json(body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    let body: Value = response.json().await.expect("json");
+    assert!(status.is_success(), "{path}: {status} {body}");
+    body
+}
+
+async fn count(store: &TestStore, sql: &str) -> i64 {
+    store.scalar(sql).await
+}
+
+/// Queues `n` jobs through `bases` in turn; returns their ids.
+async fn queue(bases: &[&str], owner: &TestPartner, n: usize) -> Vec<String> {
+    let queries = [
+        "sales people",
+        "cfo",
+        "marketing directors",
+        "ceos in texas",
+        "engineers",
+    ];
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        let body = json!({"q": queries[i % queries.len()], "limit": 10 + (i % 5) as u32});
+        let job = post(
+            bases[i % bases.len()],
+            &owner.secret,
+            "/v1/persons/search/jobs",
+            &body,
+        )
+        .await;
+        ids.push(job["job_id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
+/// Waits until no job is queued or running (90 s at most).
+async fn drained(store: &TestStore) {
+    let started = Instant::now();
+    loop {
+        let left = count(
+            store,
+            "select count(*) from search_job where status in ('queued', 'running')",
+        )
+        .await;
+        if left == 0 {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "{left} jobs never ended"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Every job succeeded once and billed once: the usage ledger holds exactly
+/// the sum of the jobs' billable records, each stored page has that many
+/// records, and each endpoint got one delivery per job.
+async fn ended_once(store: &TestStore, owner: &TestPartner, jobs: &[String], endpoints: i64) {
+    let n = jobs.len() as i64;
+    assert_eq!(
+        count(
+            store,
+            "select count(*) from search_job where status = 'succeeded'"
+        )
+        .await,
+        n
+    );
+    let billed = count(
+        store,
+        "select cast(coalesce(sum(billable_records), 0) as bigint) from search_job",
+    )
+    .await;
+    assert!(billed > 0);
+    assert_eq!(
+        data_records(store, &owner.partner_id).await,
+        billed,
+        "billed once per job"
+    );
+    assert_eq!(
+        count(
+            store,
+            "select count(*) from delivery where event_type = 'person_search.job.succeeded'"
+        )
+        .await,
+        n * endpoints,
+        "one event per job and endpoint"
+    );
+}
+
+/// Every job's event reached `receiver`, all copies of one job's event under
+/// one `webhook-id`, each accepted by the reference verifier.
+fn each_event_once_with_a_stable_id(receiver: &Receiver, secret: &str, jobs: &[String]) {
+    let mut ids: HashMap<String, HashSet<String>> = HashMap::new();
+    for message in receiver.received() {
+        assert!(verifies(secret, &message), "an event failed verification");
+        let job = message.body["data"]["job_id"].as_str().unwrap().to_owned();
+        let id = message.headers["webhook-id"].to_str().unwrap().to_owned();
+        ids.entry(job).or_default().insert(id);
+    }
+    for job in jobs {
+        let seen = ids.get(job).map(HashSet::len).unwrap_or(0);
+        assert_eq!(seen, 1, "job {job}: {seen} distinct webhook-ids");
+    }
+}
+
+contract!(
+    kill_9_with_queued_and_running_jobs_loses_nothing_and_repeats_nothing,
+    |store, _db| {
+        seed(&store, 2_000).await;
+        let owner = partner(&store).await;
+        let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
+        let args = [
+            "--job-lease-secs",
+            "2",
+            "--delivery-timeout-secs",
+            "1",
+            "--job-workers",
+            "2",
+        ];
+        // A replica that only takes requests queues the jobs…
+        let web = Replica::start(&store.url, &["--job-workers", "0"]).await;
+        let endpoint = post(
+            &web.base,
+            &owner.secret,
+            "/v1/webhooks/endpoints",
+            &json!({"url": receiver.url(), "events": ["person_search.job.succeeded"]}),
+        )
+        .await;
+        let secret = endpoint["signing_secret"].as_str().unwrap().to_owned();
+        let jobs = queue(&[&web.base], &owner, 200).await;
+        // …and a worker replica is killed while it runs them.
+        let mut worker = Replica::start(&store.url, &args).await;
+        let started = Instant::now();
+        loop {
+            let done = count(
+                &store,
+                "select count(*) from search_job where status = 'succeeded'",
+            )
+            .await;
+            let running = count(
+                &store,
+                "select count(*) from search_job where status = 'running'",
+            )
+            .await;
+            if done >= 20 && running > 0 {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the worker never got going"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        worker.kill9();
+        let queued = count(
+            &store,
+            "select count(*) from search_job where status = 'queued'",
+        )
+        .await;
+        let running = count(
+            &store,
+            "select count(*) from search_job where status = 'running'",
+        )
+        .await;
+        eprintln!("killed with {queued} queued and {running} running jobs");
+        assert!(queued > 0, "the kill came too late to leave queued jobs");
+        // A running job the kill left behind is picked up once its lease lapses.
+        let _restarted = Replica::start(&store.url, &args).await;
+        drained(&store).await;
+        ended_once(&store, &owner, &jobs, 1).await;
+        // At least once: the events of jobs that ended before and after the kill.
+        let started = Instant::now();
+        while count(
+            &store,
+            "select count(*) from delivery where status = 'delivered'",
+        )
+        .await
+            < jobs.len() as i64
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "events were not all delivered"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        each_event_once_with_a_stable_id(&receiver, &secret, &jobs);
+        drop(web);
+    }
+);
+
+/// Two replicas on one PostgreSQL share the queue: every job is claimed once
+/// (one attempt), ends once and bills once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_on_one_postgres_share_a_queue_without_running_a_job_twice() {
+    let Some(store) = crate::support::store(Db::Postgres).await else {
+        return;
+    };
+    seed(&store, 2_000).await;
+    let owner = partner(&store).await;
+    let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
+    let a = Replica::start(&store.url, &["--job-workers", "4"]).await;
+    let b = Replica::start(&store.url, &["--job-workers", "4"]).await;
+    let endpoint = post(
+        &a.base,
+        &owner.secret,
+        "/v1/webhooks/endpoints",
+        &json!({"url": receiver.url()}),
+    )
+    .await;
+    let jobs = queue(&[&a.base, &b.base], &owner, 200).await;
+    drained(&store).await;
+    assert_eq!(
+        count(
+            &store,
+            "select count(*) from search_job where attempts <> 1"
+        )
+        .await,
+        0,
+        "a job was claimed more than once"
+    );
+    ended_once(&store, &owner, &jobs, 1).await;
+    let started = Instant::now();
+    while count(
+        &store,
+        "select count(*) from delivery where status = 'delivered'",
+    )
+    .await
+        < jobs.len() as i64
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "events were not all delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    each_event_once_with_a_stable_id(
+        &receiver,
+        endpoint["signing_secret"].as_str().unwrap(),
+        &jobs,
+    );
+    assert_eq!(receiver.received().len(), jobs.len(), "no event sent twice");
+}
