@@ -151,6 +151,8 @@ error_codes! {
     JobNotCancellable = ("job_not_cancellable", 409, false),
     /// Too many of your async search jobs are queued; see `retry-after`.
     JobQueueFull = ("job_queue_full", 429, true),
+    /// The delivery's webhook endpoint is disabled or was deleted; enable it (PATCH `disabled: false`) to send it again.
+    WebhookEndpointDisabled = ("webhook_endpoint_disabled", 409, false),
     /// The partner has as many webhook endpoints as allowed; delete one first.
     WebhookEndpointLimit = ("webhook_endpoint_limit", 422, false),
     /// The `Idempotency-Key` was used before with another method, path or body.

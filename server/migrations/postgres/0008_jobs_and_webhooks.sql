@@ -65,3 +65,6 @@ create table search_job (
 );
 create index search_job_queue on search_job (status, created_at);
 create index search_job_by_partner on search_job (partner_id, mode, job_id);
+-- the per-partner queue bound counts queued jobs; the purge finds expired results
+create index search_job_by_status on search_job (partner_id, mode, status);
+create index search_job_expiry on search_job (expires_at) where result is not null;

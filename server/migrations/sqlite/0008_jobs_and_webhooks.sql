@@ -6,7 +6,8 @@
 --
 -- SQLite cannot drop a NOT NULL, so `delivery` is rebuilt the documented way
 -- (https://sqlite.org/lang_altertable.html#otheralter): foreign keys off, one
--- transaction, copy, drop, rename, check, foreign keys on.
+-- transaction, copy, drop, rename, foreign keys on. Every row is copied, so
+-- the references into it hold as before.
 
 pragma foreign_keys = off;
 begin immediate;
@@ -100,7 +101,9 @@ create table search_job (
 );
 create index search_job_queue on search_job (status, created_at);
 create index search_job_by_partner on search_job (partner_id, mode, job_id);
+-- the per-partner queue bound counts queued jobs; the purge finds expired results
+create index search_job_by_status on search_job (partner_id, mode, status);
+create index search_job_expiry on search_job (expires_at) where result is not null;
 
 commit;
-pragma foreign_key_check;
 pragma foreign_keys = on;

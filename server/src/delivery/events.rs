@@ -50,6 +50,38 @@ impl EventType {
     }
 }
 
+/// An event name as an endpoint subscribes to it (the OpenAPI document's enum):
+/// an event type, or `*` for every event.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub enum SubscribedEvent {
+    #[serde(rename = "*")]
+    All,
+    #[serde(rename = "person_search.job.succeeded")]
+    JobSucceeded,
+    #[serde(rename = "person_search.job.failed")]
+    JobFailed,
+    #[serde(rename = "delivery.failed")]
+    DeliveryFailed,
+    #[serde(rename = "saved_search.new_matches")]
+    SavedSearchNewMatches,
+}
+
+/// What a delivery carries (the OpenAPI document's enum for the log's filter):
+/// a push, or one of the events.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub enum DeliveryEvent {
+    #[serde(rename = "prospecting.records.pushed")]
+    RecordsPushed,
+    #[serde(rename = "person_search.job.succeeded")]
+    JobSucceeded,
+    #[serde(rename = "person_search.job.failed")]
+    JobFailed,
+    #[serde(rename = "delivery.failed")]
+    DeliveryFailed,
+    #[serde(rename = "saved_search.new_matches")]
+    SavedSearchNewMatches,
+}
+
 /// The events an endpoint subscribed to: all (`["*"]`, also the default), or a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subscription {
@@ -91,6 +123,16 @@ impl Subscription {
         } else {
             Subscription::Only(events)
         })
+    }
+
+    /// A stored subscription, read leniently: names this build does not know
+    /// (written by a newer replica during a rolling upgrade) are skipped, not an
+    /// error that would hold up every event of the partner.
+    pub fn from_stored(names: &[String]) -> Subscription {
+        if names.iter().any(|n| n == WILDCARD) {
+            return Subscription::All;
+        }
+        Subscription::Only(names.iter().filter_map(|n| EventType::parse(n)).collect())
     }
 
     pub fn includes(&self, event: EventType) -> bool {
@@ -179,10 +221,7 @@ pub fn job_event(job: &JobOutcome<'_>, now: i64) -> Event {
         )
     };
     // Ids and counts only: far below the limit.
-    Event::new(event_type, now, data).unwrap_or(Event {
-        event_type,
-        body: "{}".to_owned(),
-    })
+    Event::new(event_type, now, data).unwrap_or_else(|e| too_large(event_type, &e))
 }
 
 /// What a push that ran out of retries tells the partner's endpoints.
@@ -217,10 +256,19 @@ pub fn delivery_failed_event(push: &FailedPush<'_>, now: i64) -> Event {
             "retry": format!("/v1/deliveries/{}/retry", push.delivery_id),
         },
     });
-    Event::new(EventType::DeliveryFailed, now, data).unwrap_or(Event {
-        event_type: EventType::DeliveryFailed,
-        body: "{}".to_owned(),
-    })
+    Event::new(EventType::DeliveryFailed, now, data)
+        .unwrap_or_else(|e| too_large(EventType::DeliveryFailed, &e))
+}
+
+/// An event that came out over the limit (a bug): logged, and sent as its type
+/// and the error only, so the receiver still hears that it happened.
+fn too_large(event_type: EventType, error: &str) -> Event {
+    tracing::error!(event = event_type.as_str(), %error, "event payload over the limit");
+    Event {
+        event_type,
+        body: json!({"type": event_type.as_str(), "data": {"error": "payload too large"}})
+            .to_string(),
+    }
 }
 
 #[cfg(test)]

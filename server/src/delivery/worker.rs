@@ -98,6 +98,11 @@ impl Signer {
         })
     }
 
+    /// The endpoint was deleted.
+    fn is_gone(&self) -> bool {
+        matches!(self, Signer::Endpoint(e) if e.is_none())
+    }
+
     /// The secrets at `now`, or why nothing may be sent.
     fn secrets(&self, now: i64) -> Result<Vec<&str>, &'static str> {
         match self {
@@ -240,7 +245,12 @@ impl Deliverer {
             }
         }
         let now = now_unix();
-        let result = self.decide(delivery.attempts, all_sent, last.as_ref(), now);
+        let mut result = self.decide(delivery.attempts, all_sent, last.as_ref(), now);
+        if signer.is_gone() {
+            // Nothing will ever take it: failed now, not retried for days.
+            result.status = DeliveryStatus::Failed;
+            result.next_attempt_at = None;
+        }
         let effects = RoundEffects {
             disable_after_secs: self.disable_after_secs,
             event: failed_push_event(delivery, &result, now),

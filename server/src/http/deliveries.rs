@@ -83,6 +83,7 @@ pub struct DeliveryParams {
     /// Only events sent to this webhook endpoint.
     pub endpoint_id: Option<String>,
     /// Only this event type (`prospecting.records.pushed` for pushes).
+    #[param(value_type = Option<crate::delivery::events::DeliveryEvent>)]
     pub event_type: Option<String>,
     /// Page size, 1–100 (default 50).
     #[param(minimum = 1, maximum = 100)]
@@ -263,7 +264,7 @@ pub struct RetryResult {
     responses((status = 200, description = "The delivery after the new round, or unchanged when it was delivered (retried: false)", body = RetryResult),
         (status = 400, description = "Invalid body", body = ErrorBody),
         (status = 404, description = "No such delivery for this partner and mode", body = ErrorBody),
-        (status = 409, description = "A round of this delivery is being sent right now", body = ErrorBody),
+        (status = 409, description = "A round of this delivery is being sent right now, or its webhook endpoint is disabled or deleted", body = ErrorBody),
         (status = 410, description = "Forced, but the delivered chunks' bodies were purged", body = ErrorBody)))]
 pub async fn retry_delivery(
     auth: PartnerAuth,
@@ -282,6 +283,22 @@ pub async fn retry_delivery(
     };
     let now = now_unix();
     let not_found = || ApiError::not_found("No delivery with this id.");
+    // An event is sent again only to an endpoint that takes it.
+    if let Some(DeliveryTarget::Endpoint { endpoint_id }) =
+        state.store.delivery(&tenant, &id).await?.map(|d| d.target)
+    {
+        let live = state
+            .store
+            .webhook_endpoint(&tenant, &endpoint_id)
+            .await?
+            .is_some_and(|e| e.disabled.is_none());
+        if !live {
+            return Err(ApiError::new(
+                ErrorCode::WebhookEndpointDisabled,
+                "The delivery's webhook endpoint is disabled or was deleted; enable it to send it again.",
+            ));
+        }
+    }
     let replay = state
         .store
         .replay_delivery(&tenant, &id, force, now)

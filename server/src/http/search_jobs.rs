@@ -114,7 +114,7 @@ fn check_id(id: &str) -> Result<(), ApiError> {
 #[utoipa::path(post, path = "/v1/persons/search/jobs", tag = "data",
     security(("api_key" = [])),
     request_body(content = SearchParams, description = "The parameters of `GET /v1/persons/search`, as JSON (lists as arrays)"),
-    responses(
+    responses((status = 403, description = "The key lacks the data scope", body = ErrorBody),
         (status = 202, description = "Queued; poll the `Location` until it ends", body = JobView,
             headers(("location" = String, description = "The job"), ("retry-after" = String, description = "Seconds before the first poll"))),
         (status = 400, description = "Invalid parameter, body or cursor", body = ErrorBody),
@@ -186,7 +186,7 @@ pub async fn create_search_job(
 #[utoipa::path(get, path = "/v1/persons/search/jobs/{job_id}", tag = "data",
     security(("api_key" = [])),
     params(("job_id" = String, Path, description = "Job id returned by POST /v1/persons/search/jobs")),
-    responses(
+    responses((status = 403, description = "The key lacks the data scope", body = ErrorBody),
         (status = 200, description = "The job; with its page once succeeded", body = JobView,
             headers(("retry-after" = String, description = "While queued or running: seconds before polling again"))),
         (status = 400, description = "Not a job id", body = ErrorBody),
@@ -240,7 +240,7 @@ pub struct JobListParams {
 /// The partner's jobs, newest first, without their results.
 #[utoipa::path(get, path = "/v1/persons/search/jobs", tag = "data",
     security(("api_key" = [])), params(JobListParams),
-    responses(
+    responses((status = 403, description = "The key lacks the data scope", body = ErrorBody),
         (status = 200, description = "A page of jobs", body = JobList),
         (status = 400, description = "Invalid filter, limit or cursor", body = ErrorBody)))]
 pub async fn list_search_jobs(
@@ -292,7 +292,7 @@ pub async fn list_search_jobs(
 #[utoipa::path(delete, path = "/v1/persons/search/jobs/{job_id}", tag = "data",
     security(("api_key" = [])),
     params(("job_id" = String, Path, description = "Job id")),
-    responses(
+    responses((status = 403, description = "The key lacks the data scope", body = ErrorBody),
         (status = 200, description = "The cancelled job", body = JobView),
         (status = 400, description = "Not a job id", body = ErrorBody),
         (status = 404, description = "No such job for this partner and mode", body = ErrorBody),

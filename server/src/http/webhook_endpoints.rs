@@ -17,7 +17,7 @@ use super::error::ApiError;
 use super::extract::{page_limit, Query};
 use super::partner_customers::ListPagination;
 use super::{iso8601, AppState};
-use crate::delivery::events::Subscription;
+use crate::delivery::events::{SubscribedEvent, Subscription};
 use crate::delivery::sender::check_url;
 use crate::delivery::signing;
 use crate::partners::ids::new_sorted_id;
@@ -48,6 +48,7 @@ pub struct EndpointView {
     pub url: String,
     pub description: Option<String>,
     /// Subscribed event types, or `["*"]` for all.
+    #[schema(value_type = Vec<SubscribedEvent>)]
     pub events: Vec<String>,
     pub status: EndpointStatus,
     /// Why it is disabled: `manual` (you), `failing` (every attempt failed for
@@ -103,6 +104,7 @@ pub struct CreateEndpoint {
     #[schema(max_length = 500)]
     pub description: Option<String>,
     /// Event types, or `["*"]` (the default) for all.
+    #[schema(value_type = Option<Vec<SubscribedEvent>>, min_items = 1)]
     pub events: Option<Vec<String>>,
 }
 
@@ -115,6 +117,7 @@ pub struct UpdateEndpoint {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 500)]
     pub description: Option<Option<String>>,
+    #[schema(value_type = Option<Vec<SubscribedEvent>>, min_items = 1)]
     pub events: Option<Vec<String>>,
     /// `true` stops deliveries; `false` resumes them (pending ones are sent now).
     pub disabled: Option<bool>,
@@ -191,7 +194,8 @@ fn not_found() -> ApiError {
 /// Registers an endpoint; its signing secret is in this answer only.
 #[utoipa::path(post, path = "/v1/webhooks/endpoints", tag = "webhooks", security(("api_key" = [])),
     request_body = CreateEndpoint,
-    responses((status = 201, description = "The endpoint with its signing secret (shown once)", body = CreatedEndpoint),
+    responses((status = 403, description = "The key lacks the customers scope", body = ErrorBody),
+        (status = 201, description = "The endpoint with its signing secret (shown once)", body = CreatedEndpoint),
         (status = 400, description = "Invalid URL, description or events", body = ErrorBody),
         (status = 422, description = "The partner has as many endpoints as allowed", body = ErrorBody)))]
 pub async fn create_endpoint(
@@ -238,7 +242,8 @@ pub async fn create_endpoint(
 /// The partner's endpoints, oldest first.
 #[utoipa::path(get, path = "/v1/webhooks/endpoints", tag = "webhooks", security(("api_key" = [])),
     params(EndpointListParams),
-    responses((status = 200, description = "A page of endpoints", body = EndpointList),
+    responses((status = 403, description = "The key lacks the customers scope", body = ErrorBody),
+        (status = 200, description = "A page of endpoints", body = EndpointList),
         (status = 400, description = "Invalid limit or cursor", body = ErrorBody)))]
 pub async fn list_endpoints(
     auth: PartnerAuth,
@@ -276,7 +281,8 @@ pub async fn list_endpoints(
 /// One endpoint.
 #[utoipa::path(get, path = "/v1/webhooks/endpoints/{endpoint_id}", tag = "webhooks", security(("api_key" = [])),
     params(("endpoint_id" = String, Path, description = "Endpoint id")),
-    responses((status = 200, description = "The endpoint", body = EndpointView),
+    responses((status = 403, description = "The key lacks the customers scope", body = ErrorBody),
+        (status = 200, description = "The endpoint", body = EndpointView),
         (status = 404, description = "No such endpoint for this partner and mode", body = ErrorBody)))]
 pub async fn get_endpoint(
     auth: PartnerAuth,
@@ -296,7 +302,8 @@ pub async fn get_endpoint(
 #[utoipa::path(patch, path = "/v1/webhooks/endpoints/{endpoint_id}", tag = "webhooks", security(("api_key" = [])),
     params(("endpoint_id" = String, Path, description = "Endpoint id")),
     request_body = UpdateEndpoint,
-    responses((status = 200, description = "The endpoint after the change", body = EndpointView),
+    responses((status = 403, description = "The key lacks the customers scope", body = ErrorBody),
+        (status = 200, description = "The endpoint after the change", body = EndpointView),
         (status = 400, description = "Invalid URL, description or events", body = ErrorBody),
         (status = 404, description = "No such endpoint for this partner and mode", body = ErrorBody)))]
 pub async fn update_endpoint(
@@ -330,7 +337,8 @@ pub async fn update_endpoint(
 /// Deletes an endpoint; its pending deliveries end `failed` (the log keeps them).
 #[utoipa::path(delete, path = "/v1/webhooks/endpoints/{endpoint_id}", tag = "webhooks", security(("api_key" = [])),
     params(("endpoint_id" = String, Path, description = "Endpoint id")),
-    responses((status = 200, description = "Deleted", body = DeletedEndpoint),
+    responses((status = 403, description = "The key lacks the customers scope", body = ErrorBody),
+        (status = 200, description = "Deleted", body = DeletedEndpoint),
         (status = 404, description = "No such endpoint for this partner and mode", body = ErrorBody)))]
 pub async fn delete_endpoint(
     auth: PartnerAuth,
@@ -352,7 +360,8 @@ pub async fn delete_endpoint(
 /// so the receiver can switch without dropping one.
 #[utoipa::path(post, path = "/v1/webhooks/endpoints/{endpoint_id}/secret/rotate", tag = "webhooks", security(("api_key" = [])),
     params(("endpoint_id" = String, Path, description = "Endpoint id")),
-    responses((status = 200, description = "The new secret, shown once", body = RotatedSecret),
+    responses((status = 403, description = "The key lacks the customers scope", body = ErrorBody),
+        (status = 200, description = "The new secret, shown once", body = RotatedSecret),
         (status = 404, description = "No such endpoint for this partner and mode", body = ErrorBody)))]
 pub async fn rotate_secret(
     auth: PartnerAuth,

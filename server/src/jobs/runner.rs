@@ -158,6 +158,10 @@ impl JobRunner {
                 .await;
         };
         let data = self.datasets.get(job.tenant.mode).await?;
+        // The sandbox's data set may have just been built: hold the job on.
+        if !self.renew(claim).await? {
+            return Ok(Ran::LostClaim);
+        }
         let index = data.search.index();
         let query = PeopleQuery {
             limit: page.limit,
@@ -211,6 +215,9 @@ impl JobRunner {
         };
         let json = serde_json::to_string(&result)
             .map_err(|e| StoreError::Corrupt(format!("job result: {e}")))?;
+        if completion.is_none() && !self.renew(claim).await? {
+            return Ok(Ran::LostClaim);
+        }
         let completion = match completion {
             Some(c) => c,
             None => self.store.begin_job_completion(claim, None).await?,
@@ -241,6 +248,14 @@ impl JobRunner {
         }
         self.deliverer.wake();
         Ok(Ran::Succeeded)
+    }
+
+    /// Renews the lease before the next step, as a delivery round does before
+    /// each chunk; `false` when the job is no longer this runner's.
+    async fn renew(&self, claim: &JobClaim) -> Result<bool, StoreError> {
+        self.store
+            .renew_job_claim(claim, now_unix(), self.lease_secs)
+            .await
     }
 
     async fn fail(&self, claim: &JobClaim, code: &str, message: &str) -> Result<Ran, StoreError> {

@@ -348,6 +348,25 @@ impl Store {
         Ok(claimed)
     }
 
+    /// Extends `claim`'s lease to `lease_secs` from `now`; `false` when another
+    /// runner holds the job now (or it ended), and this one should stop.
+    pub async fn renew_job_claim(
+        &self,
+        claim: &JobClaim,
+        now: i64,
+        lease_secs: i64,
+    ) -> Result<bool, StoreError> {
+        let renewed = on_pool!(self, pool => sqlx::query(
+            "update search_job set claimed_until = $3 where job_id = $1 and claim_token = $2 and status = 'running'")
+            .bind(&claim.job.job_id)
+            .bind(&claim.token)
+            .bind(now + lease_secs)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(renewed == 1)
+    }
+
     /// Starts the end of `claim`'s job. With a dedupe token (`(scope, digest)`)
     /// the token is locked and what it delivered is read, so the page the
     /// caller picks leaves those out.

@@ -111,8 +111,7 @@ impl EndpointRecord {
     pub(super) fn into_endpoint(self) -> Result<WebhookEndpoint, StoreError> {
         let names: Vec<String> = serde_json::from_str(&self.events)
             .map_err(|e| StoreError::Corrupt(format!("endpoint events: {e}")))?;
-        let events = Subscription::parse(&names)
-            .map_err(|e| StoreError::Corrupt(format!("endpoint events: {e}")))?;
+        let events = Subscription::from_stored(&names);
         let disabled = match (self.status.as_str(), self.disabled_reason.as_deref()) {
             ("active", _) => None,
             ("disabled", reason) => Some(
@@ -195,7 +194,14 @@ macro_rules! fan_out {
             .await?;
         let mut written = 0usize;
         for record in records {
-            let endpoint = record.into_endpoint()?;
+            // One unreadable row must not hold up the change this event is part of.
+            let endpoint = match record.into_endpoint() {
+                Ok(endpoint) => endpoint,
+                Err(e) => {
+                    tracing::error!(error = %e, "skipping an unreadable webhook endpoint");
+                    continue;
+                }
+            };
             if !endpoint.events.includes(event.event_type) {
                 continue;
             }
@@ -294,12 +300,10 @@ impl Store {
         event: &crate::delivery::events::Event,
         now: i64,
     ) -> Result<usize, StoreError> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let written = fan_out!(tx, tenant, event, now);
-            tx.commit().await?;
-            Ok(written)
-        })
+        let (mut tx, _queued) = self.begin_write().await?;
+        let written = super::on_tx!(&mut tx, t => fan_out!(*t, tenant, event, now));
+        tx.commit().await?;
+        Ok(written)
     }
 
     /// One of the tenant's endpoints.
@@ -353,9 +357,12 @@ impl Store {
             .collect()
     }
 
-    /// Applies `change`. Re-enabling clears the failure record and makes the
-    /// endpoint's pending deliveries due now; a new URL takes their pending
-    /// deliveries along. `None` when the tenant has no such endpoint.
+    /// Applies `change` in one statement over the row as it is (a round may
+    /// have just disabled it or cleared its failures): only the fields sent
+    /// change. Enabling a disabled endpoint clears its failure record and makes
+    /// its pending deliveries due now; a new URL starts a new failure record and
+    /// takes the pending deliveries along. `None` when the tenant has no such
+    /// endpoint.
     pub async fn update_webhook_endpoint(
         &self,
         tenant: &Tenant,
@@ -363,53 +370,40 @@ impl Store {
         change: &EndpointChange,
         now: i64,
     ) -> Result<Option<WebhookEndpoint>, StoreError> {
-        let Some(current) = self.webhook_endpoint(tenant, id).await? else {
-            return Ok(None);
-        };
-        let url = change.url.clone().unwrap_or(current.url.clone());
-        let description = change
-            .description
-            .clone()
-            .unwrap_or(current.description.clone());
-        let events = change.events.clone().unwrap_or(current.events.clone());
-        let (status, reason, failing_since) = match change.disabled {
-            Some(true) => (
-                "disabled",
-                Some(current.disabled.unwrap_or(DisabledReason::Manual).as_str()),
-                current.failing_since,
-            ),
-            Some(false) => ("active", None, None),
-            None => match current.disabled {
-                Some(reason) => ("disabled", Some(reason.as_str()), current.failing_since),
-                None => ("active", None, current.failing_since),
-            },
-        };
-        let resumed = current.disabled.is_some() && status == "active";
+        let events = change.events.as_ref().map(events_json);
         let record: Option<EndpointRecord> = on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let record: Option<EndpointRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "update webhook_endpoint set url = $4, description = $5, events = $6, status = $7, \
-                 disabled_reason = $8, failing_since = $9, updated_at = $10 \
+                "update webhook_endpoint set \
+                 url = coalesce($4, url), \
+                 description = case when $5 then $6 else description end, \
+                 events = coalesce($7, events), \
+                 status = case when $8 is null then status when $8 then 'disabled' else 'active' end, \
+                 disabled_reason = case when $8 is null then disabled_reason \
+                     when $8 then coalesce(disabled_reason, 'manual') else null end, \
+                 failing_since = case when ($8 is not null and not $8 and status = 'disabled') \
+                     or ($4 is not null and $4 <> url) then null else failing_since end, \
+                 updated_at = $9 \
                  where partner_id = $1 and mode = $2 and endpoint_id = $3 returning {ENDPOINT_COLUMNS}")))
                 .bind(&tenant.partner_id)
                 .bind(tenant.mode.as_str())
                 .bind(id)
-                .bind(&url)
-                .bind(&description)
-                .bind(events_json(&events))
-                .bind(status)
-                .bind(reason)
-                .bind(failing_since)
+                .bind(change.url.as_deref())
+                .bind(change.description.is_some())
+                .bind(change.description.clone().flatten())
+                .bind(events.as_deref())
+                .bind(change.disabled)
                 .bind(now)
                 .fetch_optional(&mut *tx)
                 .await?;
-            if record.is_some() {
+            if let Some(record) = &record {
                 sqlx::query(
-                    "update delivery set url = $2, next_attempt_at = case when $3 then $4 else next_attempt_at end, \
-                     updated_at = $4 where endpoint_id = $1 and status = 'pending'")
+                    "update delivery set url = $2, \
+                     next_attempt_at = case when $3 then $4 else next_attempt_at end, updated_at = $4 \
+                     where endpoint_id = $1 and status = 'pending'")
                     .bind(id)
-                    .bind(&url)
-                    .bind(resumed)
+                    .bind(&record.url)
+                    .bind(change.disabled == Some(false))
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
@@ -462,9 +456,10 @@ impl Store {
                 .await?
                 .rows_affected();
             if deleted == 1 {
+                // A round in flight loses its claim, so it cannot put one back.
                 sqlx::query(
-                    "update delivery set status = 'failed', next_attempt_at = null, \
-                     last_error = 'the webhook endpoint was deleted', updated_at = $2 \
+                    "update delivery set status = 'failed', next_attempt_at = null, claim_token = null, \
+                     claimed_until = null, last_error = 'the webhook endpoint was deleted', updated_at = $2 \
                      where endpoint_id = $1 and status = 'pending'")
                     .bind(id)
                     .bind(now)

@@ -439,7 +439,7 @@ contract!(
 contract!(results_expire_into_410, |store, _db| {
     seed(&store, 500).await;
     let owner = partner(&store).await;
-    let (_server, api) = start(&store, |c| c.job_retention_secs = 1).await;
+    let (_server, api) = start(&store, |_| {}).await;
     let job = api
         .post(
             "/v1/persons/search/jobs",
@@ -451,7 +451,17 @@ contract!(results_expire_into_410, |store, _db| {
     let id = job["job_id"].as_str().unwrap();
     let done = finished(&api, &owner.secret, id).await;
     assert_eq!(done["status"], "succeeded");
-    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    // Kept for the retention period (7 days by default)…
+    let expires = done["expires_at"].as_str().unwrap();
+    let kept = quarry_server::http::parse_iso8601(expires).unwrap() - crate::support::now();
+    assert!((604_790..=604_800).contains(&kept), "{kept}");
+    // …then gone, as if a week had passed.
+    store
+        .execute(&format!(
+            "update search_job set expires_at = {} where job_id = '{id}'",
+            crate::support::now() - 1
+        ))
+        .await;
     api.get(&format!("/v1/persons/search/jobs/{id}"), &owner.secret)
         .await
         .expect_error(410, "job_expired");
@@ -574,5 +584,32 @@ contract!(
             .await
             .expect(200);
         assert_eq!(done["status"], "succeeded");
+    }
+);
+
+contract!(
+    a_retried_creation_with_its_idempotency_key_queues_one_job,
+    |store, _db| {
+        seed(&store, 300).await;
+        let owner = partner(&store).await;
+        let (_server, api) = start(&store, |c| c.job_workers = 0).await;
+        let body = json!({"q": "cfo", "limit": 5});
+        let send = || {
+            api.send(
+                reqwest::Method::POST,
+                "/v1/persons/search/jobs",
+                Some(&owner.secret),
+                Some(&body),
+                &[("idempotency-key", "nightly-run-42")],
+            )
+        };
+        let first = send().await;
+        let again = send().await;
+        assert_eq!(first.status.as_u16(), 202, "{}", first.body);
+        assert_eq!(again.status.as_u16(), 202);
+        assert_eq!(again.header("x-idempotent-replay"), Some("true"));
+        assert_eq!(again.body["job_id"], first.body["job_id"]);
+        assert_eq!(again.header("location"), first.header("location"));
+        assert_eq!(store.scalar("select count(*) from search_job").await, 1);
     }
 );

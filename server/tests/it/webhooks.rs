@@ -167,6 +167,41 @@ contract!(
             ),
             (Some("disabled"), Some("manual"))
         );
+        // A bad change changes nothing.
+        for body in [
+            json!({"url": "ftp://h.example/x", "description": "new"}),
+            json!({"events": ["nope"], "description": "new"}),
+            json!({"events": []}),
+        ] {
+            let answer = api
+                .patch(
+                    &format!("/v1/webhooks/endpoints/{id}"),
+                    &owner.secret,
+                    &body,
+                )
+                .await;
+            assert_eq!(answer.status.as_u16(), 400, "{body}: {}", answer.body);
+        }
+        let unchanged = api
+            .get(&format!("/v1/webhooks/endpoints/{id}"), &owner.secret)
+            .await
+            .expect(200);
+        assert_eq!(unchanged["description"], Value::Null);
+        assert_eq!(unchanged["events"], json!(["person_search.job.succeeded"]));
+        for path in [
+            "/v1/webhooks/endpoints?limit=0",
+            "/v1/webhooks/endpoints?limit=101",
+            "/v1/persons/search/jobs?limit=0",
+            "/v1/deliveries?limit=500",
+        ] {
+            let answer = api.get(path, &owner.secret).await;
+            assert_eq!(
+                (answer.status.as_u16(), answer.field()),
+                (400, "limit"),
+                "{path}: {}",
+                answer.body
+            );
+        }
         let resumed = api
             .patch(
                 &format!("/v1/webhooks/endpoints/{id}"),
@@ -291,11 +326,17 @@ contract!(
             message.body["data"].get("data").is_none(),
             "no records in an event"
         );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        assert!(
-            failures.received().is_empty(),
-            "not subscribed to succeeded jobs"
+        assert_eq!(
+            store
+                .scalar(&format!(
+                    "select count(*) from delivery where url = '{}'",
+                    failures.url()
+                ))
+                .await,
+            0,
+            "nothing queued for an endpoint not subscribed to succeeded jobs"
         );
+        assert!(failures.received().is_empty());
 
         // The log shows the event, filtered by endpoint and event, and replays it
         // with the same webhook-id.
@@ -497,6 +538,35 @@ contract!(
         };
         assert_eq!(disabled["disabled_reason"], "failing");
         assert!(disabled["failing_since"].is_string());
+        // Another change leaves it disabled, for the reason it was.
+        let described = api
+            .patch(
+                &format!("/v1/webhooks/endpoints/{id}"),
+                &owner.secret,
+                &json!({"description": "renamed"}),
+            )
+            .await
+            .expect(200);
+        assert_eq!(
+            (
+                described["status"].as_str(),
+                described["disabled_reason"].as_str()
+            ),
+            (Some("disabled"), Some("failing"))
+        );
+        // A replay to a disabled endpoint is refused, not counted as a failure.
+        let pending = api
+            .get(&format!("/v1/deliveries?endpoint_id={id}"), &owner.secret)
+            .await
+            .expect(200);
+        let delivery = pending["data"][0]["id"].as_str().unwrap().to_owned();
+        api.post(
+            &format!("/v1/deliveries/{delivery}/retry"),
+            &owner.secret,
+            &json!({}),
+        )
+        .await
+        .expect_error(409, "webhook_endpoint_disabled");
         let attempts = receiver.received().len();
         assert!(attempts >= 2, "{attempts}");
         // Disabled: new events are not queued for it, pending ones wait.
@@ -512,8 +582,16 @@ contract!(
             attempts,
             "nothing sent while disabled"
         );
-        // Enabled again (and now answering): the pending event is sent at once.
-        receiver.answer(200, None);
+        // Moved to a receiver that answers, and enabled again: the pending event
+        // goes to the new URL at once, under its webhook-id.
+        let moved = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
+        api.patch(
+            &format!("/v1/webhooks/endpoints/{id}"),
+            &owner.secret,
+            &json!({"url": moved.url()}),
+        )
+        .await
+        .expect(200);
         api.patch(
             &format!("/v1/webhooks/endpoints/{id}"),
             &owner.secret,
@@ -521,16 +599,20 @@ contract!(
         )
         .await
         .expect(200);
-        let got = receiver.wait_for(attempts + 1, 10).await;
-        assert_eq!(got.len(), attempts + 1);
+        let got = moved.wait_for(1, 10).await;
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].body["type"], "person_search.job.succeeded");
         assert_eq!(
-            got.last().unwrap().body["type"],
-            "person_search.job.succeeded"
+            got[0].headers["webhook-id"],
+            receiver.received()[0].headers["webhook-id"]
         );
-        assert_eq!(
-            got.last().unwrap().headers["webhook-id"],
-            got[0].headers["webhook-id"]
-        );
+        assert_eq!(receiver.received().len(), attempts);
+        let log = api
+            .get(&format!("/v1/deliveries/{delivery}"), &owner.secret)
+            .await
+            .expect(200);
+        assert_eq!(log["status"], "delivered");
+        assert_eq!(log["url"], moved.url());
         let e = api
             .get(&format!("/v1/webhooks/endpoints/{id}"), &owner.secret)
             .await
@@ -539,5 +621,60 @@ contract!(
             (e["status"].as_str(), e["failing_since"].as_str()),
             (Some("active"), None)
         );
+    }
+);
+
+contract!(
+    deleting_an_endpoint_ends_its_pending_deliveries,
+    |store, _db| {
+        seed(&store, 300).await;
+        let owner = partner(&store).await;
+        let (_server, api) = start(&store, |c| c.delivery_retry_schedule = vec![3_600]).await;
+        let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
+        receiver.answer(500, None);
+        let created = endpoint(&api, &owner.secret, &receiver.url(), Value::Null).await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        finished(
+            &api,
+            &owner.secret,
+            &job(&api, &owner, json!({"q": "cfo", "limit": 3})).await,
+        )
+        .await;
+        receiver.wait_for(1, 10).await;
+        let started = std::time::Instant::now();
+        let delivery = loop {
+            let log = api
+                .get(&format!("/v1/deliveries?endpoint_id={id}"), &owner.secret)
+                .await
+                .expect(200);
+            if log["data"][0]["attempts"] == 1 {
+                break log["data"][0].clone();
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "{log}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(delivery["status"], "pending");
+        let delivery_id = delivery["id"].as_str().unwrap().to_owned();
+        api.delete(&format!("/v1/webhooks/endpoints/{id}"), &owner.secret)
+            .await
+            .expect(200);
+        let ended = api
+            .get(&format!("/v1/deliveries/{delivery_id}"), &owner.secret)
+            .await
+            .expect(200);
+        assert_eq!(ended["status"], "failed");
+        assert_eq!(ended["next_attempt_at"], Value::Null);
+        assert_eq!(
+            ended["endpoint_id"],
+            id.as_str(),
+            "the log keeps the endpoint's id"
+        );
+        api.post(
+            &format!("/v1/deliveries/{delivery_id}/retry"),
+            &owner.secret,
+            &json!({"force": true}),
+        )
+        .await
+        .expect_error(409, "webhook_endpoint_disabled");
     }
 );
