@@ -208,18 +208,21 @@ impl Criteria {
         let mut out: Vec<SearchChip> = chips(shown)
             .into_iter()
             .map(|chip| {
-                let refined = match chip.kind {
-                    ChipKind::Seniority => f.seniority.is_some(),
-                    ChipKind::Department => f.department.is_some(),
-                    ChipKind::Industry => f.industry.is_some(),
-                    ChipKind::Location => f.location_state.is_some() || f.location_city.is_some(),
-                    ChipKind::Size => {
-                        f.employee_count_min.is_some() || f.employee_count_max.is_some()
-                    }
-                    ChipKind::EmailStatus => f.email_status.is_some(),
-                    ChipKind::Phone => f.has_phone.is_some(),
-                    _ => false,
-                };
+                let refined = !chip.excluded
+                    && match chip.kind {
+                        ChipKind::Seniority => f.seniority.is_some(),
+                        ChipKind::Department => f.department.is_some(),
+                        ChipKind::Industry => f.industry.is_some(),
+                        ChipKind::Location => {
+                            f.location_state.is_some() || f.location_city.is_some()
+                        }
+                        ChipKind::Size => {
+                            f.employee_count_min.is_some() || f.employee_count_max.is_some()
+                        }
+                        ChipKind::EmailStatus => f.email_status.is_some(),
+                        ChipKind::Phone => f.has_phone.is_some(),
+                        _ => false,
+                    };
                 SearchChip {
                     chip,
                     source: if refined {
@@ -236,6 +239,7 @@ impl Criteria {
                     id: "net_new".into(),
                     kind: ChipKind::Keyword,
                     label: "Net-new only".into(),
+                    excluded: false,
                 },
                 source: Source::Refinement,
             });

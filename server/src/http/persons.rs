@@ -15,7 +15,7 @@ use super::AppState;
 use crate::data::normalize::{self, LinkedinKind};
 use crate::datasets::DataSet;
 use crate::partners::keys::Scope;
-use crate::search::people::{self, PeopleQuery, MAX_LIMIT};
+use crate::search::people::{self, ExcludeOverrides, PeopleQuery, MAX_LIMIT};
 use crate::store::{now_unix, Lookup, PersonRow};
 
 /// Query parameters of `GET /v1/persons/search`, and the JSON body of `POST
@@ -68,6 +68,24 @@ pub struct SearchParams {
     pub employee_count_min: Option<u32>,
     /// Maximum company size (inclusive); overrides `q`.
     pub employee_count_max: Option<u32>,
+    /// Role keys to leave out; replace the text's excluded roles ("not CEOs").
+    #[serde(default)]
+    pub exclude_role: Vec<String>,
+    /// Seniority keys to leave out; replace the text's.
+    #[serde(default)]
+    pub exclude_seniority: Vec<String>,
+    /// Department keys to leave out ("except sales"); replace the text's.
+    #[serde(default)]
+    pub exclude_department: Vec<String>,
+    /// Industry keys to leave out ("excluding marketing agencies"); replace the text's.
+    #[serde(default)]
+    pub exclude_industry: Vec<String>,
+    /// States to leave out, codes or names ("outside Texas"); replace the text's.
+    #[serde(default)]
+    pub exclude_state: Vec<String>,
+    /// Cities to leave out; replace the text's.
+    #[serde(default)]
+    pub exclude_city: Vec<String>,
 }
 
 fn bad(field: &str, message: impl Into<String>) -> ApiError {
@@ -129,6 +147,14 @@ impl SearchParams {
             page: None,
             dedupe_token: self.dedupe_token,
             dedupe_user_id: self.dedupe_user_id,
+            exclude: ExcludeOverrides::parse(
+                &self.exclude_role,
+                &self.exclude_seniority,
+                &self.exclude_department,
+                &self.exclude_industry,
+                &self.exclude_state,
+                &self.exclude_city,
+            )?,
         })
     }
 }

@@ -45,6 +45,41 @@ pub struct Criteria {
     pub has_phone: Option<bool>,
     /// No person-level filter: everyone at the matching companies.
     pub all_employees: bool,
+    /// Left out whatever else matches ("not in California"); skipped in the
+    /// fingerprint when empty, so criteria without exclusions keep their cursors
+    /// and dedupe tokens.
+    #[serde(default, skip_serializing_if = "Excluded::is_empty")]
+    pub excluded: Excluded,
+}
+
+/// What a search leaves out: anyone with any of these.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Excluded {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seniorities: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub departments: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub industries: Vec<String>,
+    /// Two-letter codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub states: Vec<String>,
+    /// City names, in whichever state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cities: Vec<String>,
+}
+
+impl Excluded {
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty()
+            && self.seniorities.is_empty()
+            && self.departments.is_empty()
+            && self.industries.is_empty()
+            && self.states.is_empty()
+            && self.cities.is_empty()
+    }
 }
 
 impl Criteria {
@@ -99,6 +134,14 @@ impl Criteria {
                 .collect(),
             has_phone: f.has_phone,
             all_employees: i.all_employees,
+            excluded: Excluded {
+                roles: keys(&i.exclusions.roles),
+                seniorities: keys(&i.exclusions.seniorities),
+                departments: keys(&i.exclusions.departments),
+                industries: keys(&i.exclusions.industries),
+                states: i.exclusions.states.clone(),
+                cities: i.exclusions.cities.clone(),
+            },
         }
     }
 

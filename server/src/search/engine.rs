@@ -214,7 +214,41 @@ impl PeopleIndex {
             Some(false) => push(None, &self.all - &self.has_phone),
             None => {}
         }
+        if let Some(left_out) = self.excluded(&c.excluded) {
+            // Never any facet's own: an excluded value stays out of every count.
+            push(None, &self.all - left_out);
+        }
         parts
+    }
+
+    /// Everyone an exclusion leaves out; `None` when it leaves out nobody.
+    fn excluded(&self, x: &super::criteria::Excluded) -> Option<RoaringBitmap> {
+        if x.is_empty() {
+            return None;
+        }
+        let mut out = union(x.roles.iter().map(|r| self.roles.get(r.as_str())));
+        out |= self.seniorities(&x.seniorities);
+        out |= self.departments(&x.departments, false);
+        out |= union(x.industries.iter().map(|k| {
+            index_of(taxonomy::INDUSTRIES.iter().map(|t| t.key), k).map(|i| &self.industry[i])
+        }));
+        if !x.states.is_empty() {
+            out |= self
+                .place(&Criteria {
+                    states: x.states.clone(),
+                    ..Criteria::default()
+                })
+                .unwrap_or_default();
+        }
+        if !x.cities.is_empty() {
+            out |= self
+                .place(&Criteria {
+                    cities: x.cities.clone(),
+                    ..Criteria::default()
+                })
+                .unwrap_or_default();
+        }
+        Some(out)
     }
 
     /// People at companies in the places `c` names (cities within its states when

@@ -45,6 +45,75 @@ pub struct PeopleQuery {
     pub page: Option<u32>,
     pub dedupe_token: Option<String>,
     pub dedupe_user_id: Option<String>,
+    /// Explicit exclusions; each given dimension replaces the text's.
+    pub exclude: ExcludeOverrides,
+}
+
+/// Explicit `exclude_*` parameters, validated (keys known, states as codes).
+#[derive(Debug, Clone, Default)]
+pub struct ExcludeOverrides {
+    pub roles: Option<Vec<String>>,
+    pub seniorities: Option<Vec<String>>,
+    pub departments: Option<Vec<String>>,
+    pub industries: Option<Vec<String>>,
+    pub states: Option<Vec<String>>,
+    pub cities: Option<Vec<String>>,
+}
+
+impl ExcludeOverrides {
+    /// Validates the raw `exclude_*` lists, naming the parameter at fault.
+    #[allow(clippy::too_many_arguments)]
+    pub fn parse(
+        roles: &[String],
+        seniorities: &[String],
+        departments: &[String],
+        industries: &[String],
+        states: &[String],
+        cities: &[String],
+    ) -> Result<ExcludeOverrides, ApiError> {
+        let mut codes: Vec<String> = Vec::new();
+        for raw in states
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            let state = geo::state(raw).ok_or_else(|| {
+                bad(
+                    "exclude_state",
+                    format!("{raw:?} is not a US state code or name"),
+                )
+            })?;
+            if !codes.iter().any(|c| c == state.code) {
+                codes.push(state.code.to_owned());
+            }
+        }
+        let names: Vec<String> = cities
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                geo::cities_named(c)
+                    .next()
+                    .map_or(c.to_owned(), |k| k.name.to_owned())
+            })
+            .collect();
+        Ok(ExcludeOverrides {
+            roles: parse_keys("exclude_role", roles, |k| taxonomy::role(k).is_some())?,
+            seniorities: parse_keys("exclude_seniority", seniorities, |k| {
+                taxonomy::seniority(k).is_some()
+            })?,
+            departments: parse_keys("exclude_department", departments, |k| {
+                taxonomy::department(k).is_some()
+            })?,
+            industries: parse_keys("exclude_industry", industries, |k| {
+                taxonomy::industry(k).is_some()
+            })?,
+            states: (!codes.is_empty()).then_some(codes),
+            cities: (!names.is_empty()).then_some(names),
+        })
+    }
 }
 
 /// A page of ids with everything the response needs around it.
@@ -227,6 +296,35 @@ pub fn with_overrides(
                 });
             }
         }
+    }
+    let x = &query.exclude;
+    let terms = |keys: &[String], find: fn(&str) -> Option<&'static taxonomy::Term>| {
+        keys.iter()
+            .filter_map(|k| find(k))
+            .map(|t| term(t.key, t.label))
+            .collect::<Vec<_>>()
+    };
+    if let Some(keys) = &x.roles {
+        i.exclusions.roles = terms(keys, taxonomy::role);
+    }
+    if let Some(keys) = &x.seniorities {
+        i.exclusions.seniorities = terms(keys, taxonomy::seniority);
+    }
+    if let Some(keys) = &x.departments {
+        i.exclusions.departments = terms(keys, taxonomy::department);
+    }
+    if let Some(keys) = &x.industries {
+        i.exclusions.industries = keys
+            .iter()
+            .filter_map(|k| taxonomy::industry(k))
+            .map(|t| term(t.key, t.label))
+            .collect();
+    }
+    if let Some(states) = &x.states {
+        i.exclusions.states = states.clone();
+    }
+    if let Some(cities) = &x.cities {
+        i.exclusions.cities = cities.clone();
     }
     if query.employee_count_min.is_some() {
         i.filters.employee_count_min = query.employee_count_min;

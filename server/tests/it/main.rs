@@ -16,6 +16,7 @@ mod delivery_faults;
 mod demo;
 mod demo_data;
 mod embed;
+mod exclusions;
 mod fuzz;
 mod http;
 mod idempotency;

@@ -42,6 +42,8 @@ pub struct Chip {
     pub kind: ChipKind,
     /// For people: "CMO", "Nevada", "50+ employees".
     pub label: String,
+    /// Left out of the search ("not in California"): shown struck through.
+    pub excluded: bool,
 }
 
 fn chip(kind: ChipKind, id: String, label: impl Into<String>) -> Chip {
@@ -49,6 +51,14 @@ fn chip(kind: ChipKind, id: String, label: impl Into<String>) -> Chip {
         id,
         kind,
         label: label.into(),
+        excluded: false,
+    }
+}
+
+fn excluded(kind: ChipKind, id: String, label: impl Into<String>) -> Chip {
+    Chip {
+        excluded: true,
+        ..chip(kind, format!("not:{id}"), label)
     }
 }
 
@@ -151,6 +161,35 @@ pub fn chips(i: &Interpretation) -> Vec<Chip> {
             format!("at most {}", count(u64::from(n))),
         ));
     }
+    let ex = &i.exclusions;
+    for (kind, prefix, list) in [
+        (ChipKind::Role, "role", &ex.roles),
+        (ChipKind::Seniority, "seniority", &ex.seniorities),
+        (ChipKind::Department, "department", &ex.departments),
+        (ChipKind::Industry, "industry", &ex.industries),
+    ] {
+        for t in list {
+            out.push(excluded(kind, format!("{prefix}:{}", t.key), &t.label));
+        }
+    }
+    for s in &ex.states {
+        let label = crate::geo::STATES
+            .iter()
+            .find(|g| g.code == s)
+            .map_or(s.as_str(), |g| g.name);
+        out.push(excluded(
+            ChipKind::Location,
+            format!("location:state:{s}"),
+            label,
+        ));
+    }
+    for c in &ex.cities {
+        out.push(excluded(
+            ChipKind::Location,
+            format!("location:city:{c}"),
+            c.clone(),
+        ));
+    }
     out
 }
 
@@ -185,6 +224,10 @@ fn is_connector(w: &str) -> bool {
         || matches!(
             w,
             "in" | "at"
+                | "not"
+                | "except"
+                | "excluding"
+                | "outside"
                 | "of"
                 | "for"
                 | "with"

@@ -77,6 +77,8 @@ pub(crate) enum Meaning {
         word: bool,
     },
     AllEmployees,
+    /// "not", "excluding", "outside": the term after it is excluded.
+    Not,
     /// "verified emails": only verified email addresses.
     VerifiedEmail,
     /// "with a phone": only people with a mobile phone.
@@ -235,6 +237,9 @@ impl Lexicon {
         }
         for &(p, m) in size::WORDS {
             lex.add(p, m, false);
+        }
+        for &p in words::NEGATIONS {
+            lex.add(p, Meaning::Not, false);
         }
         for &(p, m) in words::CONNECTORS {
             lex.add(p, m, false);

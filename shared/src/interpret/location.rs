@@ -84,7 +84,7 @@ pub(crate) fn resolve_cues(slots: &mut [Slot]) {
         let at = |k: Option<usize>| k.and_then(|k| slots.get(k)).map(|s| s.m);
         let (prev, prev2) = (at(i.checked_sub(1)), at(i.checked_sub(2)));
         let cue_before = match prev {
-            Some(City(_) | WordCity(_) | Place(..) | LocPrep) => true,
+            Some(City(_) | WordCity(_) | Place(..) | LocPrep | Meaning::Not) => true,
             Some(Comma | And | Or) => prev2.is_some_and(is_place),
             _ => false,
         };

@@ -11,6 +11,7 @@
 mod chips;
 mod contact;
 mod context;
+mod exclusion;
 mod industry;
 mod lexicon;
 mod location;
@@ -80,6 +81,37 @@ pub struct Filters {
     pub company_domains: Vec<String>,
 }
 
+/// What a query excludes ("not in California", "excluding marketing agencies",
+/// "except sales"): the same fields as the positive ones; states are codes and
+/// cities names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Exclusions {
+    #[serde(default)]
+    pub roles: Vec<Term>,
+    #[serde(default)]
+    pub seniorities: Vec<Term>,
+    #[serde(default)]
+    pub departments: Vec<Term>,
+    #[serde(default)]
+    pub industries: Vec<Term>,
+    #[serde(default)]
+    pub states: Vec<String>,
+    #[serde(default)]
+    pub cities: Vec<String>,
+}
+
+impl Exclusions {
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty()
+            && self.seniorities.is_empty()
+            && self.departments.is_empty()
+            && self.industries.is_empty()
+            && self.states.is_empty()
+            && self.cities.is_empty()
+    }
+}
+
 /// What a query was understood to ask for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -94,6 +126,9 @@ pub struct Interpretation {
     pub max_records: Option<u32>,
     /// "all employees at …": no role filter.
     pub all_employees: bool,
+    /// What the query leaves out; it wins over the same term asked for.
+    #[serde(default)]
+    pub exclusions: Exclusions,
     /// What was skipped or read by convention, for people.
     pub warnings: Vec<String>,
 }
@@ -120,6 +155,7 @@ impl Interpretation {
             && f.company_domains.is_empty()
             && self.max_records.is_none()
             && !self.all_employees
+            && self.exclusions.is_empty()
     }
 }
 
@@ -200,13 +236,39 @@ pub fn interpret(q: &str) -> Interpretation {
     let mut slots = lex.scan(&tokens);
     location::resolve_cues(&mut slots);
     let sizing = size::read(&mut slots);
+    let mut notes = Vec::new();
+    let negated = exclusion::negated(&mut slots, &mut notes);
+    let original = slots.clone();
+    // Excluded places are read on their own, with the same rules ("not in
+    // Portland, OR"), and never reach the positive filters.
+    let mut excluded_slots = slots.clone();
+    for (k, slot) in slots.iter_mut().enumerate() {
+        if negated[k] {
+            slot.m = lexicon::Meaning::Stop;
+        } else {
+            excluded_slots[k].m = lexicon::Meaning::Stop;
+        }
+    }
     let places = location::collect(&mut slots, lex);
+    let excluded_places = location::collect(&mut excluded_slots, lex);
 
     let mut fold = Fold {
         warnings,
         ..Fold::default()
     };
+    for note in notes {
+        fold.warnings.note(note);
+    }
+    let has_seniority = original.iter().any(|s| {
+        matches!(
+            s.m,
+            lexicon::Meaning::Seniority(_) | lexicon::Meaning::SenDept(..)
+        )
+    });
     for i in 0..slots.len() {
+        if negated[i] {
+            fold.exclude(&original, i, has_seniority);
+        }
         fold.slot(&slots, i, &tokens);
     }
     let Fold {
@@ -236,11 +298,79 @@ pub fn interpret(q: &str) -> Interpretation {
     }
     out.filters.company_cities = places.cities;
     out.filters.company_domains = domains;
-    for w in places.warnings {
+    for w in places.warnings.into_iter().chain(excluded_places.warnings) {
         warnings.note(w);
     }
+    let ex = &mut out.exclusions;
+    ex.states = if excluded_places.states.is_empty() {
+        excluded_places.state.into_iter().collect()
+    } else {
+        excluded_places.states
+    };
+    ex.cities = if excluded_places.cities.is_empty() {
+        excluded_places.city.into_iter().collect()
+    } else {
+        excluded_places.cities
+    };
+    // A city excluded by name excludes it, not its whole (inferred) state.
+    if !ex.cities.is_empty() && excluded_places.locations.iter().all(|l| l.city.is_some()) {
+        ex.states.clear();
+    }
+    exclusion_wins(&mut out, &mut warnings);
     out.warnings = warnings.finish();
     out
+}
+
+/// A term both asked for and excluded is excluded, and the user is told.
+fn exclusion_wins(out: &mut Interpretation, warnings: &mut Warnings) {
+    fn drop_terms(list: &mut Vec<Term>, excluded: &[Term], warnings: &mut Warnings) {
+        list.retain(|t| {
+            let clash = excluded.iter().any(|e| e.key == t.key);
+            if clash {
+                warnings.note(format!(
+                    "'{}' is both asked for and excluded: excluded",
+                    t.label
+                ));
+            }
+            !clash
+        });
+    }
+    let ex = out.exclusions.clone();
+    drop_terms(&mut out.roles, &ex.roles, warnings);
+    drop_terms(&mut out.seniorities, &ex.seniorities, warnings);
+    drop_terms(&mut out.departments, &ex.departments, warnings);
+    drop_terms(&mut out.industries, &ex.industries, warnings);
+    let f = &mut out.filters;
+    let clashes = |state: &str| ex.states.iter().any(|s| s == state);
+    if f.company_state.as_deref().is_some_and(clashes) && f.company_city.is_none() {
+        warnings.note(format!(
+            "'{}' is both asked for and excluded: excluded",
+            f.company_state.as_deref().unwrap_or_default()
+        ));
+        f.company_state = None;
+    }
+    if f.company_states.iter().any(|s| clashes(s)) {
+        f.company_states.retain(|s| !clashes(s));
+        warnings.note("a state is both asked for and excluded: excluded".to_owned());
+        if f.company_states.len() == 1 {
+            f.company_state = f.company_states.pop();
+        }
+    }
+    out.locations.retain(|l| {
+        let state_clash = l.city.is_none() && l.state.as_deref().is_some_and(clashes);
+        let city_clash = l
+            .city
+            .as_deref()
+            .is_some_and(|c| ex.cities.iter().any(|e| e.eq_ignore_ascii_case(c)));
+        !(state_clash || city_clash)
+    });
+    if f.company_city
+        .as_deref()
+        .is_some_and(|c| ex.cities.iter().any(|e| e.eq_ignore_ascii_case(c)))
+    {
+        f.company_city = None;
+        f.company_state = None;
+    }
 }
 
 /// Explicit numbers win over named bands; an empty range is reported, not searched.
@@ -283,6 +413,61 @@ struct Fold {
 }
 
 impl Fold {
+    /// Folds the negated slot `i` into `exclusions` (places are read apart). An
+    /// excluded word that is a department or an industry ("except marketing") is
+    /// the department when the query names a seniority.
+    fn exclude(&mut self, slots: &[Slot], i: usize, has_seniority: bool) {
+        let slot = slots[i];
+        {
+            let ex = &mut self.out.exclusions;
+            match slot.m {
+                Meaning::Role(_) | Meaning::RoleAdj(_) => {
+                    if let Some(k) = context::role_at(slots, i) {
+                        push_term(&mut ex.roles, k, taxonomy::role(k).map(|t| t.label));
+                    }
+                }
+                Meaning::Seniority(keys) => {
+                    for k in keys {
+                        push_term(
+                            &mut ex.seniorities,
+                            k,
+                            taxonomy::seniority(k).map(|t| t.label),
+                        );
+                    }
+                }
+                // "except chief legal officers": the department is what is left out.
+                Meaning::Department(d) | Meaning::SenDept(_, d) | Meaning::DeptOrStop(d) => {
+                    push_term(
+                        &mut ex.departments,
+                        d,
+                        taxonomy::department(d).map(|t| t.label),
+                    )
+                }
+                Meaning::DeptOrIndustry(d, ind) => {
+                    if has_seniority || context::near_seniority(slots, i) {
+                        push_term(
+                            &mut ex.departments,
+                            d,
+                            taxonomy::department(d).map(|t| t.label),
+                        )
+                    } else {
+                        push_term(
+                            &mut ex.industries,
+                            ind,
+                            taxonomy::industry(ind).map(|t| t.label),
+                        )
+                    }
+                }
+                Meaning::Industry(ind) => push_term(
+                    &mut ex.industries,
+                    ind,
+                    taxonomy::industry(ind).map(|t| t.label),
+                ),
+                _ => {}
+            }
+        }
+    }
+
     fn slot(&mut self, slots: &[Slot], i: usize, tokens: &[Token<'_>]) {
         let out = &mut self.out;
         let slot = slots[i];

@@ -96,8 +96,10 @@ pub(crate) static PHRASES: &[(&str, Meaning)] = &[
     ("business partner", D("hr")),
     ("hr business partner", D("hr")),
     ("general manager", R("general_manager")),
+    ("gm", R("general_manager")),
     // Professions.
     ("attorney", R("attorney")),
+    ("esq", R("attorney")),
     ("lawyer", R("attorney")),
     ("counsel", R("attorney")),
     ("general counsel", R("attorney")),
@@ -135,6 +137,7 @@ pub(crate) static PHRASES: &[(&str, Meaning)] = &[
     ("cardiologist", R("doctor")),
     ("psychiatrist", R("doctor")),
     ("dentist", R("dentist")),
+    ("dds", R("dentist")),
     ("orthodontist", R("dentist")),
     ("periodontist", R("dentist")),
     ("endodontist", R("dentist")),

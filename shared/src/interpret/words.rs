@@ -39,9 +39,28 @@ pub(crate) static CONNECTORS: &[(&str, Meaning)] = &[
     ("throughout", LocPrep),
     ("across", LocPrep),
     ("inside", LocPrep),
-    ("outside", LocPrep),
     ("state of", LocPrep),
     ("area of", LocPrep),
+];
+
+/// Words that put the term after them in `exclusions` (TAXONOMY.md "Exclusions").
+/// "non-profit" is an industry phrase, longer, so it is never read as "not profit".
+pub(crate) static NEGATIONS: &[&str] = &[
+    "not",
+    "but not",
+    "and not",
+    "excluding",
+    "exclude",
+    "excludes",
+    "except",
+    "except for",
+    "excepting",
+    "other than",
+    "outside",
+    "outside of",
+    "apart from",
+    "aside from",
+    "minus",
 ];
 
 /// Consumed silently.
@@ -141,7 +160,6 @@ pub(crate) static STOP: &[&str] = &[
     "lots",
     "lot",
     "for",
-    "not",
     "no",
     "but",
     "yet",

@@ -116,10 +116,24 @@ pub fn InterpretationChips() -> impl IntoView {
                                 Source::Refinement => "filter",
                             };
                             let removing = chip.clone();
+                            let excluded = chip.chip.excluded;
+                            let class = if excluded {
+                                format!("{} chip-excluded", kind_class(chip.chip.kind))
+                            } else {
+                                kind_class(chip.chip.kind).to_owned()
+                            };
+                            let title = if excluded {
+                                format!("{} left out", kind_name(chip.chip.kind))
+                            } else {
+                                kind_name(chip.chip.kind).to_owned()
+                            };
                             view! {
-                                <span class=kind_class(chip.chip.kind) role="listitem" data-testid="chip"
+                                <span class=class role="listitem" data-testid="chip"
                                     data-chip-id=chip.chip.id.clone() data-chip-source=source
-                                    title=kind_name(chip.chip.kind)>
+                                    data-excluded=excluded.to_string() title=title>
+                                    <Show when=move || excluded>
+                                        <span class="visually-hidden">"Not "</span>
+                                    </Show>
                                     <span class="chip-label">{chip.chip.label.clone()}</span>
                                     <button type="button" class="chip-remove" data-testid="chip-remove"
                                         aria-label=format!("Remove {label} from the search")

@@ -122,6 +122,7 @@ pub(super) fn people_query(
         page: None,
         dedupe_token: None,
         dedupe_user_id: None,
+        exclude: Default::default(),
     })
 }
 
