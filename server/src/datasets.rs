@@ -42,6 +42,12 @@ pub struct DataSet {
 
 impl DataSet {
     /// The operator's records, in the store that also holds the purchases.
+    /// Whether its people live in the store purchases (and suppressions) are
+    /// written to, so a query can join the two.
+    pub fn in_purchase_store(&self) -> bool {
+        self.in_purchase_store
+    }
+
     pub fn live(store: Store, search: SearchService) -> DataSet {
         DataSet {
             store,

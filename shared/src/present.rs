@@ -585,6 +585,7 @@ mod tests {
             mobile_phone: None,
             linkedin_url: None,
             reveal_state: crate::prospecting::RevealState::Preview,
+            suppressed: false,
         };
         let why = matched(&i, &p);
         assert_eq!(

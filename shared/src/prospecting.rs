@@ -321,6 +321,10 @@ pub struct ProspectPreview {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linkedin_url: Option<String>,
     pub reveal_state: RevealState,
+    /// On the customer's suppression list (already in their CRM): hidden by
+    /// "net-new only".
+    #[serde(default)]
+    pub suppressed: bool,
 }
 
 /// A page of a prospecting session.

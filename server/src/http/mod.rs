@@ -22,6 +22,7 @@ pub mod query_params;
 pub mod rate_limit;
 pub mod request_id;
 pub mod search_jobs;
+pub mod suppressions;
 pub mod usage;
 pub mod wallets;
 pub mod webhook_endpoints;
@@ -73,6 +74,8 @@ pub struct AppState {
     pub deliverer: Arc<Deliverer>,
     /// Runs queued async search jobs.
     pub jobs: Arc<JobRunner>,
+    /// Who each customer's suppression list hides, cached per list version.
+    pub suppressed: Arc<crate::search::suppressed::SuppressedPeople>,
     /// Partner usage (requests, data API records) not yet stored.
     pub usage: Arc<usage::UsageCounter>,
     /// Who may frame the widget, per embed key prefix.
@@ -123,6 +126,7 @@ impl AppState {
             rechecks: Arc::new(EmbedRechecks::default()),
             deliverer,
             jobs,
+            suppressed: Default::default(),
             usage: Arc::new(usage::UsageCounter::default()),
             frame_ancestors: Arc::new(widget::FrameAncestors::default()),
         })
@@ -206,6 +210,7 @@ pub fn router(state: AppState) -> Router {
         .merge(wallets::partner_router())
         .merge(deliveries::router())
         .merge(search_jobs::router())
+        .merge(suppressions::router())
         .merge(webhook_endpoints::router())
         .merge(usage::router())
         .route_layer(middleware::from_fn_with_state(

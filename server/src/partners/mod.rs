@@ -12,6 +12,7 @@ pub mod embed_keys;
 pub mod ids;
 pub mod keys;
 pub mod settings;
+pub mod suppressions;
 
 use serde::{Deserialize, Serialize};
 

@@ -77,6 +77,7 @@ pub fn preview(id: u32, person: Person, owned: bool) -> ProspectPreview {
             mobile_phone: person.mobile_phone,
             linkedin_url: person.linkedin_url,
             reveal_state: RevealState::Purchased,
+            suppressed: false,
         };
     }
     ProspectPreview {
@@ -96,6 +97,7 @@ pub fn preview(id: u32, person: Person, owned: bool) -> ProspectPreview {
         mobile_phone: None,
         linkedin_url: None,
         reveal_state: RevealState::Preview,
+        suppressed: false,
     }
 }
 

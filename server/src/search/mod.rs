@@ -9,6 +9,7 @@ pub mod engine;
 pub mod index;
 pub mod people;
 pub mod sort;
+pub mod suppressed;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};

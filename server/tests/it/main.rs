@@ -32,6 +32,7 @@ mod semantics;
 mod shapes;
 mod spend;
 mod stored_answers;
+mod suppressions;
 mod usage;
 mod verification;
 mod webhooks;

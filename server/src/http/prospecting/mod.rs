@@ -160,9 +160,16 @@ async fn page(
     query.sort = order.sort;
     query.page = order.page;
     // The customer's whole ownership only when it filters the results; otherwise
-    // a page needs to know only which of its own ids are owned.
+    // a page needs to know only which of its own ids are owned. Net-new also
+    // leaves out the suppression list (contacts already in the partner's CRM).
+    let suppressed = state
+        .suppressed
+        .of(&state.store, data, &index, auth.customer_id())
+        .await?;
     let excluded = if filters.net_new_only {
-        state.store.owned_people(auth.customer_id()).await?
+        let mut out = state.store.owned_people(auth.customer_id()).await?;
+        out |= &*suppressed;
+        out
     } else {
         RoaringBitmap::new()
     };
@@ -186,7 +193,10 @@ async fn page(
     let people = data.with_companies(rows).await?;
     let data: Vec<ProspectPreview> = people
         .into_iter()
-        .map(|(id, person)| preview(id, person, owned.contains(&id)))
+        .map(|(id, person)| ProspectPreview {
+            suppressed: suppressed.contains(id),
+            ..preview(id, person, owned.contains(&id))
+        })
         .collect();
     Ok(SessionPage {
         search_id: session.search_id.clone(),

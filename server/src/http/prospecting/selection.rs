@@ -299,6 +299,11 @@ pub(crate) async fn resolve(
     }
     if filters.net_new_only {
         matched -= state.store.owned_people(auth.customer_id()).await?;
+        let data = state.data(auth.tenant.mode).await?;
+        matched -= &*state
+            .suppressed
+            .of(&state.store, data, &index, auth.customer_id())
+            .await?;
     }
     // What the session answers, in its order, up to the count it asked for.
     let in_order = |set: RoaringBitmap, most: usize| -> Vec<u32> {
