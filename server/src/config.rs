@@ -181,6 +181,12 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(i64).range(1..=3_600))]
     pub job_lease_secs: i64,
 
+    /// Distinct customers whose `bounced_email` flags on one record demote its
+    /// e-mail to `invalid` (and the index shows it).
+    #[arg(long, env = "QUARRY_BOUNCED_FLAGS_TO_DEMOTE", default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub bounced_flags_to_demote: u32,
+
     /// Partner API requests allowed per secret key per 60-second window.
     #[arg(long, env = "QUARRY_RATE_LIMIT_PER_KEY", default_value_t = 600,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -234,6 +240,7 @@ impl ServeConfig {
             max_queued_jobs: 1_000,
             job_workers: 4,
             job_lease_secs: 60,
+            bounced_flags_to_demote: 2,
             embed_token_secrets: Vec::new(),
             embed_token_max_ttl_secs: None,
             // Suites make thousands of requests; rate-limit tests set their own.

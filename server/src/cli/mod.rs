@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 
 mod accounts;
+mod flags;
 
 use crate::config::{GlobalConfig, ServeConfig};
 use crate::data::{export, import};
@@ -44,6 +45,9 @@ pub enum Command {
     /// A partner's secret API keys: create, list, revoke, rotate.
     #[command(subcommand)]
     Key(accounts::KeyCommand),
+    /// Data flags partners and their customers reported.
+    #[command(subcommand)]
+    Flags(flags::FlagsCommand),
     /// Set up (once) the demo partner, its embed key and a demo customer with credits,
     /// then serve its demo CRM page with the widget embedded (until Ctrl-C).
     DemoPartner(accounts::DemoArgs),
@@ -119,6 +123,7 @@ pub async fn execute(cli: Cli) -> ExitCode {
         Command::Partner(command) => accounts::partner(&store, command).await,
         Command::Key(command) => accounts::key(&store, command).await,
         Command::DemoPartner(args) => accounts::demo_partner(&store, args).await,
+        Command::Flags(command) => flags::flags(&store, command).await,
     };
     store.close().await;
     code

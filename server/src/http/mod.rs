@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod companies;
+pub mod data_flags;
 pub mod deliveries;
 pub mod effective;
 pub mod embed_keys;
@@ -210,6 +211,7 @@ pub fn router(state: AppState) -> Router {
         .merge(wallets::partner_router())
         .merge(deliveries::router())
         .merge(search_jobs::router())
+        .merge(data_flags::partner_router())
         .merge(suppressions::router())
         .merge(webhook_endpoints::router())
         .merge(usage::router())
@@ -225,6 +227,7 @@ pub fn router(state: AppState) -> Router {
     // its customer's rate limit.
     let embed = Router::new()
         .merge(wallets::embed_router())
+        .merge(data_flags::embed_router())
         .merge(prospecting::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -4,6 +4,7 @@
 
 pub mod csv_cells;
 pub mod file_name;
+pub mod flags;
 pub mod pick;
 pub mod preview;
 pub mod prospect_id;

@@ -8,6 +8,7 @@ mod data;
 mod dedupe;
 pub(crate) mod deliveries;
 mod embed_keys;
+mod flags;
 mod idempotency;
 mod jobs;
 mod partners;
@@ -28,6 +29,7 @@ pub use deliveries::{
     RoundEffects, RoundResult,
 };
 pub use embed_keys::{EmbedKey, EmbedKeyStatus};
+pub use flags::{FlagRow, Flagged, NewFlag};
 pub use idempotency::{IdempotencyStart, KeyHold, StoredAnswer};
 pub use jobs::{Cancel, JobClaim, JobCompletion, JobEnd, JobRow, NewJob, QueueFull};
 pub use partners::ApiKey;

@@ -127,7 +127,7 @@ impl Store {
             match kind {
                 EntryKind::Reveal => entry.billable_records += units,
                 EntryKind::Spend => entry.credit_units += units,
-                EntryKind::Refund => entry.credit_units -= units,
+                EntryKind::Refund | EntryKind::FlagCredit => entry.credit_units -= units,
                 EntryKind::SearchSession => entry.search_sessions += units,
                 EntryKind::Grant => {}
             }

@@ -30,7 +30,9 @@ impl CreditFlow {
         let units = units_of(entry);
         let (total, month) = match entry.kind {
             EntryKind::Spend => (&mut self.spent, &mut self.month_spent),
-            EntryKind::Refund => (&mut self.refunded, &mut self.month_refunded),
+            EntryKind::Refund | EntryKind::FlagCredit => {
+                (&mut self.refunded, &mut self.month_refunded)
+            }
             _ => return,
         };
         *total = total.saturating_add(units);
@@ -69,7 +71,7 @@ impl<'a> LedgerTotals<'a> {
             let units = units_of(entry);
             let usage = &mut totals.usage;
             match entry.kind {
-                EntryKind::Spend | EntryKind::Refund => {
+                EntryKind::Spend | EntryKind::Refund | EntryKind::FlagCredit => {
                     all.add(entry, in_month);
                     match entry.grant_id.as_deref() {
                         Some(id) => {

@@ -173,6 +173,9 @@ pub enum EntryKind {
     Spend,
     /// Credit units given back to one grant (or to overage when `grant_id` is `None`).
     Refund,
+    /// Credit units given back for a record reported bad (a data flag) within 30
+    /// days of buying it: counted like a refund, shown as its own kind.
+    FlagCredit,
     /// One search session started (`units` = 1).
     SearchSession,
     /// Net-new records revealed (`units` = number of records).

@@ -104,7 +104,7 @@ fn net_per_grant_period(entries: &[Entry], policy: ResetPolicy) -> HashMap<(Stri
         };
         let sign = match e.kind {
             EntryKind::Spend => 1,
-            EntryKind::Refund => -1,
+            EntryKind::Refund | EntryKind::FlagCredit => -1,
             _ => continue,
         };
         *net.entry((id.clone(), period)).or_insert(0) += sign * e.units;

@@ -12,6 +12,7 @@ mod cli;
 mod companies;
 mod customers;
 mod data;
+mod data_flags;
 mod delivery_faults;
 mod demo;
 mod demo_data;

@@ -6,6 +6,7 @@
 
 mod buying;
 mod embedding;
+mod exclusions;
 mod session;
 mod working;
 

@@ -160,6 +160,7 @@ fn Row(prospect: ProspectPreview, page: SessionPage) -> impl IntoView {
     let detail_id = id.clone();
     let open_id = id.clone();
     let owned = prospect.reveal_state == RevealState::Purchased;
+    let suppressed = prospect.suppressed;
     let name = name_of(&prospect);
     let contact = match &prospect.email {
         Some(e) => e.clone(),
@@ -175,6 +176,7 @@ fn Row(prospect: ProspectPreview, page: SessionPage) -> impl IntoView {
     view! {
         <tr data-testid="result-row" data-prospect-id=id.clone()
             data-owned=owned.to_string()
+            data-suppressed=suppressed.to_string()
             class:selected=move || app.is_selected(&checked_id)>
             <td class="col-select">
                 <input type="checkbox" data-testid="row-select"
@@ -197,6 +199,10 @@ fn Row(prospect: ProspectPreview, page: SessionPage) -> impl IntoView {
                     {name_of(&prospect)}
                 </button>
                 {owned.then(|| view! { <span class="badge badge-owned" data-testid="owned-badge">"Yours"</span> })}
+                {suppressed.then(|| view! {
+                    <span class="badge badge-suppressed" data-testid="suppressed-badge"
+                        title="Already in your CRM (on your suppression list); Net-new only hides it">"In your CRM"</span>
+                })}
                 <span class="sub" title=contact.clone()>{contact.clone()}</span>
                 {phone.map(|p| view! { <span class="sub">{p}</span> })}
             </td>

@@ -1,0 +1,65 @@
+//! Exclusions and suppressions in the widget (issue 15): an excluded term shows
+//! as a struck-through chip the person can remove, and the results are everyone
+//! else; a record on the customer's suppression list is marked "In your CRM" and
+//! "Net-new only" hides it.
+
+use fantoccini::Locator;
+use quarry_e2e::fixtures::{action, check, find};
+use quarry_e2e::{scenario, StackOptions};
+use serde_json::json;
+
+use crate::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn excluded_terms_are_struck_through_and_suppressed_records_marked() -> anyhow::Result<()> {
+    scenario(StackOptions::default(), |stack, browser| async move {
+        let client = &browser.client;
+        open_widget(client, &stack).await?;
+        let q = "directors outside Texas";
+        action::search(client, q).await?;
+        wait_for_total(client, api_total(&stack, q).await?).await?;
+        let chip = find::css_element(client, "[data-chip-id=\"not:location:state:TX\"]").await?;
+        anyhow::ensure!(chip.attr("data-excluded").await?.as_deref() == Some("true"));
+        check::text_contains(&chip, "Texas").await?;
+        let struck = client
+            .execute(
+                "return getComputedStyle(document.querySelector('[data-chip-id=\"not:location:state:TX\"] .chip-label')).textDecorationLine",
+                vec![],
+            )
+            .await?;
+        anyhow::ensure!(struck.as_str().is_some_and(|s| s.contains("line-through")), "{struck}");
+        // Removing the excluded chip searches everyone again.
+        let remove = chip.find(Locator::Css("[data-testid=\"chip-remove\"]")).await?;
+        action::click_element(client, &remove).await?;
+        wait_for_total(client, api_total(&stack, "directors").await?).await?;
+
+        // The partner's CRM has the first row's company: it is marked, and
+        // net-new only hides everyone there.
+        let first = find::rows(client).await?.remove(0);
+        let domain = first
+            .find(Locator::Css(".col-company .sub"))
+            .await?
+            .text()
+            .await?;
+        stack
+            .partner_send(
+                reqwest::Method::POST,
+                &format!("/v1/partner-customers/{}/suppressions", stack.partner.partner_customer_id),
+                Some(&json!({"domains": [domain]})),
+            )
+            .await?;
+        action::click(client, "search-submit").await?;
+        check::eventually(WAIT, || async {
+            let marked = find::all(client, "suppressed-badge").await?.len();
+            Ok(if marked > 0 { Ok(()) } else { Err(marked) })
+        })
+        .await?;
+        let total = api_total(&stack, "directors").await?;
+        let hidden = api_total(&stack, &format!("directors at {domain}")).await?;
+        action::click(client, "filter-net-new").await?;
+        wait_for_total(client, total - hidden).await?;
+        anyhow::ensure!(find::all(client, "suppressed-badge").await?.is_empty());
+        Ok(())
+    })
+    .await
+}
