@@ -327,6 +327,34 @@ pub struct ProspectPreview {
     pub suppressed: bool,
 }
 
+/// `POST /v1/prospecting/data-flags`: a customer reports a bad record it owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagReport {
+    pub prospect_id: String,
+    /// `bounced_email`, `wrong_phone`, `left_company`, `wrong_title` or `other`.
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// What the widget reads from a recorded flag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagAnswer {
+    pub credited: bool,
+    pub credited_units: i64,
+    /// For people: what happened.
+    pub message: String,
+}
+
+/// The reasons a customer can give, with their labels, in the order offered.
+pub const FLAG_REASONS: &[(&str, &str)] = &[
+    ("bounced_email", "The email bounced"),
+    ("wrong_phone", "The phone number is wrong"),
+    ("left_company", "They left the company"),
+    ("wrong_title", "The title is wrong"),
+    ("other", "Something else"),
+];
+
 /// A page of a prospecting session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

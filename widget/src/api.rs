@@ -244,6 +244,19 @@ pub async fn export(
     Ok((result, bytes))
 }
 
+/// `POST /v1/prospecting/data-flags`: reports a bad record (credited back once
+/// when bought in the last 30 days).
+pub async fn flag(
+    link: RwSignal<Link>,
+    report: &quarry_shared::prospecting::FlagReport,
+) -> Result<quarry_shared::prospecting::FlagAnswer, ApiFailure> {
+    let response = send(link, |t| {
+        authed(Request::post("/v1/prospecting/data-flags"), t).json(report)
+    })
+    .await?;
+    json(response).await
+}
+
 /// `GET /v1/prospecting/wallet`: the token's customer wallet.
 pub async fn wallet(link: RwSignal<Link>) -> Result<WalletView, ApiFailure> {
     let response = send(link, |t| {

@@ -265,8 +265,8 @@ pub fn interpret(q: &str) -> Interpretation {
             lexicon::Meaning::Seniority(_) | lexicon::Meaning::SenDept(..)
         )
     });
-    for i in 0..slots.len() {
-        if negated[i] {
+    for (i, &excluded) in negated.iter().enumerate() {
+        if excluded {
             fold.exclude(&original, i, has_seniority);
         }
         fold.slot(&slots, i, &tokens);

@@ -63,3 +63,65 @@ async fn excluded_terms_are_struck_through_and_suppressed_records_marked() -> an
     })
     .await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reporting_a_problem_with_a_bought_record_credits_it_back() -> anyhow::Result<()> {
+    scenario(StackOptions::default(), |stack, browser| async move {
+        let client = &browser.client;
+        open_widget(client, &stack).await?;
+        wait_for_balance(client, 500).await?;
+        search_and_wait(client, &stack, BROAD).await?;
+        let picked: Vec<String> = row_ids(client).await?.into_iter().take(1).collect();
+        tick(client, &picked).await?;
+        buy(
+            client,
+            "action-push",
+            "1 new · 0 already yours · 1 credit · balance after 499",
+            "delivered",
+        )
+        .await?;
+        wait_for_balance(client, 499).await?;
+        // The owned row's detail offers "Report a problem"; a bounced e-mail on a
+        // record bought today comes back as a credit.
+        let row = find::css_element(
+            client,
+            &format!("{}[data-owned=\"true\"]", row_css(&picked[0])),
+        )
+        .await?;
+        let name = row
+            .find(Locator::Css("[data-testid=\"person-name\"]"))
+            .await?;
+        action::click_element(client, &name).await?;
+        let report = find::test_id(client, "report-problem").await?;
+        let summary = report.find(Locator::Css("summary")).await?;
+        action::click_element(client, &summary).await?;
+        let reason = find::test_id(client, "report-reason").await?;
+        reason.select_by_value("bounced_email").await?;
+        action::click(client, "report-submit").await?;
+        check::eventually(WAIT, || async {
+            let said = text(client, "report-outcome").await?;
+            Ok(if said.contains("given back") {
+                Ok(())
+            } else {
+                Err(said)
+            })
+        })
+        .await?;
+        wait_for_balance(client, 500).await?;
+        // Reporting again is recorded and credits nothing.
+        action::click(client, "report-submit").await?;
+        check::eventually(WAIT, || async {
+            let said = text(client, "report-outcome").await?;
+            Ok(if said.contains("credited once") {
+                Ok(())
+            } else {
+                Err(said)
+            })
+        })
+        .await?;
+        let flags = stack.partner_api("/v1/data-flags").await?;
+        anyhow::ensure!(flags["data"].as_array().map(Vec::len) == Some(2), "{flags}");
+        Ok(())
+    })
+    .await
+}

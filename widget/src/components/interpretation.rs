@@ -49,7 +49,7 @@ enum Reading {
     /// The search on screen (the server's reading with the refinements).
     Searched(Vec<SearchChip>, Vec<String>),
     /// What is being typed, read locally.
-    Typing(Interpretation),
+    Typing(Box<Interpretation>),
 }
 
 #[component]
@@ -67,7 +67,7 @@ pub fn InterpretationChips() -> impl IntoView {
                 c.chips(&page.interpretation),
                 page.interpretation.warnings.clone(),
             ),
-            _ => Reading::Typing(interpret(&draft)),
+            _ => Reading::Typing(Box::new(interpret(&draft))),
         }
     });
     let list = Memo::new(move |_| match reading.get() {
@@ -82,7 +82,7 @@ pub fn InterpretationChips() -> impl IntoView {
     });
     let warnings = Memo::new(move |_| match reading.get() {
         Reading::Searched(_, w) => w,
-        Reading::Typing(i) => i.warnings,
+        Reading::Typing(i) => i.warnings.clone(),
     });
     let authoritative = move || matches!(reading.get(), Reading::Searched(..));
     let remove = move |chip: SearchChip| {

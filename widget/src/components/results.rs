@@ -145,9 +145,79 @@ fn Detail(prospect: ProspectPreview, page: SessionPage) -> impl IntoView {
                             {why.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
                         </ul>
                     </section>
+                    {owned.then(|| view! { <ReportProblem prospect_id=prospect.prospect_id.clone() /> })}
                 </div>
             </td>
         </tr>
+    }
+}
+
+/// "Report a problem" on an owned record: a reason and a note, sent as a data
+/// flag; the answer says whether its credits came back.
+#[component]
+fn ReportProblem(prospect_id: String) -> impl IntoView {
+    use quarry_shared::prospecting::{FlagReport, FLAG_REASONS};
+    let app = expect_context::<App>();
+    let reason = RwSignal::new(FLAG_REASONS[0].0.to_owned());
+    let note = RwSignal::new(String::new());
+    let outcome = RwSignal::new(None::<String>);
+    let sending = RwSignal::new(false);
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sending.get_untracked() {
+            return;
+        }
+        sending.set(true);
+        let report = FlagReport {
+            prospect_id: prospect_id.clone(),
+            reason: reason.get_untracked(),
+            note: Some(note.get_untracked()).filter(|n| !n.trim().is_empty()),
+        };
+        leptos::task::spawn_local(async move {
+            let text = match crate::api::flag(app.link, &report).await {
+                Ok(answer) => {
+                    if answer.credited {
+                        app.refresh_wallet();
+                    }
+                    answer.message
+                }
+                Err(failure) => failure.to_string(),
+            };
+            outcome.set(Some(text));
+            sending.set(false);
+        });
+    };
+    view! {
+        <section aria-label="Report a problem" class="report">
+            <details data-testid="report-problem">
+                <summary>"Report a problem with this record"</summary>
+                <form class="report-form" on:submit=send>
+                    <label>
+                        "What is wrong"
+                        <select data-testid="report-reason"
+                            on:change=move |ev| reason.set(event_target_value(&ev))>
+                            {FLAG_REASONS
+                                .iter()
+                                .map(|(key, label)| view! { <option value=*key>{*label}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        "Note (optional)"
+                        <input type="text" maxlength="1000" data-testid="report-note"
+                            prop:value=move || note.get()
+                            on:input=move |ev| note.set(event_target_value(&ev)) />
+                    </label>
+                    <button type="submit" class="button" data-testid="report-submit"
+                        disabled=move || sending.get()>
+                        "Send report"
+                    </button>
+                    <p role="status" class="report-outcome" data-testid="report-outcome">
+                        {move || outcome.get()}
+                    </p>
+                </form>
+            </details>
+        </section>
     }
 }
 
