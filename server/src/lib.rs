@@ -50,6 +50,9 @@ pub async fn run(
         .deliverer
         .clone()
         .spawn_worker(std::time::Duration::from_secs(1));
+    let watcher = state.watcher.clone().spawn(std::time::Duration::from_secs(
+        state.config.index_refresh_secs,
+    ));
     let jobs = (state.config.job_workers > 0)
         .then(|| state.jobs.clone().spawn(std::time::Duration::from_secs(1)));
     let counts = {
@@ -82,6 +85,7 @@ pub async fn run(
     .await;
     refresher.abort();
     worker.abort();
+    watcher.abort();
     if let Some(jobs) = jobs {
         jobs.abort();
     }

@@ -346,6 +346,39 @@ pub struct FlagAnswer {
     pub message: String,
 }
 
+/// A saved search as the widget and the partner API show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SavedSearchView {
+    pub id: String,
+    pub partner_customer_id: String,
+    pub name: String,
+    pub q: String,
+    pub filters: AppliedFilters,
+    /// Announced to the partner's webhook endpoints when an import brings new matches.
+    pub watch: bool,
+    /// People it matches now that it never showed: "N new since you last looked".
+    pub new_matches: u64,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_viewed_at: Option<String>,
+}
+
+/// `POST …/saved-searches`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SaveSearch {
+    /// 1–100 characters.
+    pub name: String,
+    pub q: String,
+    #[serde(default)]
+    pub filters: Option<AppliedFilters>,
+    /// Default true.
+    #[serde(default)]
+    pub watch: Option<bool>,
+}
+
 /// The reasons a customer can give, with their labels, in the order offered.
 pub const FLAG_REASONS: &[(&str, &str)] = &[
     ("bounced_email", "The email bounced"),

@@ -224,6 +224,23 @@ pub fn job_event(job: &JobOutcome<'_>, now: i64) -> Event {
     Event::new(event_type, now, data).unwrap_or_else(|e| too_large(event_type, &e))
 }
 
+/// The `saved_search.new_matches` event of a watched saved search.
+pub fn new_matches_event(
+    saved_search_id: &str,
+    partner_customer_id: &str,
+    new_matches: u64,
+    now: i64,
+) -> Event {
+    let data = json!({
+        "saved_search_id": saved_search_id,
+        "partner_customer_id": partner_customer_id,
+        "new_matches": new_matches,
+        "link": format!("/v1/partner-customers/{partner_customer_id}/saved-searches/{saved_search_id}"),
+    });
+    Event::new(EventType::SavedSearchNewMatches, now, data)
+        .unwrap_or_else(|e| too_large(EventType::SavedSearchNewMatches, &e))
+}
+
 /// What a push that ran out of retries tells the partner's endpoints.
 #[derive(Debug, Clone, Copy)]
 pub struct FailedPush<'a> {

@@ -22,6 +22,7 @@ pub mod prospecting;
 pub mod query_params;
 pub mod rate_limit;
 pub mod request_id;
+pub mod saved_searches;
 pub mod search_jobs;
 pub mod suppressions;
 pub mod usage;
@@ -75,6 +76,8 @@ pub struct AppState {
     pub deliverer: Arc<Deliverer>,
     /// Runs queued async search jobs.
     pub jobs: Arc<JobRunner>,
+    /// Announces watched saved searches' new matches after imports.
+    pub watcher: Arc<crate::prospecting::saved::Watcher>,
     /// Who each customer's suppression list hides, cached per list version.
     pub suppressed: Arc<crate::search::suppressed::SuppressedPeople>,
     /// Partner usage (requests, data API records) not yet stored.
@@ -116,6 +119,11 @@ impl AppState {
                 retention_secs: config.job_retention_secs,
             },
         ));
+        let watcher = Arc::new(crate::prospecting::saved::Watcher::new(
+            store.clone(),
+            datasets.clone(),
+            deliverer.clone(),
+        ));
         Ok(AppState {
             store,
             metrics: Arc::new(Metrics::new()),
@@ -128,6 +136,7 @@ impl AppState {
             deliverer,
             jobs,
             suppressed: Default::default(),
+            watcher,
             usage: Arc::new(usage::UsageCounter::default()),
             frame_ancestors: Arc::new(widget::FrameAncestors::default()),
         })
@@ -212,6 +221,7 @@ pub fn router(state: AppState) -> Router {
         .merge(deliveries::router())
         .merge(search_jobs::router())
         .merge(data_flags::partner_router())
+        .merge(saved_searches::partner_router())
         .merge(suppressions::router())
         .merge(webhook_endpoints::router())
         .merge(usage::router())
@@ -228,6 +238,7 @@ pub fn router(state: AppState) -> Router {
     let embed = Router::new()
         .merge(wallets::embed_router())
         .merge(data_flags::embed_router())
+        .merge(saved_searches::embed_router())
         .merge(prospecting::router())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -8,3 +8,4 @@ pub mod flags;
 pub mod pick;
 pub mod preview;
 pub mod prospect_id;
+pub mod saved;

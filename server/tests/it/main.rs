@@ -28,6 +28,7 @@ mod purchases;
 mod push;
 mod replicas;
 mod sandbox;
+mod saved_searches;
 mod search;
 mod semantics;
 mod shapes;

@@ -74,7 +74,7 @@ fn keys(
 }
 
 /// The search a session runs: its text with the applied filters on top.
-pub(super) fn people_query(
+pub(crate) fn people_query(
     q: &str,
     filters: &AppliedFilters,
     prefix: &str,
@@ -237,7 +237,22 @@ pub async fn start_prospecting_session(
         return Err(bad_filter("body.q", "q is at most 500 characters"));
     }
     let filters = body.filters.unwrap_or_default();
-    let query = people_query(&body.q, &filters, "body.filters", limit, None)?;
+    let (response, _) = start_session(&state, &auth, &body.q, &filters, limit).await?;
+    Ok(response)
+}
+
+/// Starts a counted search session for `q` with `filters` and answers its first
+/// page (shared by a new search and a saved search run again); also returns
+/// the session.
+pub(crate) async fn start_session(
+    state: &AppState,
+    auth: &EmbedAuth,
+    q: &str,
+    filters: &AppliedFilters,
+    limit: u32,
+) -> Result<(Response, ProspectSession), ApiError> {
+    let state = state.clone();
+    let query = people_query(q, filters, "body.filters", limit, None)?;
     // The sandbox's data set is built before its first session is counted, and
     // what cannot be understood in it is refused before anything is counted.
     let data = state.data(auth.tenant.mode).await?;
@@ -248,8 +263,8 @@ pub async fn start_prospecting_session(
         partner_customer_id: auth.customer_id().to_owned(),
         embed_key_id: auth.claims.ekid.clone(),
         user_id: auth.claims.uid.clone(),
-        q: body.q.clone(),
-        filters: serde_json::to_string(&filters).unwrap_or_else(|_| "{}".into()),
+        q: q.to_owned(),
+        filters: serde_json::to_string(filters).unwrap_or_else(|_| "{}".into()),
         created_at: now,
         last_used_at: now,
     };
@@ -258,14 +273,14 @@ pub async fn start_prospecting_session(
         .start_session(&auth.tenant, &session, now)
         .await?
         .map_err(refusal)?;
-    let page = page(&state, &auth, &session, None, limit, None, Order::default()).await?;
+    let page = page(&state, auth, &session, None, limit, None, Order::default()).await?;
     let mut response = (StatusCode::CREATED, axum::Json(page)).into_response();
     // An Idempotency-Key replay renders this first page again, uncounted.
     response.extensions_mut().insert(Recipe::Session {
-        search_id: session.search_id,
+        search_id: session.search_id.clone(),
         limit,
     });
-    Ok(response)
+    Ok((response, session))
 }
 
 /// A started session's first page again, for an `Idempotency-Key` replay of its
