@@ -43,6 +43,9 @@ cargo bench --locked -p quarry-server --bench delivery
 echo "==> async search jobs and webhook events (1,000 jobs drained, 5,000 events sent)"
 cargo bench --locked -p quarry-server --bench jobs
 
+echo "==> net-new with 100,000 suppressions, and 10,000 watched searches after an import"
+cargo bench --locked -p quarry-server --bench prospecting
+
 echo "==> the widget: release build size, then speed in headless Chromium over the same data"
 export PATH="$PWD/.tools/binaryen/node_modules/.bin:$PATH"
 scripts/tools.sh

@@ -257,6 +257,51 @@ pub async fn flag(
     json(response).await
 }
 
+/// `GET /v1/prospecting/saved-searches`: the customer's saved searches.
+pub async fn saved_searches(
+    link: RwSignal<Link>,
+) -> Result<Vec<quarry_shared::prospecting::SavedSearchView>, ApiFailure> {
+    #[derive(serde::Deserialize)]
+    struct List {
+        data: Vec<quarry_shared::prospecting::SavedSearchView>,
+    }
+    let response = send(link, |t| {
+        authed(Request::get("/v1/prospecting/saved-searches"), t).build()
+    })
+    .await?;
+    Ok(json::<List>(response).await?.data)
+}
+
+/// `POST /v1/prospecting/saved-searches`: saves the search on screen.
+pub async fn save_search(
+    link: RwSignal<Link>,
+    body: &quarry_shared::prospecting::SaveSearch,
+) -> Result<quarry_shared::prospecting::SavedSearchView, ApiFailure> {
+    let response = send(link, |t| {
+        authed(Request::post("/v1/prospecting/saved-searches"), t).json(body)
+    })
+    .await?;
+    json(response).await
+}
+
+/// `POST …/saved-searches/{id}/seen` (after running it) or `DELETE …/{id}`.
+pub async fn saved_search_action(
+    link: RwSignal<Link>,
+    id: &str,
+    delete: bool,
+) -> Result<(), ApiFailure> {
+    let url = format!("/v1/prospecting/saved-searches/{}", urlencode(id));
+    send(link, |t| {
+        if delete {
+            authed(Request::delete(&url), t).build()
+        } else {
+            authed(Request::post(&format!("{url}/seen")), t).build()
+        }
+    })
+    .await?;
+    Ok(())
+}
+
 /// `GET /v1/prospecting/wallet`: the token's customer wallet.
 pub async fn wallet(link: RwSignal<Link>) -> Result<WalletView, ApiFailure> {
     let response = send(link, |t| {

@@ -11,6 +11,7 @@ use crate::components::action_bar::ActionBar;
 use crate::components::filters::Filters;
 use crate::components::notices::Notices;
 use crate::components::results::Results;
+use crate::components::saved::SavedSearches;
 use crate::components::search_box::SearchBox;
 use crate::components::wallet_meter::WalletMeter;
 use crate::state::App as State;
@@ -101,6 +102,7 @@ pub fn App() -> impl IntoView {
                         <WalletMeter />
                     </header>
                     <SearchBox />
+                    <SavedSearches />
                     <Notices />
                     <div class="workspace">
                         <Filters />

@@ -60,6 +60,7 @@ use super::AppState;
         super::saved_searches::save_own,
         super::saved_searches::delete_own,
         super::saved_searches::run_own,
+        super::saved_searches::seen_own,
         super::saved_searches::list_for_customer,
         super::saved_searches::save_for_customer,
         super::saved_searches::delete_for_customer,

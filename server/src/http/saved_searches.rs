@@ -196,6 +196,35 @@ pub async fn run_own(
     Ok(response)
 }
 
+/// Marks what a saved search matches now as seen, for a widget that ran it as
+/// an ordinary search (which counted its session already).
+#[utoipa::path(post, path = "/v1/prospecting/saved-searches/{saved_search_id}/seen", tag = "prospecting", security(("embed_token" = [])),
+    params(("saved_search_id" = String, Path, description = "Saved search id")),
+    responses((status = 200, description = "The saved search, with no new matches", body = SavedSearchView),
+        (status = 404, description = "No such saved search for this customer", body = ErrorBody)))]
+pub async fn seen_own(
+    auth: EmbedAuth,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<SavedSearchView>, ApiError> {
+    let search = state
+        .store
+        .saved_search(auth.customer_id(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let filters: AppliedFilters = serde_json::from_str(&search.filters).unwrap_or_default();
+    let data = state.data(auth.tenant.mode).await?;
+    let shown = matches(&data.search.index(), &search.q, &filters)?;
+    let now = now_unix();
+    state.store.saved_search_seen(&search, &shown, now).await?;
+    let search = state
+        .store
+        .saved_search(auth.customer_id(), &id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(Json(view(&state, search).await?))
+}
+
 /// The partner's customer, checked to be the tenant's.
 async fn partner_customer(state: &AppState, tenant: &Tenant, id: &str) -> Result<String, ApiError> {
     state
@@ -276,6 +305,10 @@ pub fn embed_router() -> Router<AppState> {
         .route(
             "/v1/prospecting/saved-searches/{saved_search_id}/run",
             post(run_own),
+        )
+        .route(
+            "/v1/prospecting/saved-searches/{saved_search_id}/seen",
+            post(seen_own),
         )
 }
 

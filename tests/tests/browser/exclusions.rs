@@ -51,7 +51,7 @@ async fn excluded_terms_are_struck_through_and_suppressed_records_marked() -> an
         action::click(client, "search-submit").await?;
         check::eventually(WAIT, || async {
             let marked = find::all(client, "suppressed-badge").await?.len();
-            Ok(if marked > 0 { Ok(()) } else { Err(marked) })
+            Ok(if marked > 0 { Ok(()) } else { Err(format!("{marked} marked")) })
         })
         .await?;
         let total = api_total(&stack, "directors").await?;
