@@ -16,6 +16,8 @@ create table saved_search (
     watch               boolean not null,
     seen                blob   not null,
     seen_count          bigint  not null,
+    -- the people already announced as new matches (never announced twice)
+    announced           blob   not null,
     last_viewed_at      bigint,
     notified_version    bigint  not null,
     created_at          bigint  not null,

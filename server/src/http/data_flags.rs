@@ -149,13 +149,12 @@ fn reason(raw: &str) -> Result<FlagReason, ApiError> {
 
 fn note(raw: Option<String>) -> Result<Option<String>, ApiError> {
     let note = raw.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-    if note
-        .as_ref()
-        .is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS)
-    {
+    if note.as_ref().is_some_and(|n| {
+        n.chars().count() > MAX_NOTE_CHARS || n.chars().any(|c| c.is_control() && c != '\n')
+    }) {
         return Err(body_error(
             "note",
-            format!("note is at most {MAX_NOTE_CHARS} characters"),
+            format!("note is at most {MAX_NOTE_CHARS} characters, without control characters"),
         ));
     }
     Ok(note)

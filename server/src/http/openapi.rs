@@ -63,6 +63,7 @@ use super::AppState;
         super::saved_searches::seen_own,
         super::saved_searches::list_for_customer,
         super::saved_searches::save_for_customer,
+        super::saved_searches::get_for_customer,
         super::saved_searches::delete_for_customer,
         super::deliveries::list_deliveries,
         super::deliveries::get_delivery,

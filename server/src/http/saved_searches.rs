@@ -79,8 +79,11 @@ async fn save(
     body: SaveSearch,
 ) -> Result<SavedSearchView, ApiError> {
     let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(body_error("name", "name is 1 to 100 characters"));
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(body_error(
+            "name",
+            "name is 1 to 100 characters, without control characters",
+        ));
     }
     if body.q.chars().count() > 500 {
         return Err(body_error("q", "q is at most 500 characters"));
@@ -272,6 +275,29 @@ pub async fn save_for_customer(
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
+/// One of a customer's saved searches, with its new matches (the link
+/// `saved_search.new_matches` events carry).
+#[utoipa::path(get, path = "/v1/partner-customers/{partner_customer_id}/saved-searches/{saved_search_id}", tag = "partner customers", security(("api_key" = [])),
+    params(("partner_customer_id" = String, Path, description = "Partner customer id"),
+        ("saved_search_id" = String, Path, description = "Saved search id")),
+    responses((status = 200, description = "The saved search", body = SavedSearchView),
+        (status = 403, description = "The key lacks the customers scope", body = ErrorBody),
+        (status = 404, description = "No such customer or saved search", body = ErrorBody)))]
+pub async fn get_for_customer(
+    auth: PartnerAuth,
+    State(state): State<AppState>,
+    Path((customer, id)): Path<(String, String)>,
+) -> Result<Json<SavedSearchView>, ApiError> {
+    let tenant = auth.require(Scope::Customers)?;
+    let customer = partner_customer(&state, &tenant, &customer).await?;
+    let search = state
+        .store
+        .saved_search(&customer, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(Json(view(&state, search).await?))
+}
+
 /// Deletes a customer's saved search.
 #[utoipa::path(delete, path = "/v1/partner-customers/{partner_customer_id}/saved-searches/{saved_search_id}", tag = "partner customers", security(("api_key" = [])),
     params(("partner_customer_id" = String, Path, description = "Partner customer id"),
@@ -320,6 +346,6 @@ pub fn partner_router() -> Router<AppState> {
         )
         .route(
             "/v1/partner-customers/{partner_customer_id}/saved-searches/{saved_search_id}",
-            delete(delete_for_customer),
+            get(get_for_customer).delete(delete_for_customer),
         )
 }

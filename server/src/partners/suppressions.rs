@@ -113,16 +113,18 @@ pub struct Entries {
     /// Repeats within the request (after normalising).
     pub duplicates: usize,
     pub invalid: Vec<InvalidEntry>,
+    /// What `valid` holds, for finding repeats at once.
+    seen: std::collections::HashSet<(SuppressionKind, String)>,
 }
 
 impl Entries {
     fn push(&mut self, kind: SuppressionKind, raw: &str, list: &str, index: usize) {
         match kind.normalise(raw) {
             Ok(value) => {
-                if self.valid.iter().any(|(k, v)| *k == kind && *v == value) {
-                    self.duplicates += 1;
-                } else {
+                if self.seen.insert((kind, value.clone())) {
                     self.valid.push((kind, value));
+                } else {
+                    self.duplicates += 1;
                 }
             }
             Err(reason) => self.invalid.push(InvalidEntry {

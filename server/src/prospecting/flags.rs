@@ -84,6 +84,9 @@ pub enum NoCredit {
     AlreadyCredited,
     /// It cost nothing (bought at no charge).
     Free,
+    /// The grant that paid has expired and the customer has no active grant to
+    /// take the units instead.
+    GrantExpired,
 }
 
 impl NoCredit {
@@ -102,6 +105,7 @@ impl NoCredit {
                 "Recorded. This record was credited back before; it is credited once."
             }
             NoCredit::Free => "Recorded. The record cost nothing, so there is nothing to credit.",
+            NoCredit::GrantExpired => "Recorded. The credits that paid for it have expired and there is no active grant to take them back.",
         }
     }
 }

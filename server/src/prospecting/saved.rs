@@ -111,19 +111,21 @@ impl Watcher {
                     Some(set)
                 });
             let Some(set) = set else { continue };
-            let new = unseen(set, search);
-            if new == 0 {
+            // Never announced twice: not what it showed, nor what it announced
+            // before (a restart, another replica, a later import).
+            let new = &(&*set - &search.seen) - &search.announced;
+            if new.is_empty() {
                 continue;
             }
             let event = new_matches_event(
                 &search.saved_search_id,
                 &search.partner_customer_id,
-                new,
+                new.len(),
                 now,
             );
             if self
                 .store
-                .announce_new_matches(search, index.version, &event, now)
+                .announce_new_matches(search, index.version, &new, &event, now)
                 .await?
             {
                 announced += 1;

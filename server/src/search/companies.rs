@@ -40,6 +40,23 @@ pub fn company_matches(index: &PeopleIndex, ix: u32, c: &Criteria) -> bool {
             return false;
         }
     }
+    // What the text excludes that a company has: its industry, state or city.
+    let x = &c.excluded;
+    let industry_key = taxonomy::INDUSTRIES
+        .get(company.industry as usize)
+        .map(|i| i.key);
+    if x.industries
+        .iter()
+        .any(|k| Some(k.as_str()) == industry_key)
+        || x.states.iter().any(|s| Some(s.as_str()) == state)
+        || company
+            .record
+            .city
+            .as_deref()
+            .is_some_and(|city| x.cities.iter().any(|e| e.eq_ignore_ascii_case(city)))
+    {
+        return false;
+    }
     for keyword in &c.keywords {
         let words: Vec<String> = tokens(keyword).collect();
         let hit = words.iter().all(|w| {
@@ -69,6 +86,14 @@ pub fn company_interpretation(mut i: Interpretation) -> Interpretation {
         i.roles.clear();
         i.seniorities.clear();
         i.departments.clear();
+    }
+    let x = &mut i.exclusions;
+    if !x.roles.is_empty() || !x.seniorities.is_empty() || !x.departments.is_empty() {
+        i.warnings
+            .push("company search ignores excluded roles, seniorities and departments".into());
+        x.roles.clear();
+        x.seniorities.clear();
+        x.departments.clear();
     }
     i.all_employees = false;
     i

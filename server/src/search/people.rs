@@ -88,17 +88,20 @@ impl ExcludeOverrides {
                 codes.push(state.code.to_owned());
             }
         }
-        let names: Vec<String> = cities
+        let mut names: Vec<String> = Vec::new();
+        for raw in cities
             .iter()
             .flat_map(|v| v.split(','))
             .map(str::trim)
             .filter(|c| !c.is_empty())
-            .map(|c| {
-                geo::cities_named(c)
-                    .next()
-                    .map_or(c.to_owned(), |k| k.name.to_owned())
-            })
-            .collect();
+        {
+            let city = geo::cities_named(raw)
+                .next()
+                .ok_or_else(|| bad("exclude_city", format!("{raw:?} is not a known US city")))?;
+            if !names.iter().any(|n| n == city.name) {
+                names.push(city.name.to_owned());
+            }
+        }
         Ok(ExcludeOverrides {
             roles: parse_keys("exclude_role", roles, |k| taxonomy::role(k).is_some())?,
             seniorities: parse_keys("exclude_seniority", seniorities, |k| {

@@ -109,11 +109,20 @@ impl Store {
     /// Records a flag, with its credit and the record's demotion (see the module docs).
     pub async fn flag_record(&self, new: &NewFlag<'_>) -> Result<Flagged, StoreError> {
         let (mut tx, _queued) = self.begin_write().await?;
-        if let (Tx::Postgres(t), Some(customer)) = (&mut tx, new.customer) {
-            sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind(format!("flag:{customer}:{}", new.person))
-                .execute(&mut **t)
-                .await?;
+        if let Tx::Postgres(t) = &mut tx {
+            if let Some(customer) = new.customer {
+                sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind(format!("flag:{customer}:{}", new.person))
+                    .execute(&mut **t)
+                    .await?;
+            }
+            if new.reason == FlagReason::BouncedEmail {
+                // Reporters of one record are counted one at a time.
+                sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                    .bind(format!("flag-person:{}", new.person))
+                    .execute(&mut **t)
+                    .await?;
+            }
         }
         let flag_id = new_sorted_id("flag");
         let person = i64::from(new.person);
@@ -142,28 +151,48 @@ impl Store {
                     new.now,
                 )
                 .map(|units| (units, None, purchase.unwrap_or_default()));
-                if let Ok((units, _, purchase_id)) = &decided {
-                    // The grant that paid the purchase last is the one repaid.
-                    let grant: Option<Option<String>> = sqlx::query_scalar(
+                if let Ok((_, _, purchase_id)) = &decided {
+                    // The grant that paid the purchase last is the one repaid…
+                    let paid: Option<String> = sqlx::query_scalar::<_, Option<String>>(
                         "select grant_id from wallet_ledger where partner_customer_id = $1 and kind = $2 \
                          and reference = $3 order by entry_id desc limit 1")
                         .bind(customer)
                         .bind(enum_text(&EntryKind::Spend))
                         .bind(purchase_id)
                         .fetch_optional(&mut **t)
-                        .await?;
-                    let grant = grant.flatten();
+                        .await?
+                        .flatten();
+                    // …while it is spendable; else the active grant that expires
+                    // first takes the units (metered overage is repaid as overage).
+                    let grant: Option<String> = match &paid {
+                        None => None,
+                        Some(paid) => sqlx::query_scalar(
+                            "select grant_id from credit_grant where partner_customer_id = $1 \
+                             and starts_at <= $2 and (expires_at is null or expires_at > $2) \
+                             order by case when grant_id = $3 then 0 else 1 end, \
+                             case when expires_at is null then 1 else 0 end, expires_at, grant_id limit 1")
+                            .bind(customer)
+                            .bind(new.now)
+                            .bind(paid)
+                            .fetch_optional(&mut **t)
+                            .await?,
+                    };
+                    decided = match (&paid, grant) {
+                        (Some(_), None) => Err(NoCredit::GrantExpired),
+                        (_, grant) => decided.map(|(units, _, purchase)| (units, grant, purchase)),
+                    };
+                }
+                if let Ok((units, grant, _)) = &decided {
                     sqlx::query(INSERT_ENTRY_SQL)
                         .bind(customer)
                         .bind(new.now)
                         .bind(enum_text(&EntryKind::FlagCredit))
                         .bind(*units)
-                        .bind(&grant)
+                        .bind(grant)
                         .bind(None::<String>)
                         .bind(&flag_id)
                         .execute(&mut **t)
                         .await?;
-                    decided = Ok((*units, grant, purchase_id.clone()));
                 }
             }
             let (credited, grant, purchase) = match &decided {
@@ -190,9 +219,12 @@ impl Store {
                 .await?;
             let mut demoted = false;
             if live && new.reason == FlagReason::BouncedEmail {
+                // Only customers who bought the record count: a reporter must
+                // have had the e-mail in hand.
                 let reporters: i64 = sqlx::query_scalar(
-                    "select count(distinct partner_customer_id) from data_flag \
-                     where person = $1 and reason = 'bounced_email' and mode = 'live' and partner_customer_id is not null")
+                    "select count(distinct f.partner_customer_id) from data_flag f \
+                     join owned_record o on o.partner_customer_id = f.partner_customer_id and o.person = f.person \
+                     where f.person = $1 and f.reason = 'bounced_email' and f.mode = 'live'")
                     .bind(person)
                     .fetch_one(&mut **t)
                     .await?;

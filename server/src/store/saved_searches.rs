@@ -25,6 +25,8 @@ pub struct SavedSearch {
     pub filters: String,
     pub watch: bool,
     pub seen: RoaringBitmap,
+    /// The people announced as new matches so far.
+    pub announced: RoaringBitmap,
     pub last_viewed_at: Option<i64>,
     pub notified_version: i64,
     pub created_at: i64,
@@ -42,6 +44,7 @@ struct Record {
     filters: String,
     watch: bool,
     seen: Vec<u8>,
+    announced: Vec<u8>,
     last_viewed_at: Option<i64>,
     notified_version: i64,
     created_at: i64,
@@ -50,7 +53,7 @@ struct Record {
 
 const COLUMNS: &str =
     "saved_search_id, partner_id, mode, partner_customer_id, name, q, filters, watch, \
-    seen, last_viewed_at, notified_version, created_at, updated_at";
+    seen, announced, last_viewed_at, notified_version, created_at, updated_at";
 
 fn bytes(set: &RoaringBitmap) -> Vec<u8> {
     let mut out = Vec::with_capacity(set.serialized_size());
@@ -68,6 +71,8 @@ impl Record {
             },
             seen: RoaringBitmap::deserialize_from(&self.seen[..])
                 .map_err(|e| StoreError::Corrupt(format!("saved search seen set: {e}")))?,
+            announced: RoaringBitmap::deserialize_from(&self.announced[..])
+                .map_err(|e| StoreError::Corrupt(format!("saved search announced set: {e}")))?,
             saved_search_id: self.saved_search_id,
             partner_customer_id: self.partner_customer_id,
             name: self.name,
@@ -106,7 +111,7 @@ impl Store {
         now: i64,
     ) -> Result<SavedSearch, StoreError> {
         let record: Record = on_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "insert into saved_search ({COLUMNS}, seen_count) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10, $10, $12) \
+            "insert into saved_search ({COLUMNS}, seen_count) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $13, $10, $11, $10, $10, $12) \
              returning {COLUMNS}")))
             .bind(new.saved_search_id)
             .bind(&tenant.partner_id)
@@ -120,6 +125,7 @@ impl Store {
             .bind(now)
             .bind(new.version)
             .bind(i64::try_from(new.seen.len()).unwrap_or(i64::MAX))
+            .bind(bytes(&RoaringBitmap::new()))
             .fetch_one(pool)
             .await)?;
         record.into_saved()
@@ -197,31 +203,39 @@ impl Store {
         records.into_iter().map(Record::into_saved).collect()
     }
 
-    /// Announces `search`'s new matches for data version `version` unless it
-    /// was announced for it (or a later one) already, fanning `event` out in
-    /// the same transaction; `true` when this call announced it.
+    /// Announces `new` (people `search` matches and never showed or announced)
+    /// for data version `version` unless it was announced for it (or a later
+    /// one) already: `new` joins what was announced and `event` fans out in the
+    /// same transaction; `true` when this call announced it.
     pub async fn announce_new_matches(
         &self,
         search: &SavedSearch,
         version: i64,
+        new: &RoaringBitmap,
         event: &Event,
         now: i64,
     ) -> Result<bool, StoreError> {
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        let announced = bytes(&(&search.announced | new));
+        let (mut tx, _queued) = self.begin_write().await?;
+        let moved = super::on_tx!(&mut tx, t => {
             let moved = sqlx::query(
-                "update saved_search set notified_version = $2 where saved_search_id = $1 and notified_version < $2")
+                "update saved_search set notified_version = $2, announced = $3 \
+                 where saved_search_id = $1 and notified_version < $2")
                 .bind(&search.saved_search_id)
                 .bind(version)
-                .execute(&mut *tx)
+                .bind(&announced)
+                .execute(&mut **t)
                 .await?
                 .rows_affected();
-            if moved != 1 {
-                return Ok(false);
+            if moved == 1 {
+                fan_out!(*t, &search.tenant, event, now);
             }
-            fan_out!(tx, &search.tenant, event, now);
-            tx.commit().await?;
-            Ok(true)
-        })
+            moved
+        });
+        if moved != 1 {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 }

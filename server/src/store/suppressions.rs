@@ -210,20 +210,26 @@ impl Store {
 }
 
 /// Moves the list's version and recounts it, inside the change's transaction.
+/// The version row is written first, so concurrent changes of one list wait for
+/// each other before counting (PostgreSQL: the row lock).
 async fn bump(tx: &mut super::Tx, customer_id: &str, now: i64) -> Result<i64, StoreError> {
     Ok(on_tx!(tx, t => {
+        sqlx::query(
+            "insert into suppression_list (partner_customer_id, version, entries, updated_at) \
+             values ($1, 1, 0, $2) on conflict (partner_customer_id) do update \
+             set version = suppression_list.version + 1, updated_at = excluded.updated_at")
+            .bind(customer_id)
+            .bind(now)
+            .execute(&mut **t)
+            .await?;
         let entries: i64 = sqlx::query_scalar(
             "select count(*) from suppression where partner_customer_id = $1")
             .bind(customer_id)
             .fetch_one(&mut **t)
             .await?;
-        sqlx::query(
-            "insert into suppression_list (partner_customer_id, version, entries, updated_at) \
-             values ($1, 1, $2, $3) on conflict (partner_customer_id) do update \
-             set version = suppression_list.version + 1, entries = excluded.entries, updated_at = excluded.updated_at")
+        sqlx::query("update suppression_list set entries = $2 where partner_customer_id = $1")
             .bind(customer_id)
             .bind(entries)
-            .bind(now)
             .execute(&mut **t)
             .await?;
         entries

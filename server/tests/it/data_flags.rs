@@ -284,6 +284,29 @@ contract!(
             .await
             .expect(201);
         let other_customer = other["partner_customer_id"].as_str().unwrap().to_owned();
+        let third = s
+            .api
+            .session(
+                Some(EMBED_ORIGIN),
+                &json!({"partner_key": s.key["public_key"], "customer_id": "initech"}),
+            )
+            .await
+            .expect(201);
+        let third_customer = third["partner_customer_id"].as_str().unwrap().to_owned();
+        // Reporters count only when they bought the record: the first two did.
+        let tenant = Tenant {
+            partner_id: s.partner.partner_id.clone(),
+            mode: Mode::Live,
+        };
+        let id = u32::try_from(
+            store
+                .scalar(&format!("select id from person where person_id = '{pid}'"))
+                .await,
+        )
+        .unwrap();
+        for customer in [&s.customer, &other_customer] {
+            buy(&store, &tenant, customer, &[id], 0).await.unwrap();
+        }
         let flag = |customer: &str| {
             let s = &s;
             let body = json!({"person_id": pid, "partner_customer_id": customer, "reason": "bounced_email"});
@@ -299,6 +322,11 @@ contract!(
             flag(&s.customer).await["email_demoted"],
             false,
             "one customer twice is one reporter"
+        );
+        assert_eq!(
+            flag(&third_customer).await["email_demoted"],
+            false,
+            "a customer who never bought it does not count"
         );
         assert_eq!(flag(&other_customer).await["email_demoted"], true);
         assert_eq!(

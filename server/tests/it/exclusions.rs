@@ -161,6 +161,7 @@ contract!(ceos_outside_texas_are_everyone_but_texas, |store, _db| {
         ("&exclude_state=Atlantis", "exclude_state"),
         ("&exclude_industry=spaceships", "exclude_industry"),
         ("&exclude_role=wizard", "exclude_role"),
+        ("&exclude_city=Atlantis", "exclude_city"),
     ] {
         let answer = api
             .get(&format!("/v1/persons/search?q=CEOs{param}"), &owner.secret)
@@ -171,6 +172,22 @@ contract!(ceos_outside_texas_are_everyone_but_texas, |store, _db| {
             "{}",
             answer.body
         );
+    }
+    // Company search honours exclusions too.
+    let companies = |q: &str| {
+        let api = &api;
+        let key = owner.secret.clone();
+        let path = format!("/v1/companies/search?limit=100&q={}", urlencode(q));
+        async move { api.get(&path, &key).await.expect(200) }
+    };
+    let saas = companies("SaaS companies").await;
+    let saas_ca = companies("SaaS companies in California").await;
+    let saas_not_ca = companies("SaaS companies not in California").await;
+    let count = |page: &Value| page["pagination"]["total_records"].as_u64().unwrap();
+    assert!(count(&saas_ca) > 0);
+    assert_eq!(count(&saas_not_ca), count(&saas) - count(&saas_ca));
+    for company in saas_not_ca["data"].as_array().unwrap() {
+        assert_ne!(company["state"], "CA", "{company}");
     }
     // A query that only excludes is understood: everyone but them.
     let only = total("outside Texas", "").await;

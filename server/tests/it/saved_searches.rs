@@ -84,6 +84,35 @@ contract!(
             .await
             .expect(200);
         assert_eq!(listed["data"].as_array().unwrap().len(), 2);
+        let one = s
+            .api
+            .get(
+                &format!(
+                    "/v1/partner-customers/{}/saved-searches/{}",
+                    s.customer,
+                    theirs["id"].as_str().unwrap()
+                ),
+                &s.partner.secret,
+            )
+            .await
+            .expect(200);
+        assert_eq!(
+            (one["name"].as_str(), one["watch"].as_bool()),
+            (Some("CFOs"), Some(false))
+        );
+        let seen = s
+            .api
+            .post(
+                &format!(
+                    "/v1/prospecting/saved-searches/{}/seen",
+                    theirs["id"].as_str().unwrap()
+                ),
+                &s.token,
+                &json!({}),
+            )
+            .await
+            .expect(200);
+        assert_eq!(seen["new_matches"], 0);
         let stranger = partner(&store).await;
         s.api
             .get(

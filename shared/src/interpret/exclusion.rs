@@ -8,6 +8,7 @@
 
 use super::lexicon::Meaning::{self, *};
 use super::lexicon::Slot;
+use super::token::Token;
 
 /// What a negation can reach, as flags, so a list stays within one kind: "not
 /// in Texas or Utah" excludes both states, "not in Texas and CEOs" does not
@@ -35,8 +36,14 @@ fn leads_in(m: Meaning) -> bool {
 }
 
 /// Which slots are negated. Negation words become `Stop` (they filter nothing
-/// by themselves); one that reaches no term adds a warning.
-pub(crate) fn negated(slots: &mut [Slot], warnings: &mut Vec<String>) -> Vec<bool> {
+/// by themselves). What a negation reaches but cannot exclude ("not at Acme",
+/// "not with a phone") is dropped with a warning naming it, never read as the
+/// positive filter.
+pub(crate) fn negated(
+    slots: &mut [Slot],
+    tokens: &[Token<'_>],
+    warnings: &mut Vec<String>,
+) -> Vec<bool> {
     let n = slots.len();
     let mut mask = vec![false; n];
     let mut i = 0;
@@ -51,16 +58,31 @@ pub(crate) fn negated(slots: &mut [Slot], warnings: &mut Vec<String>) -> Vec<boo
             j += 1;
         }
         let Some(first) = slots.get(j).and_then(|s| kind(s.m)) else {
-            warnings.push(
-                "a negation (\"not\", \"except\", \"outside\"…) had no role, industry or place after it; nothing was excluded"
-                    .to_owned(),
-            );
-            i = j.max(i + 1);
+            // Up to the next list word or place cue: what the negation was about.
+            let mut words = Vec::new();
+            let mut k = i + 1;
+            while k < n
+                && !matches!(slots[k].m, Comma | And | Or | Not)
+                && kind(slots[k].m).is_none()
+                && !(k > j && slots[k].m == LocPrep)
+            {
+                words.extend(tokens[slots[k].start..slots[k].end].iter().map(|t| t.orig));
+                slots[k].m = Stop;
+                k += 1;
+            }
+            warnings.push(if words.is_empty() {
+                "a negation (\"not\", \"except\", \"outside\"…) had nothing after it; nothing was excluded".to_owned()
+            } else {
+                let shown: String = words.join(" ").chars().take(60).collect();
+                format!("could not exclude '{shown}' (only roles, seniorities, departments, industries and places can be); ignored, nothing was excluded")
+            });
+            i = k.max(i + 1);
             continue;
         };
         loop {
-            // A run of terms ("VP sales", "marketing agencies in Texas" stops at "in").
-            while j < n && kind(slots[j].m).is_some() {
+            // A run of terms of the list's kind ("VP sales"; "in Texas software
+            // companies" stops before "software").
+            while j < n && kind(slots[j].m).is_some_and(|k| k & first != 0) {
                 mask[j] = true;
                 j += 1;
             }
@@ -169,6 +191,67 @@ mod tests {
             "{:?}",
             i.warnings
         );
+        let i = interpret("CEOs in Houston not in Texas");
+        assert_eq!(i.exclusions.states, ["TX"]);
+        assert!(
+            i.filters.company_city.is_none() && i.filters.company_state.is_none(),
+            "{i:?}"
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_excluded_is_dropped_out_loud_never_searched() {
+        for (q, dropped) in [
+            ("CEOs excluding Acme", "Acme"),
+            ("CEOs not at Acme", "at Acme"),
+            ("CEOs not with a phone", "with a phone"),
+            ("CFOs not with verified emails", "with verified emails"),
+            ("owners not with 50+ employees", "with 50+ employees"),
+        ] {
+            let i = interpret(q);
+            assert!(i.filters.keywords.is_empty(), "{q}: {i:?}");
+            assert_eq!(i.filters.has_phone, None, "{q}");
+            assert!(i.filters.email_status.is_empty(), "{q}");
+            assert_eq!(i.filters.employee_count_min, None, "{q}");
+            assert!(
+                i.warnings
+                    .iter()
+                    .any(|w| w.contains(&format!("could not exclude '{dropped}'"))),
+                "{q}: {:?}",
+                i.warnings
+            );
+            assert!(!i.roles.is_empty(), "{q}: the rest still reads");
+        }
+        // Titles where "outside"/"inside" is part of the job.
+        let i = interpret("outside sales reps in Texas");
+        assert_eq!(
+            i.departments.first().map(|t| t.key.as_str()),
+            Some("sales"),
+            "{i:?}"
+        );
+        assert!(i.exclusions.is_empty(), "{i:?}");
+        assert_eq!(
+            interpret("outside counsel")
+                .roles
+                .first()
+                .map(|t| t.key.as_str()),
+            Some("attorney")
+        );
+        // A metro excludes its cities, not the whole state.
+        let i = interpret("CEOs outside the Bay Area");
+        assert!(i.exclusions.states.is_empty(), "{i:?}");
+        assert!(
+            i.exclusions.cities.iter().any(|c| c == "San Francisco"),
+            "{i:?}"
+        );
+        // A run stops where the kind changes.
+        let i = interpret("CEOs not in Texas software companies");
+        assert_eq!(i.exclusions.states, ["TX"]);
+        assert!(i.exclusions.industries.is_empty(), "{i:?}");
+        assert_eq!(
+            i.industries.first().map(|t| t.key.as_str()),
+            Some("software")
+        );
     }
 }
 
@@ -260,7 +343,7 @@ mod properties {
                 }
             }
             let f = &i.filters;
-            for s in f.company_state.iter().filter(|_| f.company_city.is_none()).chain(&f.company_states) {
+            for s in f.company_state.iter().chain(&f.company_states) {
                 prop_assert!(!ex.states.contains(s), "{s} in both: {:?}", q);
             }
             // Excluded chips come only from exclusions and can be removed like any other.

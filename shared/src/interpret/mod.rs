@@ -235,9 +235,10 @@ pub fn interpret(q: &str) -> Interpretation {
     let tokens = token::tokenize(&q);
     let mut slots = lex.scan(&tokens);
     location::resolve_cues(&mut slots);
-    let sizing = size::read(&mut slots);
+    // Before sizes: "not with 50+ employees" must not become a size filter.
     let mut notes = Vec::new();
-    let negated = exclusion::negated(&mut slots, &mut notes);
+    let negated = exclusion::negated(&mut slots, &tokens, &mut notes);
+    let sizing = size::read(&mut slots);
     let original = slots.clone();
     // Excluded places are read on their own, with the same rules ("not in
     // Portland, OR"), and never reach the positive filters.
@@ -312,8 +313,13 @@ pub fn interpret(q: &str) -> Interpretation {
     } else {
         excluded_places.cities
     };
-    // A city excluded by name excludes it, not its whole (inferred) state.
-    if !ex.cities.is_empty() && excluded_places.locations.iter().all(|l| l.city.is_some()) {
+    // A city or a metro excluded by name excludes it, not its whole (inferred) state.
+    if !ex.cities.is_empty()
+        && excluded_places
+            .locations
+            .iter()
+            .all(|l| l.city.is_some() || l.key.starts_with("metro:"))
+    {
         ex.states.clear();
     }
     exclusion_wins(&mut out, &mut warnings);
@@ -364,12 +370,21 @@ fn exclusion_wins(out: &mut Interpretation, warnings: &mut Warnings) {
             .is_some_and(|c| ex.cities.iter().any(|e| e.eq_ignore_ascii_case(c)));
         !(state_clash || city_clash)
     });
-    if f.company_city
+    let city_clash = f
+        .company_city
         .as_deref()
-        .is_some_and(|c| ex.cities.iter().any(|e| e.eq_ignore_ascii_case(c)))
-    {
+        .is_some_and(|c| ex.cities.iter().any(|e| e.eq_ignore_ascii_case(c)));
+    // "CEOs in Houston not in Texas": the city lies in the excluded state.
+    let city_in_excluded_state =
+        f.company_city.is_some() && f.company_state.as_deref().is_some_and(clashes);
+    if city_clash || city_in_excluded_state {
+        warnings.note(format!(
+            "'{}' is both asked for and excluded: excluded",
+            f.company_city.as_deref().unwrap_or_default()
+        ));
         f.company_city = None;
         f.company_state = None;
+        out.locations.retain(|l| l.city.is_none());
     }
 }
 

@@ -99,6 +99,7 @@ pub(crate) static PHRASES: &[(&str, Meaning)] = &[
     ("gm", R("general_manager")),
     // Professions.
     ("attorney", R("attorney")),
+    ("outside counsel", R("attorney")),
     ("esq", R("attorney")),
     ("lawyer", R("attorney")),
     ("counsel", R("attorney")),
@@ -248,6 +249,11 @@ pub(crate) static PHRASES: &[(&str, Meaning)] = &[
     // Departments.
     ("executive assistant", D("executive")),
     ("sales", D("sales")),
+    // "outside"/"inside" here are kinds of sales and counsel, not negations.
+    ("outside sales", D("sales")),
+    ("inside sales", D("sales")),
+    ("field sales", D("sales")),
+    ("biz dev", D("sales")),
     ("business development", D("sales")),
     ("sales rep", D("sales")),
     ("sales representative", D("sales")),

@@ -31,7 +31,7 @@ pub fn SavedSearches() -> impl IntoView {
         let label = name.get_untracked().trim().to_owned();
         let body = SaveSearch {
             name: if label.is_empty() {
-                c.text.clone()
+                c.text.chars().take(100).collect()
             } else {
                 label
             },
