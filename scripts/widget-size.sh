@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Sizes of the built widget (dist/) and the loader, raw and gzipped; fails when the
-# release .wasm is over its budget (WASM_BUDGET_KB, default 390 KB = 390,000 bytes
+# release .wasm is over its budget (WASM_BUDGET_KB, default 410 KB = 410,000 bytes
 # gzipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-budget_kb="${WASM_BUDGET_KB:-390}"
+budget_kb="${WASM_BUDGET_KB:-410}"
 shopt -s nullglob
 wasm=(dist/*_bg.wasm)
 [ ${#wasm[@]} -eq 1 ] || { echo "expected one .wasm in dist/, found ${#wasm[@]} (build the widget first)" >&2; exit 1; }

@@ -110,6 +110,25 @@ fn entries(headers: &HeaderMap, body: &[u8]) -> Result<Entries, ApiError> {
     suppressions::from_lists(&lists).map_err(read_error)
 }
 
+/// Rebuilds the customer's suppressed set on this replica in the background
+/// after a change, so the next net-new search finds it ready.
+fn warm(state: &AppState, tenant: &Tenant, customer: &str) {
+    let (state, mode, customer) = (state.clone(), tenant.mode, customer.to_owned());
+    tokio::spawn(async move {
+        let Ok(data) = state.data(mode).await else {
+            return;
+        };
+        let index = data.search.index();
+        if let Err(e) = state
+            .suppressed
+            .of(&state.store, data, &index, &customer)
+            .await
+        {
+            tracing::warn!(error = %e, "could not rebuild a suppressed set");
+        }
+    });
+}
+
 /// The customer, checked to be the tenant's.
 async fn customer(state: &AppState, tenant: &Tenant, id: &str) -> Result<String, ApiError> {
     state
@@ -148,6 +167,7 @@ pub async fn add_suppressions(
         .store
         .add_suppressions(&customer, &entries.valid, now_unix())
         .await?;
+    warm(&state, &tenant, &customer);
     Ok(Json(SuppressionsAdded {
         added: change.changed,
         already_present: change.unchanged,
@@ -256,6 +276,7 @@ pub async fn remove_suppressions(
             .store
             .remove_suppressions(&customer, None, now)
             .await?;
+        warm(&state, &tenant, &customer);
         return Ok(Json(SuppressionsRemoved {
             removed: change.changed,
             not_found: 0,
@@ -268,6 +289,7 @@ pub async fn remove_suppressions(
         .store
         .remove_suppressions(&customer, Some(&entries.valid), now)
         .await?;
+    warm(&state, &tenant, &customer);
     Ok(Json(SuppressionsRemoved {
         removed: change.changed,
         not_found: change.unchanged,

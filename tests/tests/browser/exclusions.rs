@@ -125,3 +125,59 @@ async fn reporting_a_problem_with_a_bought_record_credits_it_back() -> anyhow::R
     })
     .await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_is_saved_listed_and_run_again() -> anyhow::Result<()> {
+    scenario(StackOptions::default(), |stack, browser| async move {
+        let client = &browser.client;
+        open_widget(client, &stack).await?;
+        let total = search_and_wait(client, &stack, BROAD).await?;
+        let saved = find::test_id(client, "saved-searches").await?;
+        let summary = saved.find(Locator::Css("summary")).await?;
+        action::click_element(client, &summary).await?;
+        let name = find::test_id(client, "save-search-name").await?;
+        name.send_keys("All directors").await?;
+        action::click(client, "save-search").await?;
+        check::eventually(WAIT, || async {
+            let items = find::all(client, "saved-search").await?;
+            Ok(if items.len() == 1 {
+                Ok(())
+            } else {
+                Err(format!("{} saved", items.len()))
+            })
+        })
+        .await?;
+        let listed = stack
+            .partner_api(&format!(
+                "/v1/partner-customers/{}/saved-searches",
+                stack.partner.partner_customer_id
+            ))
+            .await?;
+        anyhow::ensure!(listed["data"][0]["name"] == "All directors", "{listed}");
+        anyhow::ensure!(listed["data"][0]["q"] == BROAD, "{listed}");
+        // Another search, then the saved one again: a new session for its text.
+        action::search(client, "CEOs").await?;
+        wait_for_total(client, api_total(&stack, "CEOs").await?).await?;
+        let sessions = || stack.answered("POST", "/v1/prospecting/sessions", "201");
+        let before = sessions().await?;
+        action::click(client, "saved-run").await?;
+        wait_for_total(client, total).await?;
+        anyhow::ensure!(
+            sessions().await? == before + 1,
+            "running a saved search is a new session"
+        );
+        // Deleting it empties the list.
+        action::click(client, "saved-delete").await?;
+        check::eventually(WAIT, || async {
+            let items = find::all(client, "saved-search").await?;
+            Ok(if items.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{} saved", items.len()))
+            })
+        })
+        .await?;
+        Ok(())
+    })
+    .await
+}
