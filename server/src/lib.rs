@@ -50,6 +50,15 @@ pub async fn run(
         .deliverer
         .clone()
         .spawn_worker(std::time::Duration::from_secs(1));
+    // Replicas on one PostgreSQL share their rate-limit counts; a SQLite file
+    // serves one process.
+    let sharing = (state.store.backend() == store::Backend::Postgres).then(|| {
+        let replica = partners::ids::new_id("replica");
+        state
+            .limiter
+            .clone()
+            .spawn_sharing(state.store.clone(), replica)
+    });
     let watcher = state.watcher.clone().spawn(std::time::Duration::from_secs(
         state.config.index_refresh_secs,
     ));
@@ -86,6 +95,9 @@ pub async fn run(
     refresher.abort();
     worker.abort();
     watcher.abort();
+    if let Some(sharing) = sharing {
+        sharing.abort();
+    }
     if let Some(jobs) = jobs {
         jobs.abort();
     }

@@ -5,8 +5,12 @@
 //!
 //! Windows are aligned to the clock minute and counted in process memory: a
 //! handful of lines around a map, where a GCRA crate (governor) would not give the
-//! window's `used`/`reset` figures the headers need. With several replicas each
-//! counts its own share; a shared store would be the next step if that matters.
+//! window's `used`/`reset` figures the headers need. Replicas share their counts
+//! through the database ([`RateLimiter::share`], every [`SHARE_EVERY`]): each
+//! writes its own count per bucket and reads the others' sum, and a request is
+//! allowed when its replica's count plus the others' last known sum is under the
+//! limit. No request waits for the database; the replicas together overshoot by
+//! at most what they admit between two shares.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -22,10 +26,19 @@ pub const WINDOW_SECS: u64 = 60;
 /// Beyond this many tracked buckets, buckets of past windows are dropped.
 const PRUNE_AT: usize = 50_000;
 
+/// How often a replica shares its counts.
+pub const SHARE_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Counters per bucket (`key:<id>`, `ip:<address>`) for the current window.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
+    /// This replica's counts.
     windows: Mutex<HashMap<String, (u64, u32)>>,
+    /// The other replicas' sums, as last read: bucket → (window, count, this
+    /// replica's count when they were read).
+    others: Mutex<HashMap<String, (u64, u32, u32)>>,
+    /// Replicas seen sharing counts (this one included); 1 alone.
+    replicas: std::sync::atomic::AtomicU32,
 }
 
 /// The state of one bucket after a request, as the headers report it.
@@ -60,17 +73,83 @@ impl RateLimiter {
         if entry.0 != window {
             *entry = (window, 0);
         }
-        let allowed = entry.1 < limit;
+        let (others, mine_then) = self
+            .others
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(bucket)
+            .filter(|(w, _, _)| *w == window)
+            .map_or((0, 0), |(_, n, at)| (*n, *at));
+        // Between two shares each replica takes only its part of what was
+        // left, so together they do not overshoot while the counts travel.
+        let replicas = self.replicas.load(std::sync::atomic::Ordering::Relaxed).max(1);
+        let left = limit.saturating_sub(mine_then.min(entry.1).saturating_add(others));
+        let part = if replicas > 1 { (left / replicas).max(1) } else { left };
+        let allowed = entry.1.saturating_add(others) < limit
+            && entry.1.saturating_sub(mine_then.min(entry.1)) < part;
         if allowed {
             entry.1 += 1;
         }
         Quota {
             policy,
             limit,
-            used: entry.1,
+            used: entry.1.saturating_add(others),
             reset,
             allowed,
         }
+    }
+
+    /// Writes this replica's counts of the window at `now` as `replica` and
+    /// reads the other replicas' sums (and drops windows long gone).
+    pub async fn share(
+        &self,
+        store: &crate::store::Store,
+        replica: &str,
+        now: u64,
+    ) -> Result<(), crate::store::StoreError> {
+        let window = now / WINDOW_SECS;
+        let mine: Vec<(String, u32)> = self
+            .windows
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|(_, (w, n))| *w == window && *n > 0)
+            .map(|(b, (_, n))| (b.clone(), *n))
+            .collect();
+        let current = window;
+        let window = i64::try_from(window).unwrap_or(i64::MAX);
+        let (sums, replicas) = store.share_rate_counts(replica, window, &mine).await?;
+        self.replicas.store(
+            u32::try_from(replicas).unwrap_or(1).max(1),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        let mine: HashMap<String, u32> = mine.into_iter().collect();
+        let mut others = self.others.lock().unwrap_or_else(|p| p.into_inner());
+        others.clear();
+        for (bucket, n) in sums {
+            let at = mine.get(&bucket).copied().unwrap_or(0);
+            others.insert(bucket, (current, u32::try_from(n).unwrap_or(u32::MAX), at));
+        }
+        Ok(())
+    }
+
+    /// Shares every [`SHARE_EVERY`] until aborted.
+    pub fn spawn_sharing(
+        self: std::sync::Arc<Self>,
+        store: crate::store::Store,
+        replica: String,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(SHARE_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let now = crate::store::now_unix().max(0) as u64;
+                if let Err(e) = self.share(&store, &replica, now).await {
+                    tracing::warn!(error = %e, "could not share rate-limit counts");
+                }
+            }
+        })
     }
 }
 

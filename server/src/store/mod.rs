@@ -13,6 +13,7 @@ mod idempotency;
 mod jobs;
 mod partners;
 mod purchases;
+mod rate_counts;
 mod saved_searches;
 mod search;
 mod server_sessions;

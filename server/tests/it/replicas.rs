@@ -34,7 +34,11 @@ impl Replica {
         let child = Command::new(QUARRY)
             .args(["serve", "--dev", "--bind", &format!("127.0.0.1:{port}")])
             .args(["--database-url", database_url])
-            .args(["--rate-limit-per-key", "1000000"])
+            .args(if args.contains(&"--rate-limit-per-key") {
+                &[][..]
+            } else {
+                &["--rate-limit-per-key", "1000000"][..]
+            })
             .arg("--widget-dir")
             .arg(std::env::temp_dir().join("quarry-no-widget"))
             .args(args)
@@ -323,4 +327,60 @@ async fn two_replicas_on_one_postgres_share_a_queue_without_running_a_job_twice(
         &jobs,
     );
     assert_eq!(receiver.received().len(), jobs.len(), "no event sent twice");
+}
+
+/// Three replicas on one PostgreSQL share a key's limit of 600 a minute: together
+/// they allow 600 within 10 %, not 600 each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_replicas_share_a_per_key_limit() {
+    let Some(store) = crate::support::store(Db::Postgres).await else {
+        return;
+    };
+    let owner = partner(&store).await;
+    let args = ["--rate-limit-per-key", "600"];
+    let mut replicas = Vec::new();
+    for _ in 0..3 {
+        replicas.push(Replica::start(&store.url, &args).await);
+    }
+    // Start early in a minute, so the burst stays inside one window.
+    loop {
+        let second = crate::support::now() % 60;
+        if second < 25 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let http = reqwest::Client::new();
+    let mut allowed = 0usize;
+    let mut refused = 0usize;
+    // 1,200 requests in rounds over the three replicas, a little apart, as a
+    // client behind a load balancer sends them.
+    for round in 0..120 {
+        let calls = (0..10).map(|i| {
+            let base = replicas[(round * 10 + i) % 3].base.clone();
+            let (http, key) = (http.clone(), owner.secret.clone());
+            async move {
+                http.get(format!("{base}/v1/persons/search/taxonomy"))
+                    .bearer_auth(key)
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0)
+            }
+        });
+        for status in futures::future::join_all(calls).await {
+            match status {
+                200 => allowed += 1,
+                429 => refused += 1,
+                other => panic!("unexpected status {other}"),
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!("three replicas allowed {allowed} of 1,200 requests under a 600 limit");
+    assert_eq!(allowed + refused, 1_200);
+    assert!(
+        (540..=660).contains(&allowed),
+        "three replicas allowed {allowed} of a 600 limit"
+    );
 }
