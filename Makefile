@@ -1,5 +1,5 @@
 # The two commands a newcomer needs are `make run` and `make test` (see README.md).
-.PHONY: run test tools widget bench clean
+.PHONY: run test tools widget bench cluster clean
 
 PORT ?= 8080
 PEOPLE ?= 250000
@@ -17,6 +17,11 @@ test:
 ## Search benchmarks over the demo set (BENCH_PEOPLE=1000000): in-process, PostgreSQL SQL, HTTP (wrk).
 bench:
 	PEOPLE=$(BENCH_PEOPLE) scripts/bench.sh
+
+## A throwaway PostgreSQL + PgBouncer + 3 replicas on spare ports (until Ctrl-C).
+cluster:
+	cargo build --locked -p quarry-server
+	scripts/cluster.sh start target/cluster 3 && trap 'scripts/cluster.sh stop target/cluster' EXIT INT TERM && echo "Ctrl-C stops the cluster" && sleep infinity
 
 ## Install the pinned build tools (rustup target, trunk, wasm-bindgen-cli, wasm-opt).
 tools:

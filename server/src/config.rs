@@ -20,6 +20,23 @@ pub struct GlobalConfig {
     )]
     pub database_url: Option<String>,
 
+    /// A direct PostgreSQL URL (not through PgBouncer), for what needs a session of
+    /// its own: migrations (their advisory lock). Set it when `--database-url`
+    /// points at PgBouncer in transaction mode.
+    #[arg(
+        long,
+        env = "QUARRY_DATABASE_LISTEN_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_listen_url: Option<String>,
+
+    /// PostgreSQL prepared statements cached per connection; `0` for PgBouncer
+    /// in transaction mode (statements are then prepared unnamed, per use).
+    #[arg(long, env = "QUARRY_DB_STATEMENT_CACHE_CAPACITY", global = true,
+          value_parser = clap::value_parser!(u64).range(0..=10_000))]
+    pub db_statement_cache_capacity: Option<u64>,
+
     /// Log format: `text` for people, `json` for log collectors.
     #[arg(long, env = "QUARRY_LOG_FORMAT", global = true, default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,

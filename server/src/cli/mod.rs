@@ -104,7 +104,29 @@ pub async fn execute(cli: Cli) -> ExitCode {
             ..ConnectOptions::default()
         },
     };
-    let store = match Store::open(&url, &options).await {
+    let options = ConnectOptions {
+        statement_cache: cli
+            .global
+            .db_statement_cache_capacity
+            .map(|n| usize::try_from(n).unwrap_or(0)),
+        ..options
+    };
+    // Behind PgBouncer in transaction mode, migrations run over the direct URL.
+    if let Some(direct) = cli.global.database_listen_url.as_deref() {
+        match Store::open(direct, &ConnectOptions::default()).await {
+            Ok(store) => store.close().await,
+            Err(e) => {
+                eprintln!("error: cannot migrate through {}: {e}", redact_url(direct));
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let opened = if cli.global.database_listen_url.is_some() {
+        Store::connect(&url, &options).await
+    } else {
+        Store::open(&url, &options).await
+    };
+    let store = match opened {
         Ok(store) => store,
         Err(e) => {
             eprintln!("error: cannot open the database {}: {e}", redact_url(&url));

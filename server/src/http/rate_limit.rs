@@ -82,9 +82,16 @@ impl RateLimiter {
             .map_or((0, 0), |(_, n, at)| (*n, *at));
         // Between two shares each replica takes only its part of what was
         // left, so together they do not overshoot while the counts travel.
-        let replicas = self.replicas.load(std::sync::atomic::Ordering::Relaxed).max(1);
+        let replicas = self
+            .replicas
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .max(1);
         let left = limit.saturating_sub(mine_then.min(entry.1).saturating_add(others));
-        let part = if replicas > 1 { (left / replicas).max(1) } else { left };
+        let part = if replicas > 1 {
+            (left / replicas).max(1)
+        } else {
+            left
+        };
         let allowed = entry.1.saturating_add(others) < limit
             && entry.1.saturating_sub(mine_then.min(entry.1)) < part;
         if allowed {

@@ -170,6 +170,9 @@ pub struct ConnectOptions {
     /// Statements slower than this are logged as warnings. Bulk commands (import,
     /// export) raise it: a minute-long streaming export is not a slow query.
     pub slow_statement: Duration,
+    /// PostgreSQL prepared statements kept per connection; 0 for PgBouncer in
+    /// transaction mode, where a connection's statements do not follow it.
+    pub statement_cache: Option<usize>,
 }
 
 impl Default for ConnectOptions {
@@ -178,6 +181,7 @@ impl Default for ConnectOptions {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(10),
             slow_statement: Duration::from_secs(1),
+            statement_cache: None,
         }
     }
 }
@@ -194,8 +198,11 @@ impl Store {
     /// Opens the database at `url` without migrating.
     pub async fn connect(url: &str, options: &ConnectOptions) -> Result<Store, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let connect = PgConnectOptions::from_str(url)?
+            let mut connect = PgConnectOptions::from_str(url)?
                 .log_slow_statements(log::LevelFilter::Warn, options.slow_statement);
+            if let Some(n) = options.statement_cache {
+                connect = connect.statement_cache_capacity(n);
+            }
             let pool = PgPoolOptions::new()
                 .max_connections(options.max_connections)
                 .acquire_timeout(options.acquire_timeout)
