@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use serde_json::{json, Value};
 
 use crate::contract;
@@ -382,5 +383,148 @@ async fn three_replicas_share_a_per_key_limit() {
     assert!(
         (540..=660).contains(&allowed),
         "three replicas allowed {allowed} of a 600 limit"
+    );
+}
+
+/// 300 overlapping buys spread over three replicas on one PostgreSQL, for one
+/// customer with an enforced wallet too small for all of them: no record is
+/// billed twice, the wallet never goes below zero, and the ledger matches what
+/// was bought.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overlapping_buys_over_three_replicas_bill_each_record_once() {
+    let Some(store) = crate::support::store(Db::Postgres).await else {
+        return;
+    };
+    seed(&store, 1_000).await;
+    let owner = partner(&store).await;
+    let replicas = [
+        Replica::start(&store.url, &[]).await,
+        Replica::start(&store.url, &[]).await,
+        Replica::start(&store.url, &[]).await,
+    ];
+    let origin = "https://app.partner.example";
+    let http = reqwest::Client::new();
+    let call = |base: &str, path: &str, bearer: &str, body: Value| {
+        let request = http
+            .post(format!("{base}{path}"))
+            .header("origin", origin)
+            .bearer_auth(bearer)
+            .json(&body);
+        async move { request.send().await.expect("request") }
+    };
+    let key: Value = call(
+        &replicas[0].base,
+        "/v1/prospecting/embed-keys",
+        &owner.secret,
+        json!({"allowed_origins": [origin], "credit_enforcement_mode": "enforced", "csv_export_enabled": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let session: Value = call(
+        &replicas[1].base,
+        "/v1/prospecting/embed-sessions",
+        "",
+        json!({"partner_key": key["public_key"], "customer_id": "acme"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let customer = session["partner_customer_id"].as_str().unwrap().to_owned();
+    // 40 credits for 60 candidate records: most buys fit, some must be refused.
+    let granted = call(
+        &replicas[2].base,
+        &format!("/v1/partner-customers/{customer}/wallet/credits"),
+        &owner.secret,
+        json!({"credit_units": 40}),
+    )
+    .await;
+    assert_eq!(granted.status().as_u16(), 201);
+    let page: Value = call(
+        &replicas[0].base,
+        "/v1/prospecting/sessions",
+        &token,
+        json!({"q": "sales people", "limit": 60}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let search_id = page["search_id"].as_str().unwrap().to_owned();
+    let ids: Vec<Value> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["prospect_id"].clone())
+        .collect();
+    assert_eq!(ids.len(), 60);
+    // Each buy takes three neighbouring records: every record is in up to three buys.
+    let buys = (0..300).map(|i| {
+        let base = replicas[i % 3].base.clone();
+        let pick: Vec<Value> = (0..3).map(|k| ids[(i + k) % ids.len()].clone()).collect();
+        let request = call(
+            &base,
+            &format!("/v1/prospecting/sessions/{search_id}/export"),
+            &token,
+            json!({"selection_mode": "selected", "prospect_ids": pick}),
+        );
+        async move {
+            let response = request.await;
+            let status = response.status().as_u16();
+            let billed = response
+                .headers()
+                .get("x-net-new-billable-records")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(0);
+            let _ = response.bytes().await;
+            (status, billed)
+        }
+    });
+    let mut results = Vec::new();
+    let mut pending = futures::stream::iter(buys).buffer_unordered(24);
+    while let Some(r) = pending.next().await {
+        results.push(r);
+    }
+    let ok = results.iter().filter(|(s, _)| *s == 200).count();
+    let refused = results.iter().filter(|(s, _)| *s == 402).count();
+    assert_eq!(
+        ok + refused,
+        300,
+        "{:?}",
+        results
+            .iter()
+            .filter(|(s, _)| *s != 200 && *s != 402)
+            .take(3)
+            .collect::<Vec<_>>()
+    );
+    assert!(refused > 0, "the wallet was meant to run out");
+    let billed: i64 = results.iter().map(|(_, b)| *b).sum();
+    let owned = count(
+        &store,
+        &format!("select count(*) from owned_record where partner_customer_id = '{customer}'"),
+    )
+    .await;
+    let distinct = count(&store, &format!("select count(distinct person) from owned_record where partner_customer_id = '{customer}'")).await;
+    assert_eq!(owned, distinct, "a record was billed twice");
+    assert_eq!(billed, owned, "what the answers billed is what is owned");
+    assert!(
+        owned <= 40,
+        "the enforced wallet went below zero: {owned} records for 40 credits"
+    );
+    let spent = count(
+        &store,
+        &format!("select cast(coalesce(sum(units), 0) as bigint) from wallet_ledger where partner_customer_id = '{customer}' and kind = 'spend'"),
+    )
+    .await;
+    assert_eq!(
+        spent, owned,
+        "the ledger equals what was bought (1 unit a record)"
+    );
+    eprintln!(
+        "300 buys over three replicas: {ok} bought, {refused} refused, {owned} records owned"
     );
 }
