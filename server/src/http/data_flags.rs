@@ -200,7 +200,8 @@ async fn record(
     responses((status = 201, description = "Recorded; `credited` says whether units went back", body = FlagResult),
         (status = 400, description = "Invalid reason, note or record id", body = ErrorBody),
         (status = 403, description = "The key lacks the data scope", body = ErrorBody),
-        (status = 404, description = "No such record or customer", body = ErrorBody)))]
+        (status = 404, description = "No such record or customer", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody)))]
 pub async fn create_partner_flag(
     auth: PartnerAuth,
     State(state): State<AppState>,
@@ -250,7 +251,8 @@ pub async fn create_partner_flag(
     responses((status = 201, description = "Recorded; `credited` says whether units went back", body = FlagResult),
         (status = 400, description = "Invalid reason, note or prospect id", body = ErrorBody),
         (status = 401, description = "Missing, expired or invalid embed token", body = ErrorBody),
-        (status = 404, description = "No such record", body = ErrorBody)))]
+        (status = 404, description = "No such record", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody)))]
 pub async fn create_widget_flag(
     auth: EmbedAuth,
     State(state): State<AppState>,

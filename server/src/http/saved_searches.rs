@@ -140,7 +140,8 @@ pub async fn list_own(
     request_body = SaveSearch,
     responses((status = 201, description = "Saved", body = SavedSearchView),
         (status = 400, description = "Invalid name, text or refinements, or too many saved", body = ErrorBody),
-        (status = 422, description = "Nothing in q was understood", body = ErrorBody)))]
+        (status = 422, description = "Nothing in q was understood", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody)))]
 pub async fn save_own(
     auth: EmbedAuth,
     State(state): State<AppState>,
@@ -262,7 +263,8 @@ pub async fn list_for_customer(
         (status = 400, description = "Invalid name, text or refinements", body = ErrorBody),
         (status = 403, description = "The key lacks the customers scope", body = ErrorBody),
         (status = 404, description = "No such customer", body = ErrorBody),
-        (status = 422, description = "Nothing in q was understood", body = ErrorBody)))]
+        (status = 422, description = "Nothing in q was understood", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody)))]
 pub async fn save_for_customer(
     auth: PartnerAuth,
     State(state): State<AppState>,

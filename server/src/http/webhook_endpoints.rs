@@ -197,7 +197,8 @@ fn not_found() -> ApiError {
     responses((status = 403, description = "The key lacks the customers scope", body = ErrorBody),
         (status = 201, description = "The endpoint with its signing secret (shown once)", body = CreatedEndpoint),
         (status = 400, description = "Invalid URL, description or events", body = ErrorBody),
-        (status = 422, description = "The partner has as many endpoints as allowed", body = ErrorBody)))]
+        (status = 422, description = "The partner has as many endpoints as allowed", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody)))]
 pub async fn create_endpoint(
     auth: PartnerAuth,
     State(state): State<AppState>,
@@ -305,7 +306,8 @@ pub async fn get_endpoint(
     responses((status = 403, description = "The key lacks the customers scope", body = ErrorBody),
         (status = 200, description = "The endpoint after the change", body = EndpointView),
         (status = 400, description = "Invalid URL, description or events", body = ErrorBody),
-        (status = 404, description = "No such endpoint for this partner and mode", body = ErrorBody)))]
+        (status = 404, description = "No such endpoint for this partner and mode", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody)))]
 pub async fn update_endpoint(
     auth: PartnerAuth,
     State(state): State<AppState>,
