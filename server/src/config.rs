@@ -221,7 +221,9 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub rate_limit_embed_sessions_per_ip: u32,
 
-    /// How often (seconds) to check for imported data and rebuild the search index.
+    /// How often (seconds) watched saved searches are checked for new matches once the
+    /// search index moved. (The index itself rebuilds as soon as the change feed hears
+    /// of an import.)
     #[arg(long, env = "QUARRY_INDEX_REFRESH_SECS", default_value_t = 5,
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub index_refresh_secs: u64,

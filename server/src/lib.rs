@@ -3,6 +3,7 @@
 //! tests run the same code in-process.
 #![forbid(unsafe_code)]
 
+pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod data;
@@ -42,10 +43,16 @@ pub async fn run(
     let state = http::AppState::build(store.clone(), config)
         .await
         .map_err(std::io::Error::other)?;
-    let refresher = state.datasets.live().search.spawn_refresher(
-        store,
-        std::time::Duration::from_secs(state.config.index_refresh_secs),
-    );
+    let data_moved = std::sync::Arc::new(tokio::sync::Notify::new());
+    let feed = changes::ChangeFeed::start(store.clone(), state.access.clone(), data_moved.clone())
+        .await
+        .map_err(std::io::Error::other)?;
+    let feed = feed.spawn();
+    let refresher = state
+        .datasets
+        .live()
+        .search
+        .spawn_refresher(store, data_moved);
     let worker = state
         .deliverer
         .clone()
@@ -93,6 +100,9 @@ pub async fn run(
     .with_graceful_shutdown(shutdown)
     .await;
     refresher.abort();
+    for task in feed {
+        task.abort();
+    }
     worker.abort();
     watcher.abort();
     if let Some(sharing) = sharing {

@@ -127,7 +127,11 @@ pub async fn execute(cli: Cli) -> ExitCode {
         Store::open(&url, &options).await
     };
     let store = match opened {
-        Ok(store) => store,
+        // The change feed listens over the direct URL, never through PgBouncer.
+        Ok(store) => match cli.global.database_listen_url.as_deref() {
+            Some(direct) => store.with_listen_url(direct),
+            None => store,
+        },
         Err(e) => {
             eprintln!("error: cannot open the database {}: {e}", redact_url(&url));
             return ExitCode::from(2);

@@ -5,14 +5,12 @@
 //!   also applies the per-key rate limit and writes its headers on every answer.
 //! - [`EmbedAuth`]: an embed token from an embed session (`Authorization: Bearer
 //!   <jwt>`), checked once by [`embed_gate`] in front of every embed route:
-//!   verified, counted against its customer's rate limit, then re-checked against
-//!   the store (embed key still active, customer not suspended) through a cache of
-//!   a few seconds, so a revocation bites within seconds rather than at token
-//!   expiry.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//!   verified, counted against its customer's rate limit, then re-checked (embed
+//!   key still active, customer not suspended), so a revocation bites within a
+//!   second rather than at token expiry.
+//!
+//! Both read the store only for a caller not seen since the last change to keys
+//! or customers (`access`).
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -20,16 +18,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use quarry_shared::ErrorCode;
 
+use super::access::{AccessCache, EmbedAccess};
 use super::error::ApiError;
 use super::AppState;
 use crate::embed::token::EmbedClaims;
-use crate::partners::customers::CustomerStatus;
 use crate::partners::keys::{recognise_secret_key, Scope};
 use crate::partners::{Mode, Tenant};
-use crate::store::{now_unix, ApiKey, EmbedKeyStatus, Store, StoreError};
-
-/// How long an embed-token re-check result is reused.
-pub const EMBED_RECHECK_TTL: Duration = Duration::from_secs(2);
+use crate::store::{now_unix, ApiKey, Store};
 
 /// The credential a request carries, if any.
 pub fn presented_key(parts: &Parts) -> Option<&str> {
@@ -91,6 +86,7 @@ impl PartnerAuth {
 
 async fn authenticate(
     store: &Store,
+    access: &AccessCache,
     headers: &axum::http::HeaderMap,
     now: i64,
 ) -> Result<ApiKey, ApiError> {
@@ -102,7 +98,10 @@ async fn authenticate(
     };
     let invalid = || ApiError::new(ErrorCode::Unauthorized, "The API key is not valid.");
     let recognised = recognise_secret_key(presented).ok_or_else(invalid)?;
-    let key = store.find_api_key(&recognised).await?.ok_or_else(invalid)?;
+    let key = access
+        .api_key(store, &recognised)
+        .await?
+        .ok_or_else(invalid)?;
     if !key.is_usable(now) {
         return Err(ApiError::new(
             ErrorCode::ApiKeyRevoked,
@@ -120,7 +119,7 @@ pub async fn partner_gate(
     next: Next,
 ) -> Response {
     let now = now_unix();
-    let key = match authenticate(&state.store, request.headers(), now).await {
+    let key = match authenticate(&state.store, &state.access, request.headers(), now).await {
         Ok(key) => key,
         Err(error) => return error.into_response(),
     };
@@ -168,18 +167,35 @@ pub async fn embed_gate(
         return quota.rejection();
     }
     let mut response = match state
-        .rechecks
-        .check(&state.store, &auth.tenant, &auth.claims)
+        .access
+        .embed(&state.store, &auth.tenant, &auth.claims)
         .await
     {
-        Ok(()) => {
+        Ok(EmbedAccess::Allowed) => {
             request.extensions_mut().insert(auth);
             next.run(request).await
         }
-        Err(refused) => refused.into_response(),
+        Ok(refused) => embed_refusal(refused).into_response(),
+        Err(e) => ApiError::from(e).into_response(),
     };
     quota.write_headers(response.headers_mut());
     response
+}
+
+fn embed_refusal(access: EmbedAccess) -> ApiError {
+    match access {
+        EmbedAccess::KeyRevoked => ApiError::new(
+            ErrorCode::EmbedKeyRevoked,
+            "The embed key of this session was revoked.",
+        ),
+        EmbedAccess::CustomerSuspended => ApiError::new(
+            ErrorCode::CustomerSuspended,
+            "This customer account is suspended; contact the provider of this app.",
+        ),
+        EmbedAccess::UnknownCustomer | EmbedAccess::Allowed => {
+            ApiError::new(ErrorCode::TokenMalformed, "The embed token is not valid.")
+        }
+    }
 }
 
 /// The embed token's claims and tenant, before the store re-checks.
@@ -235,79 +251,6 @@ impl EmbedAuth {
     /// The partner customer the token is for.
     pub fn customer_id(&self) -> &str {
         &self.claims.sub
-    }
-}
-
-/// (embed key id, partner customer id).
-type RecheckKey = (String, String);
-/// When it was checked, and the refusal (`None`: allowed).
-type RecheckAnswer = (Instant, Option<ErrorCode>);
-
-/// Recent re-check answers per embed key and customer.
-#[derive(Debug, Default)]
-pub struct EmbedRechecks {
-    answers: Mutex<HashMap<RecheckKey, RecheckAnswer>>,
-}
-
-impl EmbedRechecks {
-    /// Whether the key is still active and the customer not suspended, from the
-    /// cache when it is fresh.
-    pub async fn check(
-        &self,
-        store: &Store,
-        tenant: &Tenant,
-        claims: &EmbedClaims,
-    ) -> Result<(), ApiError> {
-        let cache_key = (claims.ekid.clone(), claims.sub.clone());
-        let cached = {
-            let answers = self.answers.lock().unwrap_or_else(|p| p.into_inner());
-            answers
-                .get(&cache_key)
-                .filter(|(at, _)| at.elapsed() < EMBED_RECHECK_TTL)
-                .map(|(_, answer)| *answer)
-        };
-        let answer = match cached {
-            Some(answer) => answer,
-            None => {
-                let answer = Self::load(store, tenant, claims).await?;
-                let mut answers = self.answers.lock().unwrap_or_else(|p| p.into_inner());
-                if answers.len() > 100_000 {
-                    answers.retain(|_, (at, _)| at.elapsed() < EMBED_RECHECK_TTL);
-                }
-                answers.insert(cache_key, (Instant::now(), answer));
-                answer
-            }
-        };
-        match answer {
-            None => Ok(()),
-            Some(ErrorCode::EmbedKeyRevoked) => Err(ApiError::new(
-                ErrorCode::EmbedKeyRevoked,
-                "The embed key of this session was revoked.",
-            )),
-            Some(ErrorCode::CustomerSuspended) => Err(ApiError::new(
-                ErrorCode::CustomerSuspended,
-                "This customer account is suspended; contact the provider of this app.",
-            )),
-            Some(code) => Err(ApiError::new(code, "The embed token is not valid.")),
-        }
-    }
-
-    async fn load(
-        store: &Store,
-        tenant: &Tenant,
-        claims: &EmbedClaims,
-    ) -> Result<Option<ErrorCode>, StoreError> {
-        let key = store.embed_key(tenant, &claims.ekid).await?;
-        if !key.is_some_and(|k| k.status == EmbedKeyStatus::Active) {
-            return Ok(Some(ErrorCode::EmbedKeyRevoked));
-        }
-        match store.customer(tenant, &claims.sub).await? {
-            None => Ok(Some(ErrorCode::TokenMalformed)),
-            Some(c) if c.settings.status == CustomerStatus::Suspended => {
-                Ok(Some(ErrorCode::CustomerSuspended))
-            }
-            Some(_) => Ok(None),
-        }
     }
 }
 

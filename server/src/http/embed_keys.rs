@@ -207,6 +207,8 @@ pub async fn revoke_embed_key(
         .revoke_embed_key(&tenant, &id, now_unix())
         .await?
         .ok_or_else(not_found)?;
+    // Its sessions stop on this replica at once (the others within a second).
+    state.access.forget_all();
     Ok(axum::Json(key.into()))
 }
 

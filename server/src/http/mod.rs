@@ -2,6 +2,7 @@
 //! and the middleware stack every request passes through (request id → trace span →
 //! error log → metrics → panic catcher → timeout).
 
+pub mod access;
 pub mod auth;
 pub mod companies;
 pub mod data_flags;
@@ -54,7 +55,7 @@ use crate::partners::Mode;
 use crate::search::cursor::CursorCodec;
 use crate::search::SearchService;
 use crate::store::{Store, StoreError};
-use auth::EmbedRechecks;
+use access::AccessCache;
 use error::ApiError;
 use metrics::Metrics;
 use rate_limit::RateLimiter;
@@ -71,7 +72,8 @@ pub struct AppState {
     /// Signs and verifies embed tokens.
     pub tokens: Arc<TokenKeys>,
     pub limiter: Arc<RateLimiter>,
-    pub rechecks: Arc<EmbedRechecks>,
+    /// Keys and embed access seen since the last change to them.
+    pub access: Arc<AccessCache>,
     /// Sends pushes (at once from the request, later from the worker) and events.
     pub deliverer: Arc<Deliverer>,
     /// Runs queued async search jobs.
@@ -132,7 +134,7 @@ impl AppState {
             cursors,
             tokens: Arc::new(tokens),
             limiter: Arc::new(RateLimiter::new()),
-            rechecks: Arc::new(EmbedRechecks::default()),
+            access: Arc::new(AccessCache::default()),
             deliverer,
             jobs,
             suppressed: Default::default(),

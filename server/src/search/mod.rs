@@ -1,6 +1,7 @@
 //! People search: the in-process index (`index`), criteria (`criteria`), evaluation
 //! (`engine`) and cursors (`cursor`), plus the service that owns the current index
-//! and swaps in a rebuilt one when the store's data version moves.
+//! and swaps in a rebuilt one when the change feed (`crate::changes`) says the
+//! store's data version moved.
 
 pub mod companies;
 pub mod criteria;
@@ -12,7 +13,7 @@ pub mod sort;
 pub mod suppressed;
 
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use index::PeopleIndex;
 
@@ -68,18 +69,21 @@ impl SearchService {
         Ok(true)
     }
 
-    /// Checks the data version every `every` and rebuilds after imports, for as long as
-    /// the returned task runs.
-    pub fn spawn_refresher(&self, store: Store, every: Duration) -> tokio::task::JoinHandle<()> {
+    /// Rebuilds once now and then each time `data_moved` is notified (the change
+    /// feed heard of an import), for as long as the returned task runs. Requests
+    /// keep the old index until the new one is built.
+    pub fn spawn_refresher(
+        &self,
+        store: Store,
+        data_moved: Arc<tokio::sync::Notify>,
+    ) -> tokio::task::JoinHandle<()> {
         let service = self.clone();
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tick.tick().await;
                 if let Err(e) = service.refresh(&store).await {
                     tracing::warn!(error = %e, "search index refresh failed; keeping the previous index");
                 }
+                data_moved.notified().await;
             }
         })
     }

@@ -442,8 +442,8 @@ impl Store {
         self.embed_key(tenant, id).await
     }
 
-    /// Revokes one of the tenant's keys at once (sessions stop within the embed
-    /// cache's few seconds); `None` when it has no such key.
+    /// Revokes one of the tenant's keys at once (its sessions stop within a second
+    /// on every replica); `None` when it has no such key.
     pub async fn revoke_embed_key(
         &self,
         tenant: &Tenant,

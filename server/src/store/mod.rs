@@ -3,6 +3,7 @@
 //! placeholders, `on conflict`, `returning`) and run on either pool through
 //! `on_pool!`; only connection set-up and migrations differ per backend.
 
+pub mod changes;
 mod customers;
 mod data;
 mod dedupe;
@@ -158,6 +159,9 @@ pub struct Store {
     wallet_writers: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// How long a delivery claim holds (see [`Store::with_delivery_lease`]).
     delivery_lease_secs: i64,
+    /// Where the change feed listens (PostgreSQL only): the pooled URL unless
+    /// [`Store::with_listen_url`] names a direct one.
+    listen_url: Option<changes::ListenUrl>,
 }
 
 /// Connection settings beyond the URL.
@@ -212,7 +216,9 @@ impl Store {
                 pool: Pool::Postgres(pool),
                 wallet_writers: Default::default(),
                 delivery_lease_secs: crate::delivery::LEASE_SECS,
-            });
+                listen_url: None,
+            }
+            .with_listen_url(url));
         }
         if url.starts_with("sqlite:") {
             let connect = SqliteConnectOptions::from_str(url)?
@@ -242,6 +248,7 @@ impl Store {
                 pool: Pool::Sqlite(pool),
                 wallet_writers: Default::default(),
                 delivery_lease_secs: crate::delivery::LEASE_SECS,
+                listen_url: None,
             });
         }
         Err(StoreError::UnsupportedUrl(redact_url(url)))
@@ -265,6 +272,7 @@ impl Store {
             pool: Pool::Sqlite(pool),
             wallet_writers: Default::default(),
             delivery_lease_secs: crate::delivery::LEASE_SECS,
+            listen_url: None,
         };
         store.migrate().await?;
         Ok(store)

@@ -1,6 +1,7 @@
 //! Partner accounts and their secret API keys. Keys are found by their visible
 //! prefix and confirmed by comparing SHA-256 digests in constant time; revoking or
-//! expiring a key takes effect on the next request (there is no cache).
+//! expiring a key takes effect within a second on every replica (the gate caches
+//! keys until the change feed says they changed: `http::access`).
 
 use sqlx::FromRow;
 

@@ -446,7 +446,7 @@ async fn keys_from_the_command_line_work_over_http_until_revoked_or_rotated() {
         "unauthorized",
     );
 
-    // Revocation by another process bites on the very next request.
+    // Revocation by another process bites within a second.
     let out = db.run(&[
         "key",
         "revoke",
@@ -456,6 +456,10 @@ async fn keys_from_the_command_line_work_over_http_until_revoked_or_rotated() {
         str_of(&partner, "key_id"),
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    crate::support::within_a_second("a key revoked by the CLI refused", || async {
+        list_embed_keys(&server, Presented::Bearer(&first)).await.0 == 401
+    })
+    .await;
     for presented in [Presented::Bearer(&first), Presented::ApiKey(&first)] {
         assert_error(
             &list_embed_keys(&server, presented).await,
@@ -496,6 +500,13 @@ async fn keys_from_the_command_line_work_over_http_until_revoked_or_rotated() {
     let new_secret = str_of(&rotated, "secret_key");
     let (status, body) = list_embed_keys(&server, Presented::Bearer(new_secret)).await;
     assert_eq!(status, 200, "{body}");
+    crate::support::within_a_second("a rotated-out key refused", || async {
+        list_embed_keys(&server, Presented::Bearer(old_secret))
+            .await
+            .0
+            == 401
+    })
+    .await;
     assert_error(
         &list_embed_keys(&server, Presented::Bearer(old_secret)).await,
         401,

@@ -26,6 +26,7 @@ mod partner_api;
 mod prospecting;
 mod purchases;
 mod push;
+mod replica_changes;
 mod replicas;
 mod sandbox;
 mod saved_searches;

@@ -14,7 +14,7 @@ use crate::support::{add_key, now, partner, partner_with, TestServer};
 const KEYS: &str = "/v1/prospecting/embed-keys";
 
 contract!(
-    secret_keys_authenticate_and_revocation_is_immediate,
+    secret_keys_authenticate_and_revocation_bites_within_a_second,
     |store, _db| {
         let dir = tempfile::tempdir().unwrap();
         let server = TestServer::start(store.store.clone(), dir.path().into()).await;
@@ -49,6 +49,10 @@ contract!(
             .revoke_api_key(&p.partner_id, &p.key_id, now())
             .await
             .unwrap());
+        crate::support::within_a_second("a revoked key refused", || async {
+            api.get(KEYS, &p.secret).await.status.as_u16() == 401
+        })
+        .await;
         api.get(KEYS, &p.secret)
             .await
             .expect_error(401, "api_key_revoked");
@@ -65,6 +69,10 @@ contract!(
             .expire_api_key(&p.partner_id, &q.key_id, now() - 1)
             .await
             .unwrap());
+        crate::support::within_a_second("an expired key refused", || async {
+            api.get(KEYS, &q.secret).await.status.as_u16() == 401
+        })
+        .await;
         api.get(KEYS, &q.secret)
             .await
             .expect_error(401, "api_key_revoked");

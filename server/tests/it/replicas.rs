@@ -17,16 +17,16 @@ use crate::receiver::Receiver;
 use crate::support::{partner, Db, TestPartner, TestStore};
 use crate::webhooks::verifies;
 
-const QUARRY: &str = env!("CARGO_BIN_EXE_quarry");
+pub(crate) const QUARRY: &str = env!("CARGO_BIN_EXE_quarry");
 
 /// A `quarry serve` process on `127.0.0.1`, killed when dropped.
-struct Replica {
+pub(crate) struct Replica {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Replica {
-    async fn start(database_url: &str, args: &[&str]) -> Replica {
+    pub(crate) async fn start(database_url: &str, args: &[&str]) -> Replica {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -67,7 +67,7 @@ impl Replica {
     }
 
     /// `kill -9`: no shutdown, no drain, claims left as they were.
-    fn kill9(&mut self) {
+    pub(crate) fn kill9(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -79,7 +79,7 @@ impl Drop for Replica {
     }
 }
 
-async fn post(base: &str, key: &str, path: &str, body: &Value) -> Value {
+pub(crate) async fn post(base: &str, key: &str, path: &str, body: &Value) -> Value {
     let response = reqwest::Client::new()
         .post(format!("{base}{path}"))
         .bearer_auth(key)
@@ -526,5 +526,142 @@ async fn overlapping_buys_over_three_replicas_bill_each_record_once() {
     );
     eprintln!(
         "300 buys over three replicas: {ok} bought, {refused} refused, {owned} records owned"
+    );
+}
+
+/// `kill -9` of the replica sending a push, mid-chunk, while two others run: one
+/// of them sends it once the dead replica's claim lapses, under the same
+/// `webhook-id`s, and within its attempt no chunk goes twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_of_the_sending_replica_another_delivers_under_the_same_ids() {
+    let Some(store) = crate::support::store(Db::Postgres).await else {
+        return;
+    };
+    seed(&store, 30_000).await;
+    let owner = partner(&store).await;
+    let receiver = Receiver::start("127.0.0.1:0".parse().unwrap()).await;
+    // A 2-second send timeout: a claim lapses 9 s after the kill.
+    let args = ["--delivery-timeout-secs", "2"];
+    let mut sender = Replica::start(&store.url, &args).await;
+    let others = [
+        Replica::start(&store.url, &args).await,
+        Replica::start(&store.url, &args).await,
+    ];
+    let origin = "https://app.partner.example";
+    let http = reqwest::Client::new();
+    let key = post(
+        &others[0].base,
+        &owner.secret,
+        "/v1/prospecting/embed-keys",
+        &json!({"allowed_origins": [origin], "result_delivery_url": receiver.url()}),
+    )
+    .await;
+    let secret = key["webhook_signing_secret"].as_str().unwrap().to_owned();
+    let session: Value = http
+        .post(format!("{}/v1/prospecting/embed-sessions", others[1].base))
+        .header("origin", origin)
+        .json(&json!({"partner_key": key["public_key"], "customer_id": "acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let embed = |base: &str, path: String, body: Value| {
+        http.post(format!("{base}{path}"))
+            .header("origin", origin)
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let page: Value = embed(
+        &others[0].base,
+        "/v1/prospecting/sessions".into(),
+        json!({"q": "all employees in California", "limit": 10}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let search_id = page["search_id"].as_str().unwrap().to_owned();
+    let records = page["pagination"]["total_records"].as_u64().unwrap();
+    assert!(records > 1_000, "more than one chunk: {records} records");
+    let chunks = records.div_ceil(1_000);
+
+    // The partner's backend hangs on the first chunk; the replica that took the
+    // push request holds the claim and is killed while it waits.
+    receiver.delay(60_000);
+    let push = tokio::spawn(embed(
+        &sender.base,
+        format!("/v1/prospecting/sessions/{search_id}/push"),
+        json!({"selection_mode": "all_results"}),
+    ));
+    let started = Instant::now();
+    while receiver.received().is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the push never reached the partner"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    sender.kill9();
+    receiver.delay(0);
+    assert!(push.await.unwrap().is_err(), "the killed replica answered");
+    let before_kill = receiver.received();
+    assert_eq!(
+        before_kill.len(),
+        1,
+        "the dead replica sent only its first chunk"
+    );
+    let delivery_id = before_kill[0].body["delivery_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let started = Instant::now();
+    while count(
+        &store,
+        &format!("select count(*) from delivery where delivery_id = '{delivery_id}' and status = 'delivered'"),
+    )
+    .await
+        == 0
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(40),
+            "no other replica delivered the push"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!(
+        "delivered by another replica {:.1} s after the kill",
+        started.elapsed().as_secs_f64()
+    );
+    let all = receiver.received();
+    let after: Vec<_> = all[before_kill.len()..].to_vec();
+    let mut sent: Vec<u64> = after
+        .iter()
+        .map(|m| m.body["chunk"].as_u64().unwrap())
+        .collect();
+    sent.sort_unstable();
+    assert_eq!(
+        sent,
+        (1..=chunks).collect::<Vec<_>>(),
+        "the surviving attempt sends each chunk once"
+    );
+    for m in &all {
+        assert!(verifies(&secret, m), "a chunk failed verification");
+        let chunk = m.body["chunk"].as_u64().unwrap();
+        assert_eq!(
+            m.headers["webhook-id"].to_str().unwrap(),
+            format!("{delivery_id}.{chunk}"),
+            "a chunk's webhook-id changed"
+        );
+    }
+    assert_eq!(
+        before_kill[0].headers["webhook-id"],
+        after.iter().find(|m| m.body["chunk"] == 1).unwrap().headers["webhook-id"],
+        "the first chunk went again under the same webhook-id"
     );
 }

@@ -483,3 +483,21 @@ impl EmbedSetup {
 pub fn urlencode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+/// Polls `holds` until it is true, and asserts it became true within a second:
+/// what another process changes (a revocation, a suspension), a server obeys
+/// that soon, through its change feed, without reading the store per request.
+pub async fn within_a_second<F, Fut>(what: &str, mut holds: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    while !holds().await {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "{what}: not within a second"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
