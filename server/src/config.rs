@@ -32,7 +32,9 @@ pub struct GlobalConfig {
     pub database_listen_url: Option<String>,
 
     /// PostgreSQL prepared statements cached per connection; `0` for PgBouncer
-    /// in transaction mode (statements are then prepared unnamed, per use).
+    /// in transaction mode: then every statement runs within a transaction (its
+    /// own, unnamed, or the one it belongs to), so it never straddles two server
+    /// connections.
     #[arg(long, env = "QUARRY_DB_STATEMENT_CACHE_CAPACITY", global = true,
           value_parser = clap::value_parser!(u64).range(0..=10_000))]
     pub db_statement_cache_capacity: Option<u64>,

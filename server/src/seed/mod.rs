@@ -62,27 +62,45 @@ async fn fill(
     options: &SeedOptions,
 ) -> Result<SeedReport, StoreError> {
     let bar = progress::count_bar(options.progress, options.people, "people");
+    let empty = store.data_counts().await? == (0, 0);
     let mut writer = store.writer().await?;
-    let mut report = SeedReport {
-        companies: 0,
-        people: 0,
-    };
-    let mut companies = Vec::new();
-    let mut people = Vec::with_capacity(WRITE_BATCH + 2_000);
-    while report.people < options.people {
-        let (company, staff) = generator.company(options.people - report.people);
-        report.companies += 1;
-        report.people += staff.len() as u64;
-        companies.push(company);
-        people.extend(staff);
-        if people.len() >= WRITE_BATCH || report.people >= options.people {
-            writer.upsert_companies(&companies).await?;
-            writer.upsert_people(&people).await?;
-            bar.inc(people.len() as u64);
-            companies.clear();
-            people.clear();
-        }
+    if empty {
+        writer.defer_indexes().await?;
     }
+    // One core draws the rows while the other writes them.
+    let (batches, mut received) = tokio::sync::mpsc::channel::<(Vec<Company>, Vec<Person>)>(4);
+    let wanted = options.people;
+    let drawing = tokio::task::spawn_blocking(move || {
+        let mut report = SeedReport {
+            companies: 0,
+            people: 0,
+        };
+        let mut companies = Vec::new();
+        let mut people = Vec::with_capacity(WRITE_BATCH + 2_000);
+        while report.people < wanted {
+            let (company, staff) = generator.company(wanted - report.people);
+            report.companies += 1;
+            report.people += staff.len() as u64;
+            companies.push(company);
+            people.extend(staff);
+            if people.len() >= WRITE_BATCH || report.people >= wanted {
+                let batch = (std::mem::take(&mut companies), std::mem::take(&mut people));
+                if batches.blocking_send(batch).is_err() {
+                    // The writer failed; its error is the one reported.
+                    break;
+                }
+            }
+        }
+        report
+    });
+    while let Some((companies, people)) = received.recv().await {
+        writer.upsert_companies(&companies).await?;
+        writer.upsert_people(&people).await?;
+        bar.inc(people.len() as u64);
+    }
+    let report = drawing
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("the generator failed: {e}")))?;
     writer.commit().await?;
     bar.finish_and_clear();
     Ok(report)

@@ -13,6 +13,7 @@ mod flags;
 mod idempotency;
 mod jobs;
 mod partners;
+mod pg;
 mod purchases;
 mod rate_counts;
 mod saved_searches;
@@ -52,7 +53,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions as _, PgPool, SqlitePool};
+use sqlx::{ConnectOptions as _, SqlitePool};
 
 /// The database URL used when none is configured: a WAL-mode SQLite file.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/quarry.db";
@@ -100,7 +101,7 @@ impl Backend {
 #[derive(Clone, Debug)]
 enum Pool {
     Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Postgres(pg::PgStore),
 }
 
 /// Runs the same expression against whichever pool the store holds. The expression is
@@ -212,8 +213,10 @@ impl Store {
                 .acquire_timeout(options.acquire_timeout)
                 .connect_with(connect)
                 .await?;
+            // No statement cache: PgBouncer in transaction mode (see `pg`).
+            let transaction_pooling = options.statement_cache == Some(0);
             return Ok(Store {
-                pool: Pool::Postgres(pool),
+                pool: Pool::Postgres(pg::PgStore::new(pool, transaction_pooling)),
                 wallet_writers: Default::default(),
                 delivery_lease_secs: crate::delivery::LEASE_SECS,
                 listen_url: None,
@@ -282,7 +285,11 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
             Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-            Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+            Pool::Postgres(pg) => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&pg.pool)
+                    .await?
+            }
         }
         Ok(())
     }

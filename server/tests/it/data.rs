@@ -8,7 +8,7 @@ use quarry_server::seed;
 use quarry_server::store::Store;
 
 use crate::contract;
-use crate::support::write_file;
+use crate::support::{write_file, Db};
 
 const COMPANIES: &str = "\
 company_id,name,domain,website,phone,linkedin_url,revenue,employee_count,industry,sic,naics,city,state,country,keywords
@@ -252,3 +252,30 @@ contract!(seed_export_import_round_trip, |store, db| {
         std::fs::read(third.join("people.csv")).unwrap()
     );
 });
+
+contract!(
+    a_seed_into_empty_tables_builds_the_same_indexes,
+    |store, db| {
+        // The seed drops the secondary indexes and builds them once at the end: what
+        // it leaves must be what the migrations made.
+        let sql = match db {
+            Db::Sqlite => {
+                "select name || ': ' || sql from sqlite_master where type = 'index' \
+             and tbl_name in ('company', 'person') and sql is not null order by name"
+            }
+            Db::Postgres => {
+                "select indexname || ': ' || indexdef from pg_indexes \
+             where tablename in ('company', 'person') and schemaname = current_schema() \
+             order by indexname"
+            }
+        };
+        let migrated = store.strings(sql).await;
+        assert!(migrated.len() >= 10, "{migrated:?}");
+        crate::jobs::seed(&store, 300).await;
+        assert_eq!(store.strings(sql).await, migrated);
+        assert_eq!(store.data_counts().await.unwrap().1, 300);
+        // A second seed (tables not empty) keeps them as they are.
+        crate::jobs::seed(&store, 300).await;
+        assert_eq!(store.strings(sql).await, migrated);
+    }
+);

@@ -396,12 +396,122 @@ async fn overlapping_buys_over_three_replicas_bill_each_record_once() {
         return;
     };
     seed(&store, 1_000).await;
-    let owner = partner(&store).await;
     let replicas = [
         Replica::start(&store.url, &[]).await,
         Replica::start(&store.url, &[]).await,
         Replica::start(&store.url, &[]).await,
     ];
+    overlapping_buys(&store, &replicas).await;
+}
+
+/// The same through PgBouncer in transaction mode, with four server connections
+/// for the three replicas' 48: every statement shares server connections with
+/// other clients between transactions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overlapping_buys_through_pgbouncer_in_transaction_mode() {
+    let Some(store) = crate::support::store(Db::Postgres).await else {
+        return;
+    };
+    seed(&store, 1_000).await;
+    let bouncer = Bouncer::start(&store.url);
+    let args = [
+        "--database-listen-url",
+        &store.url,
+        "--db-statement-cache-capacity",
+        "0",
+    ];
+    let replicas = [
+        Replica::start(&bouncer.url, &args).await,
+        Replica::start(&bouncer.url, &args).await,
+        Replica::start(&bouncer.url, &args).await,
+    ];
+    overlapping_buys(&store, &replicas).await;
+    // The change feed listens over the direct URL.
+    let listeners = store
+        .scalar(
+            "select count(*) from pg_stat_activity \
+             where application_name = 'quarry-listener' and datname = current_database()",
+        )
+        .await;
+    assert_eq!(listeners, 3);
+}
+
+/// A PgBouncer in transaction mode in front of the PostgreSQL of `url`, stopped
+/// when dropped.
+struct Bouncer {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Bouncer {
+    fn start(url: &str) -> Bouncer {
+        let (_, rest) = url.rsplit_once(':').expect("a URL with a port");
+        let (pg_port, database) = rest.split_once('/').expect("a URL with a database");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path();
+        std::fs::write(path.join("userlist.txt"), "\"postgres\" \"\"\n").unwrap();
+        std::fs::write(
+            path.join("pgbouncer.ini"),
+            format!(
+                "[databases]\n* = host=127.0.0.1 port={pg_port}\n[pgbouncer]\n\
+                 listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+                 auth_type = trust\nauth_file = {users}\npool_mode = transaction\n\
+                 default_pool_size = 4\nmax_client_conn = 500\n\
+                 ignore_startup_parameters = extra_float_digits,options\n",
+                users = path.join("userlist.txt").display()
+            ),
+        )
+        .unwrap();
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0"));
+        let mut command = if root {
+            // PgBouncer refuses to run as root.
+            let _ = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(path)
+                .status();
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--", "pgbouncer"]);
+            c
+        } else {
+            Command::new("pgbouncer")
+        };
+        let child = command
+            .arg(path.join("pgbouncer.ini"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pgbouncer (apt-get install pgbouncer)");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(10), "no PgBouncer");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Bouncer {
+            child,
+            url: format!("postgres://postgres@127.0.0.1:{port}/{database}"),
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Bouncer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn overlapping_buys(store: &TestStore, replicas: &[Replica; 3]) {
+    let owner = partner(store).await;
     let origin = "https://app.partner.example";
     let http = reqwest::Client::new();
     let call = |base: &str, path: &str, bearer: &str, body: Value| {
@@ -504,11 +614,11 @@ async fn overlapping_buys_over_three_replicas_bill_each_record_once() {
     assert!(refused > 0, "the wallet was meant to run out");
     let billed: i64 = results.iter().map(|(_, b)| *b).sum();
     let owned = count(
-        &store,
+        store,
         &format!("select count(*) from owned_record where partner_customer_id = '{customer}'"),
     )
     .await;
-    let distinct = count(&store, &format!("select count(distinct person) from owned_record where partner_customer_id = '{customer}'")).await;
+    let distinct = count(store, &format!("select count(distinct person) from owned_record where partner_customer_id = '{customer}'")).await;
     assert_eq!(owned, distinct, "a record was billed twice");
     assert_eq!(billed, owned, "what the answers billed is what is owned");
     assert!(
@@ -516,7 +626,7 @@ async fn overlapping_buys_over_three_replicas_bill_each_record_once() {
         "the enforced wallet went below zero: {owned} records for 40 credits"
     );
     let spent = count(
-        &store,
+        store,
         &format!("select cast(coalesce(sum(units), 0) as bigint) from wallet_ledger where partner_customer_id = '{customer}' and kind = 'spend'"),
     )
     .await;

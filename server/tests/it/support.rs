@@ -51,6 +51,22 @@ impl TestStore {
         }
     }
 
+    /// One text column of every row of raw SQL, read beside the server.
+    pub async fn strings(&self, sql: &str) -> Vec<String> {
+        let query = sqlx::AssertSqlSafe(sql.to_owned());
+        if self.url.starts_with("sqlite:") {
+            let pool = sqlx::SqlitePool::connect(&self.url).await.expect("connect");
+            let rows = sqlx::query_scalar(query).fetch_all(&pool).await.expect(sql);
+            pool.close().await;
+            rows
+        } else {
+            let pool = sqlx::PgPool::connect(&self.url).await.expect("connect");
+            let rows = sqlx::query_scalar(query).fetch_all(&pool).await.expect(sql);
+            pool.close().await;
+            rows
+        }
+    }
+
     /// One number from raw SQL (`select count(*) …`), read beside the server.
     pub async fn scalar(&self, sql: &str) -> i64 {
         if self.url.starts_with("sqlite:") {
