@@ -59,13 +59,16 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 token=$(target/release/quarry --database-url "$QUARRY_BENCH_DB" partner create --name "bench $(date +%s)" --json \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret_key"])')
 # Limits far above what wrk can reach: this measures throughput, not the limiter.
+started=$(date +%s.%N)
 QUARRY_LOG="warn,sqlx::query=error" target/release/quarry serve --bind "127.0.0.1:$port" --database-url "$QUARRY_BENCH_DB" \
   --dev --rate-limit-per-key 1000000000 --rate-limit-embed-sessions-per-ip 1000000000 --widget-dir dist >/dev/null &
 server_pid=$!
 for _ in $(seq 1 600); do
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-  sleep 0.2
+  sleep 0.05
 done
+snapshot=$(ls "${QUARRY_BENCH_DB#sqlite://}.index/" 2>/dev/null | head -1)
+echo "replica ready (/readyz) $(python3 -c "import time; print(f'{time.time() - $started:.1f}')") s after start (index snapshot: ${snapshot:-none})"
 lua=$(mktemp /tmp/quarry-wrk.XXXXXX.lua)
 python3 - "$lua" "$token" <<'PY'
 import sys, urllib.parse
@@ -79,8 +82,18 @@ with open(lua, "w") as f:
     f.write("request = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
     f.write("local errors = 0\nresponse = function(status) if status ~= 200 then errors = errors + 1 end end\n")
 PY
-wrk -t2 -c32 -d15s --latency -s "$lua" "http://127.0.0.1:$port" | sed -n '1,20p'
+search=$(wrk -t2 -c32 -d15s --latency -s "$lua" "http://127.0.0.1:$port")
+echo "$search" | sed -n '1,20p'
 rm -f "$lua"
+echo "==> /healthz on the same server, for the ratio"
+health=$(wrk -t2 -c32 -d15s "http://127.0.0.1:$port/healthz")
+echo "$health" | sed -n '1,12p'
+python3 - "$search" "$health" <<'PY'
+import re, sys
+rate = lambda out: float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+s, h = rate(sys.argv[1]), rate(sys.argv[2])
+print(f"search {s:,.0f} req/s, /healthz {h:,.0f} req/s: search at {100 * s / h:.0f} % of the bare server")
+PY
 
 echo "==> embed-session bootstrap throughput (wrk, loopback; new customer every request)"
 public_key=$(curl -fs -X POST "http://127.0.0.1:$port/v1/prospecting/embed-keys" \

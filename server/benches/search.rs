@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use quarry_server::search::criteria::Criteria;
 use quarry_server::search::cursor::CursorCodec;
 use quarry_server::search::people::{self, PeopleQuery};
-use quarry_server::search::SearchService;
+use quarry_server::search::{snapshot, SearchService};
 use quarry_server::seed;
 use quarry_server::store::{ConnectOptions, Store};
 use roaring::RoaringBitmap;
@@ -94,6 +94,8 @@ async fn main() {
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
+        // QUARRY_BENCH_ONLY=text: only the queries containing it (for profiling).
+        .filter(|l| std::env::var("QUARRY_BENCH_ONLY").map_or(true, |only| l.contains(&only)))
         .collect();
 
     // 1. Index build.
@@ -111,6 +113,28 @@ async fn main() {
         "process RSS: {rss_before:.0} MB before, {rss_after:.0} MB after the build (peak {:.0} MB)",
         rss_mb("VmHWM:")
     );
+
+    // 1b. The snapshot the next replica to start loads instead of building
+    // (where `quarry serve` looks by default: beside the SQLite file).
+    if let Some(file) = url.strip_prefix("sqlite://") {
+        let snapshots = std::path::PathBuf::from(format!("{file}.index"));
+        let index = search.index();
+        let t = Instant::now();
+        let path = snapshot::write(&snapshots, &index).expect("write the snapshot");
+        let written = t.elapsed();
+        let size = std::fs::metadata(&path).map_or(0, |m| m.len());
+        let t = Instant::now();
+        let loaded = snapshot::load(&snapshots, index.version)
+            .expect("load the snapshot")
+            .expect("the snapshot just written");
+        println!(
+            "index snapshot: {:.0} MB, written in {:.2} s, loaded in {:.2} s ({} people)",
+            size as f64 / 1e6,
+            written.as_secs_f64(),
+            t.elapsed().as_secs_f64(),
+            loaded.all.len()
+        );
+    }
 
     // 2. In-process search: interpret + filter + count + facets + first page of 25.
     let codec = CursorCodec::new(b"bench");

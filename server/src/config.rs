@@ -230,6 +230,13 @@ pub struct ServeConfig {
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub index_refresh_secs: u64,
 
+    /// Directory of search-index snapshots: a replica writes its index there after
+    /// building it, and loads it at start instead of building when the data has
+    /// not changed. Default: beside a SQLite file (`<file>.index/`); none for
+    /// PostgreSQL (give replicas a shared directory, or each its own).
+    #[arg(long, env = "QUARRY_INDEX_SNAPSHOT_DIR")]
+    pub index_snapshot_dir: Option<PathBuf>,
+
     /// Maximum pooled database connections. Default: 4 for SQLite (each connection is a
     /// thread; more only adds context switches), 16 for PostgreSQL.
     #[arg(long, env = "QUARRY_DB_MAX_CONNECTIONS",
@@ -269,6 +276,7 @@ impl ServeConfig {
             rate_limit_per_customer: 1_000_000,
             rate_limit_embed_sessions_per_ip: 1_000_000,
             index_refresh_secs: 1,
+            index_snapshot_dir: None,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! store exchange them: already validated and normalised, one field per CSV column.
 
 /// A company row (PRODUCT.md §3 "Data model").
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Company {
     pub company_id: String,
     pub name: String,

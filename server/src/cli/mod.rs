@@ -138,7 +138,16 @@ pub async fn execute(cli: Cli) -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Serve(config) => serve(config, store.clone()).await,
+        Command::Serve(mut config) => {
+            if config.index_snapshot_dir.is_none() {
+                config.index_snapshot_dir = sqlite_file(&url).map(|file| {
+                    let mut dir = file.into_os_string();
+                    dir.push(".index");
+                    dir.into()
+                });
+            }
+            serve(config, store.clone()).await
+        }
         Command::Migrate => {
             println!("database {} is up to date", redact_url(&url));
             ExitCode::SUCCESS
@@ -318,4 +327,13 @@ async fn run_export(store: &Store, args: ExportArgs) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The file of a `sqlite://PATH` URL (`None` for memory databases and PostgreSQL).
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| PathBuf::from(path))
 }

@@ -94,7 +94,7 @@ impl AppState {
     pub async fn build(store: Store, config: ServeConfig) -> Result<AppState, BuildError> {
         let store =
             store.with_delivery_lease(crate::delivery::lease_secs(config.delivery_timeout_secs));
-        let search = SearchService::build(&store).await?;
+        let search = SearchService::start(&store, config.index_snapshot_dir.clone()).await?;
         let cursors = CursorCodec::new(store.server_secret("cursor_signing").await?.as_bytes());
         let tokens = token_keys(&store, &config).await?;
         let sender = Sender::new(

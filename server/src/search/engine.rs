@@ -402,8 +402,9 @@ impl PeopleIndex {
     }
 
     /// Facet counts: each group's over its base (`bases`, in [`Group::ALL`] order;
-    /// `None` is `matched`, [`Base::All`] everyone), by one pass over the per-person columns when the set is
-    /// small and by bitmap intersections when it is large. Values with no count that
+    /// `None` is `matched`, [`Base::All`] everyone), per dimension by whichever
+    /// costs less for that set: one pass over the per-person columns, or
+    /// intersecting the value bitmaps (see `count_into`). Values with no count that
     /// occur in `listed` (a session's unrefined results) are listed with zero.
     pub fn facets(
         &self,
@@ -522,7 +523,7 @@ impl PeopleIndex {
         let pass_cost = set.len().saturating_mul(2);
         let mut by_pass: Vec<usize> = Vec::with_capacity(which.len());
         for &dim in which {
-            if set.len() > COLUMN_PASS_MAX || self.intersect_cost(dims[dim].0) < pass_cost {
+            if self.intersect_cost(dims[dim].0) < pass_cost {
                 counts[dim] = dims[dim]
                     .0
                     .iter()
@@ -578,11 +579,6 @@ impl PeopleIndex {
             .sum()
     }
 }
-
-/// Up to this many people, facets are counted in one pass over their per-person
-/// columns; above it, by intersecting the value bitmaps (whose cost grows with the
-/// number of values and containers, not with the set). Measured on 1M people.
-const COLUMN_PASS_MAX: u64 = 500_000;
 
 /// Marks a value with no count that still occurs in a session's unrefined results.
 const LISTED_ZERO: u64 = u64::MAX;

@@ -37,7 +37,7 @@ fn position<T>(items: &[T], wanted: impl Fn(&T) -> bool) -> u8 {
 }
 
 /// A company as the index knows it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct IndexedCompany {
     /// The full stored row: results join it in memory instead of in SQL.
     pub record: Company,
@@ -72,10 +72,12 @@ pub fn word_forms(word: &str) -> Vec<String> {
     forms
 }
 
-/// The index over the whole data set.
-#[derive(Debug, Default)]
+/// The index over the whole data set. (Snapshots are this struct as it is: bump
+/// `snapshot::FORMAT` when a field changes.)
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PeopleIndex {
     pub all: RoaringBitmap,
+    #[serde(with = "role_keys")]
     pub roles: HashMap<&'static str, RoaringBitmap>,
     pub seniority: Vec<RoaringBitmap>,
     pub department: Vec<RoaringBitmap>,
@@ -185,13 +187,37 @@ impl PeopleIndex {
         }
         drop(companies);
 
-        let mut people = store.stream_index_people();
-        let mut role_buf: HashMap<&'static str, Vec<u32>> = HashMap::new();
-        let mut token_buf: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut city_buf: HashMap<(u8, String), Vec<u32>> = HashMap::new();
+        // Per company, computed once: which city list its people join.
+        let mut city_ids: HashMap<(u8, String), u32> = HashMap::new();
+        let company_city: Vec<u32> = index
+            .companies
+            .iter()
+            .map(|c| match &c.record.city {
+                Some(city) => {
+                    let next = city_ids.len() as u32;
+                    *city_ids
+                        .entry((c.state, city.to_lowercase()))
+                        .or_insert(next)
+                }
+                None => u32::MAX,
+            })
+            .collect();
+        let mut city_buf: Vec<Vec<u32>> = vec![Vec::new(); city_ids.len()];
+
+        // Titles and first names repeat: each distinct one is read (roles, words,
+        // sort key) once, and people only carry its number.
+        let mut titles = Interned::default();
+        let mut title_roles: Vec<Vec<usize>> = Vec::new();
+        let mut title_words: Vec<Vec<u32>> = Vec::new();
+        let mut words = Interned::default();
+        let mut role_keys: Vec<&'static str> = Vec::new();
+        let mut role_buf: Vec<Vec<u32>> = Vec::new();
+        let mut word_buf: Vec<Vec<u32>> = Vec::new();
+        let mut first_names = Interned::default();
+        let mut doc_title: Vec<u32> = Vec::new();
+        let mut doc_name: Vec<(u32, char)> = Vec::new();
         let mut employees_buf: HashMap<u32, Vec<u32>> = HashMap::new();
-        let mut name_keys: Vec<((String, String), u32)> = Vec::new();
-        let mut title_keys: Vec<(String, u32)> = Vec::new();
+        let mut people = store.stream_index_people();
         while let Some(p) = people.try_next().await? {
             let Ok(doc) = u32::try_from(p.id) else {
                 continue;
@@ -215,13 +241,50 @@ impl PeopleIndex {
                     column.resize(len, NONE);
                 }
                 index.doc_company.resize(len, u32::MAX);
+                doc_title.resize(len, u32::MAX);
+                doc_name.resize(len, (u32::MAX, '\0'));
             }
             index.doc_company[d] = cix;
-            name_keys.push((
-                (p.first_name.to_lowercase(), p.last_initial.to_lowercase()),
-                doc,
-            ));
-            title_keys.push((p.job_title.to_lowercase(), doc));
+            let (title, new_title) = titles.id(&p.job_title);
+            if new_title {
+                title_roles.push(
+                    interpret::roles_in_title(&p.job_title)
+                        .into_iter()
+                        .map(|role| match role_keys.iter().position(|&k| k == role) {
+                            Some(i) => i,
+                            None => {
+                                role_keys.push(role);
+                                role_buf.push(Vec::new());
+                                role_keys.len() - 1
+                            }
+                        })
+                        .collect(),
+                );
+                let mut ids: Vec<u32> = Vec::new();
+                for token in tokens(&p.job_title) {
+                    let (word, new_word) = words.id(&token);
+                    if new_word {
+                        word_buf.push(Vec::new());
+                    }
+                    if !ids.contains(&word) {
+                        ids.push(word);
+                    }
+                }
+                title_words.push(ids);
+            }
+            doc_title[d] = title;
+            for &role in &title_roles[title as usize] {
+                role_buf[role].push(doc);
+            }
+            for &word in &title_words[title as usize] {
+                word_buf[word as usize].push(doc);
+            }
+            let initial = p
+                .last_initial
+                .chars()
+                .next()
+                .map_or('\0', |c| c.to_lowercase().next().unwrap_or(c));
+            doc_name[d] = (first_names.id(&p.first_name).0, initial);
             let seniority = p
                 .seniority
                 .as_deref()
@@ -242,11 +305,8 @@ impl PeopleIndex {
             if company.state != NONE {
                 index.state[company.state as usize].insert(doc);
             }
-            if let Some(city) = &company.record.city {
-                city_buf
-                    .entry((company.state, city.to_lowercase()))
-                    .or_default()
-                    .push(doc);
+            if let Some(list) = city_buf.get_mut(company_city[cix as usize] as usize) {
+                list.push(doc);
             }
             if let Some(n) = company.employees {
                 employees_buf.entry(n).or_default().push(doc);
@@ -272,24 +332,88 @@ impl PeopleIndex {
             if p.has_linkedin {
                 index.has_linkedin.insert(doc);
             }
-            for role in interpret::roles_in_title(&p.job_title) {
-                role_buf.entry(role).or_default().push(doc);
-            }
-            for token in tokens(&p.job_title) {
-                token_buf.entry(token).or_default().push(doc);
-            }
         }
+        drop(people);
         // Ids arrive in ascending order, so building from sorted runs is cheap.
-        index.roles = role_buf.into_iter().map(|(k, v)| (k, bitmap(v))).collect();
-        index.title_tokens = token_buf.into_iter().map(|(k, v)| (k, bitmap(v))).collect();
-        index.city = city_buf.into_iter().map(|(k, v)| (k, bitmap(v))).collect();
+        index.roles = role_keys
+            .into_iter()
+            .zip(role_buf)
+            .map(|(k, v)| (k, bitmap(v)))
+            .collect();
+        index.title_tokens = words
+            .into_strings()
+            .into_iter()
+            .zip(word_buf)
+            .map(|(k, v)| (k, bitmap(v)))
+            .collect();
+        let mut cities: Vec<((u8, String), u32)> = city_ids.into_iter().collect();
+        cities.sort_unstable_by_key(|&(_, id)| id);
+        index.city = cities
+            .into_iter()
+            .zip(city_buf)
+            .map(|((key, _), v)| (key, bitmap(v)))
+            .collect();
         index.by_employees = employees_buf
             .into_iter()
             .map(|(k, v)| (k, bitmap(v)))
             .collect();
-        let docs = index.doc_company.len();
-        index.doc_rank_name = ranks(name_keys, docs);
-        index.doc_rank_title = ranks(title_keys, docs);
+        // Exactly as long as the highest id needs.
+        let docs = index.all.max().map_or(0, |m| m as usize + 1);
+        for column in [
+            &mut index.doc_seniority,
+            &mut index.doc_department,
+            &mut index.doc_industry,
+            &mut index.doc_state,
+            &mut index.doc_size,
+        ] {
+            column.truncate(docs);
+            column.shrink_to_fit();
+        }
+        index.doc_company.truncate(docs);
+        index.doc_company.shrink_to_fit();
+        doc_title.truncate(docs);
+        doc_name.truncate(docs);
+        // Ranks: sort the distinct keys, then give each person its key's rank.
+        let title_rank = ranks(
+            titles
+                .strings()
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.to_lowercase(), i as u32))
+                .collect(),
+            titles.strings().len(),
+        );
+        index.doc_rank_title = doc_title
+            .iter()
+            .map(|&t| title_rank.get(t as usize).copied().unwrap_or(u32::MAX))
+            .collect();
+        let mut names: Vec<(u32, char)> = doc_name
+            .iter()
+            .copied()
+            .filter(|&(f, _)| f != u32::MAX)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        let lower_first: Vec<String> = first_names
+            .strings()
+            .iter()
+            .map(|f| f.to_lowercase())
+            .collect();
+        let name_rank = ranks(
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, &(f, initial))| ((&lower_first[f as usize], initial), i as u32))
+                .collect(),
+            names.len(),
+        );
+        index.doc_rank_name = doc_name
+            .iter()
+            .map(|key| match names.binary_search(key) {
+                Ok(i) => name_rank[i],
+                Err(_) => u32::MAX,
+            })
+            .collect();
         let companies = index.companies.len();
         let company_keys = |key: &dyn Fn(&IndexedCompany) -> String| {
             index
@@ -373,6 +497,66 @@ impl PeopleIndex {
         }
         // One multi-way union instead of many pairwise ones.
         parts.union()
+    }
+}
+
+/// Role keys are the taxonomy's `&'static str`s: a snapshot stores them as text
+/// and reads back the taxonomy's own (an unknown key makes the snapshot unusable).
+mod role_keys {
+    use std::collections::HashMap;
+
+    use quarry_shared::taxonomy;
+    use roaring::RoaringBitmap;
+    use serde::{de::Error, Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        roles: &HashMap<&'static str, RoaringBitmap>,
+        out: S,
+    ) -> Result<S::Ok, S::Error> {
+        roles.serialize(out)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        input: D,
+    ) -> Result<HashMap<&'static str, RoaringBitmap>, D::Error> {
+        HashMap::<String, RoaringBitmap>::deserialize(input)?
+            .into_iter()
+            .map(|(key, people)| {
+                taxonomy::ROLES
+                    .iter()
+                    .find(|r| r.key == key)
+                    .map(|r| (r.key, people))
+                    .ok_or_else(|| D::Error::custom(format!("unknown role {key:?}")))
+            })
+            .collect()
+    }
+}
+
+/// Distinct strings, numbered in order of first sight.
+#[derive(Default)]
+struct Interned {
+    ids: HashMap<String, u32>,
+    strings: Vec<String>,
+}
+
+impl Interned {
+    /// The number of `s`, and whether it was new.
+    fn id(&mut self, s: &str) -> (u32, bool) {
+        if let Some(&id) = self.ids.get(s) {
+            return (id, false);
+        }
+        let id = self.strings.len() as u32;
+        self.ids.insert(s.to_owned(), id);
+        self.strings.push(s.to_owned());
+        (id, true)
+    }
+
+    fn strings(&self) -> &[String] {
+        &self.strings
+    }
+
+    fn into_strings(self) -> Vec<String> {
+        self.strings
     }
 }
 

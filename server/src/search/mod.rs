@@ -9,9 +9,11 @@ pub mod cursor;
 pub mod engine;
 pub mod index;
 pub mod people;
+pub mod snapshot;
 pub mod sort;
 pub mod suppressed;
 
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -23,21 +25,28 @@ use crate::store::{Store, StoreError};
 #[derive(Debug, Clone)]
 pub struct SearchService {
     current: Arc<RwLock<Arc<PeopleIndex>>>,
+    /// Where snapshots are written and looked for (`snapshot`); `None`: never.
+    snapshots: Option<Arc<Path>>,
 }
 
 impl SearchService {
     /// Builds the first index (the server is not ready before this completes).
     pub async fn build(store: &Store) -> Result<SearchService, StoreError> {
-        let started = Instant::now();
-        let index = PeopleIndex::build(store).await?;
-        tracing::info!(
-            people = index.all.len(),
-            companies = index.companies.len(),
-            seconds = started.elapsed().as_secs_f64(),
-            "search index built"
-        );
+        SearchService::start(store, None).await
+    }
+
+    /// The first index: loaded from the snapshot in `snapshots` of the store's
+    /// data version if there is one, else built (and its snapshot written in
+    /// the background).
+    pub async fn start(
+        store: &Store,
+        snapshots: Option<PathBuf>,
+    ) -> Result<SearchService, StoreError> {
+        let snapshots: Option<Arc<Path>> = snapshots.map(Into::into);
+        let index = obtain(store, snapshots.as_deref()).await?;
         Ok(SearchService {
-            current: Arc::new(RwLock::new(Arc::new(index))),
+            current: Arc::new(RwLock::new(index)),
+            snapshots,
         })
     }
 
@@ -49,19 +58,13 @@ impl SearchService {
             .unwrap_or_else(|e| Arc::clone(&e.into_inner()))
     }
 
-    /// Rebuilds when the store's data version differs from the index's. Returns whether
-    /// it rebuilt.
+    /// Rebuilds (or loads another replica's snapshot) when the store's data
+    /// version differs from the index's. Returns whether it changed the index.
     pub async fn refresh(&self, store: &Store) -> Result<bool, StoreError> {
         if store.data_version().await? == self.index().version {
             return Ok(false);
         }
-        let started = Instant::now();
-        let index = Arc::new(PeopleIndex::build(store).await?);
-        tracing::info!(
-            people = index.all.len(),
-            seconds = started.elapsed().as_secs_f64(),
-            "search index rebuilt"
-        );
+        let index = obtain(store, self.snapshots.as_deref()).await?;
         match self.current.write() {
             Ok(mut g) => *g = index,
             Err(e) => *e.into_inner() = index,
@@ -87,4 +90,55 @@ impl SearchService {
             }
         })
     }
+}
+
+/// The index of the store's current data: its snapshot when `snapshots` holds a
+/// usable one, else built, with its snapshot then written in the background.
+async fn obtain(store: &Store, snapshots: Option<&Path>) -> Result<Arc<PeopleIndex>, StoreError> {
+    let started = Instant::now();
+    if let Some(dir) = snapshots {
+        let version = store.data_version().await?;
+        let dir = dir.to_path_buf();
+        let loaded = tokio::task::spawn_blocking(move || snapshot::load(&dir, version))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("loading the index snapshot failed: {e}")))?;
+        match loaded {
+            Ok(Some(index)) => {
+                tracing::info!(
+                    people = index.all.len(),
+                    version,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "search index loaded from its snapshot"
+                );
+                return Ok(Arc::new(index));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "ignoring the index snapshot; building"),
+        }
+    }
+    let index = PeopleIndex::build(store).await?;
+    tracing::info!(
+        people = index.all.len(),
+        companies = index.companies.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "search index built"
+    );
+    let index = Arc::new(index);
+    if let Some(dir) = snapshots {
+        let (dir, index) = (dir.to_path_buf(), index.clone());
+        tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            match snapshot::write(&dir, &index) {
+                Ok(path) => tracing::info!(
+                    path = %path.display(),
+                    seconds = started.elapsed().as_secs_f64(),
+                    "search index snapshot written"
+                ),
+                Err(e) => {
+                    tracing::warn!(error = %e, dir = %dir.display(), "cannot write the index snapshot")
+                }
+            }
+        });
+    }
+    Ok(index)
 }

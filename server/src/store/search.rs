@@ -9,6 +9,49 @@ use rand::distr::{Alphanumeric, SampleString};
 use super::{now_unix, on_pool, Pool, Store, StoreError, Tx};
 use crate::records::Person;
 
+/// People per batch of [`Store::stream_index_people`] on SQLite.
+const INDEX_BATCH: i64 = 20_000;
+
+/// One batch of index rows after an id, as a JSON array of arrays.
+const INDEX_PEOPLE_BATCH_SQLITE: &str = "select json_group_array(json_array(id, company_id, \
+     first_name, substr(last_name, 1, 1), job_title, seniority, department, email_status, \
+     business_email is not null, mobile_phone is not null, linkedin_url is not null)) \
+     from (select * from person where id > $1 order by id limit $2)";
+
+/// An [`IndexPersonRow`] as [`INDEX_PEOPLE_BATCH_SQLITE`] writes it.
+#[derive(serde::Deserialize)]
+struct IndexPersonJson(
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    u8,
+    u8,
+    u8,
+);
+
+impl From<IndexPersonJson> for IndexPersonRow {
+    fn from(r: IndexPersonJson) -> IndexPersonRow {
+        IndexPersonRow {
+            id: r.0,
+            company_id: r.1,
+            first_name: r.2,
+            last_initial: r.3,
+            job_title: r.4,
+            seniority: r.5,
+            department: r.6,
+            email_status: r.7,
+            has_email: r.8 != 0,
+            has_phone: r.9 != 0,
+            has_linkedin: r.10 != 0,
+        }
+    }
+}
+
 /// What the index needs of a person.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct IndexPersonRow {
@@ -120,17 +163,52 @@ impl Store {
         })?)
     }
 
-    /// People for the index, in id order.
+    /// People for the index, in id order. On SQLite they come in batches, each one
+    /// JSON row: sqlx hands SQLite rows from its worker thread one at a time, and
+    /// at millions of rows the hand-offs cost more than reading them.
     pub fn stream_index_people(&self) -> BoxStream<'_, Result<IndexPersonRow, StoreError>> {
-        on_pool!(self, pool => sqlx::query_as::<_, IndexPersonRow>(
-            "select id, company_id, first_name, substr(last_name, 1, 1) as last_initial, \
-             job_title, seniority, department, email_status, \
-             business_email is not null as has_email, mobile_phone is not null as has_phone, \
-             linkedin_url is not null as has_linkedin from person order by id",
-        )
-        .fetch(pool)
-        .map_err(StoreError::from)
-        .boxed())
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let pool = pool.clone();
+                futures::stream::try_unfold(Some(-1i64), move |after| {
+                    let pool = pool.clone();
+                    async move {
+                        let Some(after) = after else {
+                            return Ok::<_, StoreError>(None);
+                        };
+                        let json: Option<String> = sqlx::query_scalar(INDEX_PEOPLE_BATCH_SQLITE)
+                            .bind(after)
+                            .bind(INDEX_BATCH)
+                            .fetch_one(&pool)
+                            .await?;
+                        let rows: Vec<IndexPersonJson> = match json {
+                            Some(json) => serde_json::from_str(&json).map_err(|e| {
+                                StoreError::Database(sqlx::Error::Decode(Box::new(e)))
+                            })?,
+                            None => Vec::new(),
+                        };
+                        let next = match rows.last() {
+                            Some(last) if rows.len() as i64 == INDEX_BATCH => Some(last.0),
+                            _ => None,
+                        };
+                        let rows: Vec<Result<IndexPersonRow, StoreError>> =
+                            rows.into_iter().map(|r| Ok(r.into())).collect();
+                        Ok(Some((futures::stream::iter(rows), next)))
+                    }
+                })
+                .try_flatten()
+                .boxed()
+            }
+            Pool::Postgres(pool) => sqlx::query_as::<_, IndexPersonRow>(
+                "select id, company_id, first_name, substr(last_name, 1, 1) as last_initial, \
+                 job_title, seniority, department, email_status, \
+                 business_email is not null as has_email, mobile_phone is not null as has_phone, \
+                 linkedin_url is not null as has_linkedin from person order by id",
+            )
+            .fetch(pool)
+            .map_err(StoreError::from)
+            .boxed(),
+        }
     }
 
     /// The people with these ids, in the order given (missing ids are skipped). One

@@ -33,6 +33,7 @@ mod saved_searches;
 mod search;
 mod semantics;
 mod shapes;
+mod snapshots;
 mod spend;
 mod stored_answers;
 mod suppressions;
