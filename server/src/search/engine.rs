@@ -23,6 +23,21 @@ fn index_of(keys: impl Iterator<Item = &'static str>, wanted: &str) -> Option<us
     keys.into_iter().position(|k| k == wanted)
 }
 
+fn seniority_ixs(keys: &[String]) -> impl Iterator<Item = usize> + '_ {
+    keys.iter()
+        .filter_map(|s| index_of(taxonomy::SENIORITIES.iter().map(|t| t.key), s))
+}
+
+/// Department indexes as [`PeopleIndex::departments`] reads `keys`.
+fn department_ixs(keys: &[String], loosely: bool) -> impl Iterator<Item = usize> + '_ {
+    keys.iter()
+        .flat_map(move |d| {
+            let also = (loosely && d == "growth").then_some("marketing");
+            std::iter::once(d.as_str()).chain(also)
+        })
+        .filter_map(|d| index_of(taxonomy::DEPARTMENTS.iter().map(|t| t.key), d))
+}
+
 /// The facet groups. Each is counted disjunctively: with every other group's filters
 /// applied but not its own, so picking any value shown gives exactly its count and
 /// the other values stay listed to switch to or broaden back.
@@ -62,6 +77,26 @@ pub enum Base {
     /// Everyone (no other filter applies): the counts are the values' sizes.
     All,
     Set(RoaringBitmap),
+    /// A set that is exactly the people with some values of one facet dimension
+    /// (a state filter, "decision makers"): counted from the index's cross-tabs
+    /// without walking it.
+    Values(RoaringBitmap, Shape),
+}
+
+/// Some values of one facet dimension (in [`Group::ALL`] order), distinct.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    pub dim: usize,
+    pub values: Vec<usize>,
+}
+
+impl Shape {
+    fn of(dim: usize, values: impl IntoIterator<Item = usize>) -> Option<Shape> {
+        let mut values: Vec<usize> = values.into_iter().collect();
+        values.sort_unstable();
+        values.dedup();
+        (!values.is_empty()).then_some(Shape { dim, values })
+    }
 }
 
 /// The intersection of `parts`, smallest first; `None` when there are none.
@@ -70,13 +105,23 @@ fn intersect(mut parts: Vec<&RoaringBitmap>) -> Option<RoaringBitmap> {
     let mut iter = parts.into_iter();
     let mut result = iter.next()?.clone();
     for p in iter {
-        result &= p;
+        if result.len().saturating_mul(PROBE_RATIO) < p.len() {
+            // Far smaller: look each id up (two binary searches) rather than
+            // merge containers whose cost is the larger side's.
+            result = RoaringBitmap::from_sorted_iter(result.iter().filter(|&id| p.contains(id)))
+                .unwrap_or_default();
+        } else {
+            result &= p;
+        }
         if result.is_empty() {
             break;
         }
     }
     Some(result)
 }
+
+/// How many times larger a set must be for [`intersect`] to probe it per id.
+const PROBE_RATIO: u64 = 64;
 
 impl PeopleIndex {
     fn seniorities(&self, keys: &[String]) -> RoaringBitmap {
@@ -112,22 +157,101 @@ impl PeopleIndex {
         let roles = (c.refine_roles.is_none() && !c.roles.is_empty())
             .then(|| union(c.roles.iter().map(|r| self.roles.get(r.as_str()))));
         let has_branch = !c.seniorities.is_empty() || !c.departments.is_empty();
-        let seniority = (!omit_seniority && !c.seniorities.is_empty())
-            .then(|| self.seniorities(&c.seniorities));
-        let department = (!omit_department && !c.departments.is_empty())
-            .then(|| self.departments(&c.departments, true));
-        let branch_replaced = has_branch && seniority.is_none() && department.is_none();
+        let by_seniority = !omit_seniority && !c.seniorities.is_empty();
+        let by_department = !omit_department && !c.departments.is_empty();
+        let branch_replaced = has_branch && !by_seniority && !by_department;
         if roles_replaced || branch_replaced {
             return None;
         }
-        let branch = match (seniority, department) {
-            (Some(s), Some(d)) => Some(s & d),
-            (s, d) => s.or(d),
+        let branch = match (by_seniority, by_department) {
+            (true, true) => {
+                Some(self.seniorities(&c.seniorities) & self.departments(&c.departments, true))
+            }
+            (true, false) => Some(self.seniorities(&c.seniorities)),
+            (false, true) => Some(self.departments(&c.departments, true)),
+            (false, false) => None,
         };
         match (roles, branch) {
             (Some(r), Some(b)) => Some(r | b),
             (Some(x), None) | (None, Some(x)) => Some(x),
             (None, None) => None,
+        }
+    }
+
+    /// The shape of the who clause as [`Self::who`] builds it with the same
+    /// flags: seniorities alone or departments alone are one dimension's values.
+    fn who_shape(
+        &self,
+        c: &Criteria,
+        omit_seniority: bool,
+        omit_department: bool,
+    ) -> Option<Shape> {
+        if !c.roles.is_empty() {
+            return None;
+        }
+        let seniority = !omit_seniority && !c.seniorities.is_empty();
+        let department = !omit_department && !c.departments.is_empty();
+        match (seniority, department) {
+            (true, false) => Shape::of(0, seniority_ixs(&c.seniorities)),
+            (false, true) => Shape::of(1, department_ixs(&c.departments, true)),
+            _ => None,
+        }
+    }
+
+    /// The shape of a facet group's own part of `c`, when it is one.
+    fn own_shape(&self, c: &Criteria, group: Group) -> Option<Shape> {
+        match group {
+            Group::Seniority => Shape::of(0, seniority_ixs(c.refine_seniorities.as_ref()?)),
+            Group::Department => {
+                Shape::of(1, department_ixs(c.refine_departments.as_ref()?, false))
+            }
+            Group::Industry => Shape::of(
+                2,
+                c.industries
+                    .iter()
+                    .filter_map(|k| index_of(taxonomy::INDUSTRIES.iter().map(|t| t.key), k)),
+            ),
+            Group::State if c.cities.is_empty() => Shape::of(
+                3,
+                c.states
+                    .iter()
+                    .filter_map(|s| geo::STATES.iter().position(|g| g.code == s)),
+            ),
+            Group::State => None,
+            Group::Size => {
+                if c.employee_min.is_none() && c.employee_max.is_none() {
+                    return None;
+                }
+                let (lo, hi) = (
+                    c.employee_min.unwrap_or(0),
+                    c.employee_max.unwrap_or(u32::MAX),
+                );
+                let mut buckets = Vec::new();
+                for (i, &(b_lo, b_hi, _)) in SIZE_BUCKETS.iter().enumerate() {
+                    if b_hi < lo || b_lo > hi {
+                        continue;
+                    }
+                    if !(lo <= b_lo && b_hi <= hi) {
+                        // A cut bucket: exact counts, not whole values.
+                        return None;
+                    }
+                    buckets.push(i);
+                }
+                Shape::of(4, buckets)
+            }
+        }
+    }
+
+    /// The shape of one part.
+    fn part_shape(&self, c: &Criteria, tag: Tag) -> Option<Shape> {
+        match tag {
+            Tag::Who => self.who_shape(
+                c,
+                c.refine_seniorities.is_some(),
+                c.refine_departments.is_some(),
+            ),
+            Tag::Own(group) => self.own_shape(c, group),
+            Tag::Other => None,
         }
     }
 
@@ -295,11 +419,19 @@ impl PeopleIndex {
     /// Everyone matching `c`, and for each facet group (in [`Group::ALL`] order)
     /// what its counts are taken over: everyone matching `c` with that group's own
     /// filters left out. `None` for a group `c` does not constrain (the matching
-    /// set is its base). The parts are computed once and shared.
-    pub fn matching_and_bases(&self, c: &Criteria) -> (RoaringBitmap, [Option<Base>; 5]) {
+    /// set is its base). The parts are computed once and shared. Also the shape
+    /// of the matching set, when it is one part that has one.
+    pub fn matching_and_bases(
+        &self,
+        c: &Criteria,
+    ) -> (RoaringBitmap, [Option<Base>; 5], Option<Shape>) {
         let parts = self.parts(c);
         let matched =
             intersect(parts.iter().map(|(_, p)| p).collect()).unwrap_or_else(|| self.all.clone());
+        let matched_shape = match parts.as_slice() {
+            [(tag, _)] => self.part_shape(c, *tag),
+            _ => None,
+        };
         let bases = Group::ALL.map(|g| {
             let constrained = match g {
                 Group::Seniority => c.refine_seniorities.is_some() || !c.seniorities.is_empty(),
@@ -312,26 +444,39 @@ impl PeopleIndex {
                 return None;
             }
             // Seniority and department also sit inside the who clause.
+            let (omit_s, omit_d) = match g {
+                Group::Seniority => (true, c.refine_departments.is_some()),
+                Group::Department => (c.refine_seniorities.is_some(), true),
+                _ => (false, false),
+            };
             let who = match g {
-                Group::Seniority => Some(self.who(c, true, c.refine_departments.is_some())),
-                Group::Department => Some(self.who(c, c.refine_seniorities.is_some(), true)),
+                Group::Seniority | Group::Department => Some(self.who(c, omit_s, omit_d)),
                 _ => None,
             };
-            let mut kept: Vec<&RoaringBitmap> = parts
+            let kept: Vec<(Option<Tag>, &RoaringBitmap)> = parts
                 .iter()
                 .filter(|(tag, _)| match tag {
                     Tag::Own(own) => *own != g,
                     Tag::Who => who.is_none(),
                     Tag::Other => true,
                 })
-                .map(|(_, p)| p)
+                .map(|(tag, p)| (Some(*tag), p))
+                .chain(who.iter().flatten().map(|w| (None, w)))
                 .collect();
-            if let Some(Some(w)) = &who {
-                kept.push(w);
-            }
-            Some(intersect(kept).map_or(Base::All, Base::Set))
+            let shape = match kept.as_slice() {
+                [(Some(tag), _)] => self.part_shape(c, *tag),
+                [(None, _)] => self.who_shape(c, omit_s, omit_d),
+                _ => None,
+            };
+            Some(match intersect(kept.iter().map(|(_, p)| *p).collect()) {
+                None => Base::All,
+                Some(set) => match shape {
+                    Some(shape) => Base::Values(set, shape),
+                    None => Base::Set(set),
+                },
+            })
         });
-        (matched, bases)
+        (matched, bases, matched_shape)
     }
 
     /// The matching set split into relevance tiers, best first (see the module docs).
@@ -409,6 +554,7 @@ impl PeopleIndex {
     pub fn facets(
         &self,
         matched: &RoaringBitmap,
+        matched_shape: Option<&Shape>,
         bases: &[Option<Base>; 5],
         listed: Option<&RoaringBitmap>,
     ) -> Facets {
@@ -425,10 +571,17 @@ impl PeopleIndex {
         let mut over_matched: Vec<usize> = Vec::new();
         for (dim, base) in bases.iter().enumerate() {
             match base {
-                None => over_matched.push(dim),
+                None => match matched_shape.and_then(|shape| self.cross_counts(shape, dim)) {
+                    Some(c) => counts[dim] = c,
+                    None => over_matched.push(dim),
+                },
                 Some(Base::All) => {
                     counts[dim] = dims[dim].0.iter().map(RoaringBitmap::len).collect()
                 }
+                Some(Base::Values(base, shape)) => match self.cross_counts(shape, dim) {
+                    Some(c) => counts[dim] = c,
+                    None => self.count_into(base, &[dim], &dims, &mut counts),
+                },
                 Some(Base::Set(base)) => self.count_into(base, &[dim], &dims, &mut counts),
             }
         }
@@ -509,6 +662,27 @@ impl PeopleIndex {
 }
 
 impl PeopleIndex {
+    /// The counts of dimension `dim`'s values among the people with `shape`'s
+    /// values, from the cross-tabs; `None` without them (an index built before
+    /// them) or for the shape's own dimension.
+    fn cross_counts(&self, shape: &Shape, dim: usize) -> Option<Vec<u64>> {
+        if shape.dim == dim {
+            return None;
+        }
+        let table = self.pairs.get(shape.dim * 5 + dim)?;
+        let width = self.dim_len(dim);
+        if width == 0 || table.len() != self.dim_len(shape.dim) * width {
+            return None;
+        }
+        let mut counts = vec![0u64; width];
+        for &v in &shape.values {
+            for (n, &c) in counts.iter_mut().zip(&table[v * width..(v + 1) * width]) {
+                *n += u64::from(c);
+            }
+        }
+        Some(counts)
+    }
+
     /// Adds the counts of the dimensions `which` over `set` into `counts`: by
     /// intersecting each value's bitmap with `set` for the dimensions where that
     /// is cheaper (few, dense values such as company sizes), and in one shared

@@ -115,6 +115,11 @@ pub struct PeopleIndex {
     /// Per company: its rank by name and by location (state, then city).
     pub company_rank_name: Vec<u32>,
     pub company_rank_location: Vec<u32>,
+    /// Cross-tabs of the facet dimensions (in `engine::Group::ALL` order): entry
+    /// `a * 5 + b` counts, per value of `a` (rows) and value of `b` (columns), the
+    /// people with both. Facets over a set that is some values of one dimension
+    /// read them instead of walking the set.
+    pub pairs: Vec<Vec<u32>>,
     /// The store's data version this index was built from.
     pub version: i64,
 }
@@ -373,6 +378,7 @@ impl PeopleIndex {
         index.doc_company.shrink_to_fit();
         doc_title.truncate(docs);
         doc_name.truncate(docs);
+        index.pairs = index.cross_tabs();
         // Ranks: sort the distinct keys, then give each person its key's rank.
         let title_rank = ranks(
             titles
@@ -434,6 +440,67 @@ impl PeopleIndex {
         index.company_rank_name = ranks(by_name, companies);
         index.company_rank_location = ranks(by_place, companies);
         Ok(index)
+    }
+
+    /// How many values facet dimension `dim` has (`engine::Group::ALL` order).
+    pub fn dim_len(&self, dim: usize) -> usize {
+        match dim {
+            0 => self.seniority.len(),
+            1 => self.department.len(),
+            2 => self.industry.len(),
+            3 => self.state.len(),
+            4 => self.size.len(),
+            _ => 0,
+        }
+    }
+
+    /// The [`PeopleIndex::pairs`] of the per-person columns, in one pass.
+    fn cross_tabs(&self) -> Vec<Vec<u32>> {
+        let columns = [
+            &self.doc_seniority,
+            &self.doc_department,
+            &self.doc_industry,
+            &self.doc_state,
+            &self.doc_size,
+        ];
+        let lens: Vec<usize> = (0..5).map(|d| self.dim_len(d)).collect();
+        let mut pairs: Vec<Vec<u32>> = (0..25)
+            .map(|i| {
+                let (a, b) = (i / 5, i % 5);
+                if a < b {
+                    vec![0; lens[a] * lens[b]]
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        for doc in &self.all {
+            let d = doc as usize;
+            let v: [u8; 5] = std::array::from_fn(|c| columns[c].get(d).copied().unwrap_or(NONE));
+            for a in 0..5 {
+                if v[a] == NONE {
+                    continue;
+                }
+                for b in a + 1..5 {
+                    if v[b] != NONE {
+                        pairs[a * 5 + b][v[a] as usize * lens[b] + v[b] as usize] += 1;
+                    }
+                }
+            }
+        }
+        for a in 0..5 {
+            for b in 0..a {
+                let mut table = vec![0; lens[a] * lens[b]];
+                let upper = &pairs[b * 5 + a];
+                for i in 0..lens[b] {
+                    for j in 0..lens[a] {
+                        table[j * lens[b] + i] = upper[i * lens[a] + j];
+                    }
+                }
+                pairs[a * 5 + b] = table;
+            }
+        }
+        pairs
     }
 
     /// Whether some job title or company name or keyword has `word` (or its singular).

@@ -512,12 +512,15 @@ pub fn run_within(
     };
     // Facets come with pages asked for without a cursor; their bases share the
     // matching's parts.
-    let (matched, bases) = if query.cursor.is_none() {
-        let (matched, bases) = index.matching_and_bases(&criteria);
-        (matched, Some(bases))
+    let (matched, bases, shape) = if query.cursor.is_none() {
+        let (matched, bases, shape) = index.matching_and_bases(&criteria);
+        (matched, Some(bases), shape)
     } else {
-        (index.matching(&criteria), None)
+        (index.matching(&criteria), None, None)
     };
+    let unrestricted = within.is_none() && delivered.is_empty();
+    // A restricted set is no longer one dimension's values.
+    let shape = shape.filter(|_| unrestricted);
     let matched = restrict(matched);
     let total = matched.len();
     let deliverable = max_records.map_or(total, |m| total.min(u64::from(m)));
@@ -531,10 +534,11 @@ pub fn run_within(
                 (Base::All, None, true) => Base::All,
                 (Base::All, Some(within), _) => Base::Set(restrict(within.clone())),
                 (Base::All, None, false) => Base::Set(&index.all - delivered),
-                (Base::Set(set), _, _) => Base::Set(restrict(set)),
+                (Base::Values(set, shape), _, _) if unrestricted => Base::Values(set, shape),
+                (Base::Values(set, _) | Base::Set(set), _, _) => Base::Set(restrict(set)),
             })
         });
-        index.facets(&matched, &bases, within)
+        index.facets(&matched, shape.as_ref(), &bases, within)
     });
     if query.page.is_some() || query.sort.key != SortKey::Relevance {
         // By page number, in relevance or a column's order, over what is deliverable.

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::index::PeopleIndex;
 
 /// Bumped whenever [`PeopleIndex`] changes shape.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"QRYINDEX";
 
 /// What a snapshot says it holds, checked before the rest is read.

@@ -197,7 +197,14 @@ fn serve_binds_where_told_and_stops_on_sigterm() {
                 .write_all(b"GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
                 .unwrap();
             let mut answer = String::new();
-            stream.read_to_string(&mut answer).unwrap();
+            if let Err(e) = stream.read_to_string(&mut answer) {
+                let _ = child.kill();
+                let out = child.wait_with_output().unwrap();
+                panic!(
+                    "reading /readyz: {e}; the server said: {}",
+                    text(&out.stderr)
+                );
+            }
             break answer;
         }
         assert!(

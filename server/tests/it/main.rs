@@ -18,6 +18,7 @@ mod demo;
 mod demo_data;
 mod embed;
 mod exclusions;
+mod facets;
 mod fuzz;
 mod http;
 mod idempotency;
