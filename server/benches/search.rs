@@ -120,11 +120,15 @@ async fn main() {
         let snapshots = std::path::PathBuf::from(format!("{file}.index"));
         let index = search.index();
         let t = Instant::now();
-        let path = snapshot::write(&snapshots, &index).expect("write the snapshot");
+        let database = store
+            .server_secret(quarry_server::search::SNAPSHOT_DATABASE)
+            .await
+            .unwrap();
+        let path = snapshot::write(&snapshots, &index, &database).expect("write the snapshot");
         let written = t.elapsed();
         let size = std::fs::metadata(&path).map_or(0, |m| m.len());
         let t = Instant::now();
-        let loaded = snapshot::load(&snapshots, index.version)
+        let loaded = snapshot::load(&snapshots, index.version, &database)
             .expect("load the snapshot")
             .expect("the snapshot just written");
         println!(

@@ -7,7 +7,7 @@
 //! empties the gates' cache (`http::access`), a moved data version wakes the
 //! search index's rebuild. What makes the checker look:
 //! - on PostgreSQL, a `NOTIFY` heard on a dedicated listener connection (over
-//!   `QUARRY_DATABASE_LISTEN_URL` when set), plus a safety look every few seconds;
+//!   `QUARRY_DATABASE_LISTEN_URL` when set), plus a safety look every second;
 //!   while that connection is down, a look every quarter second until it is back;
 //! - on SQLite (one machine), a look every quarter second: one indexed read.
 
@@ -24,9 +24,10 @@ use crate::store::{Store, StoreError};
 
 /// How often the checker looks while no listener is connected (SQLite always).
 pub const POLL: Duration = Duration::from_millis(250);
-/// How often it looks anyway while the listener is connected (a notification
-/// lost with no sign of a broken connection is caught this late).
-pub const SAFETY_POLL: Duration = Duration::from_secs(5);
+/// How often it looks anyway while the listener is connected: a connection that
+/// died silently (no reset, no keepalive answer yet) still misses nothing for
+/// longer than this.
+pub const SAFETY_POLL: Duration = Duration::from_secs(1);
 /// How long to wait before connecting the listener again.
 const RECONNECT_AFTER: Duration = Duration::from_secs(1);
 

@@ -220,7 +220,8 @@ impl PeopleIndex {
         let mut word_buf: Vec<Vec<u32>> = Vec::new();
         let mut first_names = Interned::default();
         let mut doc_title: Vec<u32> = Vec::new();
-        let mut doc_name: Vec<(u32, char)> = Vec::new();
+        let mut initials = Interned::default();
+        let mut doc_name: Vec<(u32, u32)> = Vec::new();
         let mut employees_buf: HashMap<u32, Vec<u32>> = HashMap::new();
         let mut people = store.stream_index_people();
         while let Some(p) = people.try_next().await? {
@@ -247,7 +248,7 @@ impl PeopleIndex {
                 }
                 index.doc_company.resize(len, u32::MAX);
                 doc_title.resize(len, u32::MAX);
-                doc_name.resize(len, (u32::MAX, '\0'));
+                doc_name.resize(len, (u32::MAX, u32::MAX));
             }
             index.doc_company[d] = cix;
             let (title, new_title) = titles.id(&p.job_title);
@@ -284,12 +285,10 @@ impl PeopleIndex {
             for &word in &title_words[title as usize] {
                 word_buf[word as usize].push(doc);
             }
-            let initial = p
-                .last_initial
-                .chars()
-                .next()
-                .map_or('\0', |c| c.to_lowercase().next().unwrap_or(c));
-            doc_name[d] = (first_names.id(&p.first_name).0, initial);
+            doc_name[d] = (
+                first_names.id(&p.first_name).0,
+                initials.id(&p.last_initial).0,
+            );
             let seniority = p
                 .seniority
                 .as_deref()
@@ -393,7 +392,7 @@ impl PeopleIndex {
             .iter()
             .map(|&t| title_rank.get(t as usize).copied().unwrap_or(u32::MAX))
             .collect();
-        let mut names: Vec<(u32, char)> = doc_name
+        let mut names: Vec<(u32, u32)> = doc_name
             .iter()
             .copied()
             .filter(|&(f, _)| f != u32::MAX)
@@ -405,11 +404,21 @@ impl PeopleIndex {
             .iter()
             .map(|f| f.to_lowercase())
             .collect();
+        let lower_initial: Vec<String> = initials
+            .strings()
+            .iter()
+            .map(|i| i.to_lowercase())
+            .collect();
         let name_rank = ranks(
             names
                 .iter()
                 .enumerate()
-                .map(|(i, &(f, initial))| ((&lower_first[f as usize], initial), i as u32))
+                .map(|(i, &(f, l))| {
+                    (
+                        (&lower_first[f as usize], &lower_initial[l as usize]),
+                        i as u32,
+                    )
+                })
                 .collect(),
             names.len(),
         );

@@ -21,6 +21,12 @@ use index::PeopleIndex;
 
 use crate::store::{Store, StoreError};
 
+/// The server secret naming this database in snapshot headers.
+pub const SNAPSHOT_DATABASE: &str = "index_snapshot_database";
+
+/// How soon a refresh that failed (the store unreachable mid-build) is tried again.
+const REFRESH_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The current index, shared by every request; rebuilt in the background.
 #[derive(Debug, Clone)]
 pub struct SearchService {
@@ -83,10 +89,13 @@ impl SearchService {
         let service = self.clone();
         tokio::spawn(async move {
             loop {
-                if let Err(e) = service.refresh(&store).await {
-                    tracing::warn!(error = %e, "search index refresh failed; keeping the previous index");
+                match service.refresh(&store).await {
+                    Ok(_) => data_moved.notified().await,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "search index refresh failed; keeping the previous index and trying again");
+                        let _ = tokio::time::timeout(REFRESH_RETRY, data_moved.notified()).await;
+                    }
                 }
-                data_moved.notified().await;
             }
         })
     }
@@ -96,10 +105,14 @@ impl SearchService {
 /// usable one, else built, with its snapshot then written in the background.
 async fn obtain(store: &Store, snapshots: Option<&Path>) -> Result<Arc<PeopleIndex>, StoreError> {
     let started = Instant::now();
+    let database = match snapshots {
+        Some(_) => store.server_secret(SNAPSHOT_DATABASE).await?,
+        None => String::new(),
+    };
     if let Some(dir) = snapshots {
         let version = store.data_version().await?;
-        let dir = dir.to_path_buf();
-        let loaded = tokio::task::spawn_blocking(move || snapshot::load(&dir, version))
+        let (dir, database) = (dir.to_path_buf(), database.clone());
+        let loaded = tokio::task::spawn_blocking(move || snapshot::load(&dir, version, &database))
             .await
             .map_err(|e| StoreError::Corrupt(format!("loading the index snapshot failed: {e}")))?;
         match loaded {
@@ -128,7 +141,7 @@ async fn obtain(store: &Store, snapshots: Option<&Path>) -> Result<Arc<PeopleInd
         let (dir, index) = (dir.to_path_buf(), index.clone());
         tokio::task::spawn_blocking(move || {
             let started = Instant::now();
-            match snapshot::write(&dir, &index) {
+            match snapshot::write(&dir, &index, &database) {
                 Ok(path) => tracing::info!(
                     path = %path.display(),
                     seconds = started.elapsed().as_secs_f64(),

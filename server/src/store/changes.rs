@@ -57,6 +57,14 @@ impl Store {
         self
     }
 
+    pub(super) fn with_listen_url_unless(self, skip: bool, url: &str) -> Store {
+        if skip {
+            self
+        } else {
+            self.with_listen_url(url)
+        }
+    }
+
     /// A connection listening on [`CHANNEL`]; `None` on SQLite, which has no
     /// notifications (one machine: the server reads the revisions instead).
     pub async fn change_listener(&self) -> Result<Option<PgListener>, StoreError> {
@@ -70,6 +78,10 @@ impl Store {
         // A pool of one: the listener uses it to reconnect.
         let pool = PgPoolOptions::new()
             .max_connections(1)
+            // A reconnect that cannot be made soon ends the listener (the feed
+            // polls until it is back) instead of hanging while it believes it
+            // listens.
+            .acquire_timeout(std::time::Duration::from_secs(1))
             .max_lifetime(None)
             .idle_timeout(None)
             .connect_with(options)

@@ -257,7 +257,9 @@ impl Writer {
     /// Drops the secondary indexes of `company` and `person` until [`Writer::commit`]
     /// builds them again, once, from the sorted data: for a load into empty tables
     /// (`quarry seed-demo`), several times faster than maintaining every index on
-    /// every row. Nothing changes for others: the drop is part of the transaction.
+    /// every row. The drop is part of the transaction: on SQLite others see the
+    /// old tables until commit; on PostgreSQL the drop also locks both tables
+    /// against readers until commit, so use it for loads into empty tables only.
     pub async fn defer_indexes(&mut self) -> Result<(), StoreError> {
         let sql = match self.placeholders() {
             Placeholders::Anonymous => SQLITE_SECONDARY_INDEXES,

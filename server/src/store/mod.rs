@@ -221,7 +221,9 @@ impl Store {
                 delivery_lease_secs: crate::delivery::LEASE_SECS,
                 listen_url: None,
             }
-            .with_listen_url(url));
+            // Behind a transaction-mode pooler a LISTEN session hears nothing:
+            // only an explicit direct URL is listened on (else the feed polls).
+            .with_listen_url_unless(transaction_pooling, url));
         }
         if url.starts_with("sqlite:") {
             let connect = SqliteConnectOptions::from_str(url)?

@@ -13,10 +13,12 @@ use crate::records::Person;
 const INDEX_BATCH: i64 = 20_000;
 
 /// One batch of index rows after an id, as a JSON array of arrays.
+/// (The index sorts what it needs: the next batch starts after the batch's
+/// `max(id)`, whatever order the array has.)
 const INDEX_PEOPLE_BATCH_SQLITE: &str = "select json_group_array(json_array(id, company_id, \
      first_name, substr(last_name, 1, 1), job_title, seniority, department, email_status, \
-     business_email is not null, mobile_phone is not null, linkedin_url is not null)) \
-     from (select * from person where id > $1 order by id limit $2)";
+     business_email is not null, mobile_phone is not null, linkedin_url is not null)), \
+     max(id), count(*) from (select * from person where id > $1 order by id limit $2)";
 
 /// An [`IndexPersonRow`] as [`INDEX_PEOPLE_BATCH_SQLITE`] writes it.
 #[derive(serde::Deserialize)]
@@ -176,21 +178,19 @@ impl Store {
                         let Some(after) = after else {
                             return Ok::<_, StoreError>(None);
                         };
-                        let json: Option<String> = sqlx::query_scalar(INDEX_PEOPLE_BATCH_SQLITE)
-                            .bind(after)
-                            .bind(INDEX_BATCH)
-                            .fetch_one(&pool)
-                            .await?;
+                        let (json, last, count): (Option<String>, Option<i64>, i64) =
+                            sqlx::query_as(INDEX_PEOPLE_BATCH_SQLITE)
+                                .bind(after)
+                                .bind(INDEX_BATCH)
+                                .fetch_one(&pool)
+                                .await?;
                         let rows: Vec<IndexPersonJson> = match json {
                             Some(json) => serde_json::from_str(&json).map_err(|e| {
                                 StoreError::Database(sqlx::Error::Decode(Box::new(e)))
                             })?,
                             None => Vec::new(),
                         };
-                        let next = match rows.last() {
-                            Some(last) if rows.len() as i64 == INDEX_BATCH => Some(last.0),
-                            _ => None,
-                        };
+                        let next = last.filter(|_| count == INDEX_BATCH);
                         let rows: Vec<Result<IndexPersonRow, StoreError>> =
                             rows.into_iter().map(|r| Ok(r.into())).collect();
                         Ok(Some((futures::stream::iter(rows), next)))

@@ -45,9 +45,9 @@ contract!(
         seed(&store, 3_000).await;
         let built = SearchService::build(&store).await.unwrap().index();
         let dir = tempfile::tempdir().unwrap();
-        let path = snapshot::write(dir.path(), &built).unwrap();
+        let path = snapshot::write(dir.path(), &built, "db-1").unwrap();
         assert!(path.exists());
-        let loaded = snapshot::load(dir.path(), built.version)
+        let loaded = snapshot::load(dir.path(), built.version, "db-1")
             .unwrap()
             .expect("the snapshot of this version");
         assert_eq!(loaded.all, built.all);
@@ -58,15 +58,18 @@ contract!(
         assert_eq!(answers(&loaded), answers(&built));
 
         // Another data version: not this snapshot.
-        assert!(snapshot::load(dir.path(), built.version + 1)
+        assert!(snapshot::load(dir.path(), built.version + 1, "db-1")
             .unwrap()
             .is_none());
+        // Another database at the same data version (recreated, or a directory
+        // shared by two deployments): refused.
+        assert!(snapshot::load(dir.path(), built.version, "db-2").is_err());
         // A damaged file is refused, never half-read.
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
-        assert!(snapshot::load(dir.path(), built.version).is_err());
+        assert!(snapshot::load(dir.path(), built.version, "db-1").is_err());
         std::fs::write(&path, b"not a snapshot").unwrap();
-        assert!(snapshot::load(dir.path(), built.version).is_err());
+        assert!(snapshot::load(dir.path(), built.version, "db-1").is_err());
     }
 );
 
@@ -90,10 +93,16 @@ contract!(
         }
         // The next start reads the snapshot: make it recognisably different (a
         // person left out) and see that difference come back.
-        let mut altered = snapshot::load(dir.path(), version).unwrap().unwrap();
+        let database = store
+            .server_secret(quarry_server::search::SNAPSHOT_DATABASE)
+            .await
+            .unwrap();
+        let mut altered = snapshot::load(dir.path(), version, &database)
+            .unwrap()
+            .unwrap();
         let gone = altered.all.min().unwrap();
         altered.all.remove(gone);
-        snapshot::write(dir.path(), &altered).unwrap();
+        snapshot::write(dir.path(), &altered, &database).unwrap();
         let second = SearchService::start(&store, Some(dir.path().to_path_buf()))
             .await
             .unwrap();
@@ -108,5 +117,25 @@ contract!(
             .unwrap();
         assert!(third.index().version > version);
         assert!(third.index().all.contains(gone));
+        // Another database at the same data version does not take this one's
+        // snapshot (a fresh store seeded alike ends at the same version).
+        let other = crate::support::store(crate::support::Db::Sqlite)
+            .await
+            .unwrap();
+        seed(&other, 2_000).await;
+        seed(&other, 2_010).await;
+        assert_eq!(other.data_version().await.unwrap(), third.index().version);
+        let mut copy = snapshot::load(dir.path(), third.index().version, &database)
+            .unwrap()
+            .expect("the third start's snapshot");
+        copy.all.remove(gone);
+        snapshot::write(dir.path(), &copy, &database).unwrap();
+        let fourth = SearchService::start(&other, Some(dir.path().to_path_buf()))
+            .await
+            .unwrap();
+        assert!(
+            fourth.index().all.contains(gone),
+            "another database's snapshot was used"
+        );
     }
 );
