@@ -256,7 +256,9 @@ pub async fn update_partner_customer(
         .ok_or_else(not_found)?
         .map_err(field_error)?;
     // A suspension bites on this replica at once (the others hear of it within a second).
-    state.access.forget_all();
+    if body.status.is_some() {
+        state.access.forget_all();
+    }
     Ok(axum::Json(customer_view(&state, updated).await?))
 }
 

@@ -13,7 +13,7 @@ use roaring::{MultiOps, RoaringBitmap};
 
 use super::criteria::Criteria;
 use super::cursor::Position;
-use super::index::{tokens, PeopleIndex, NONE, SIZE_BUCKETS};
+use super::index::{size_spans, tokens, PeopleIndex, SizeSpan, NONE, SIZE_BUCKETS};
 
 fn union<'a>(maps: impl Iterator<Item = Option<&'a RoaringBitmap>>) -> RoaringBitmap {
     maps.flatten().union()
@@ -28,7 +28,9 @@ fn seniority_ixs(keys: &[String]) -> impl Iterator<Item = usize> + '_ {
         .filter_map(|s| index_of(taxonomy::SENIORITIES.iter().map(|t| t.key), s))
 }
 
-/// Department indexes as [`PeopleIndex::departments`] reads `keys`.
+/// Department indexes of `keys`; `loosely` (for what the text says) also reads
+/// "growth" as marketing, where the data files most of it. A refinement means
+/// exactly the department its facet counted.
 fn department_ixs(keys: &[String], loosely: bool) -> impl Iterator<Item = usize> + '_ {
     keys.iter()
         .flat_map(move |d| {
@@ -105,14 +107,7 @@ fn intersect(mut parts: Vec<&RoaringBitmap>) -> Option<RoaringBitmap> {
     let mut iter = parts.into_iter();
     let mut result = iter.next()?.clone();
     for p in iter {
-        if result.len().saturating_mul(PROBE_RATIO) < p.len() {
-            // Far smaller: look each id up (two binary searches) rather than
-            // merge containers whose cost is the larger side's.
-            result = RoaringBitmap::from_sorted_iter(result.iter().filter(|&id| p.contains(id)))
-                .unwrap_or_default();
-        } else {
-            result &= p;
-        }
+        result &= p;
         if result.is_empty() {
             break;
         }
@@ -120,27 +115,16 @@ fn intersect(mut parts: Vec<&RoaringBitmap>) -> Option<RoaringBitmap> {
     Some(result)
 }
 
-/// How many times larger a set must be for [`intersect`] to probe it per id.
-const PROBE_RATIO: u64 = 64;
-
 impl PeopleIndex {
     fn seniorities(&self, keys: &[String]) -> RoaringBitmap {
-        union(keys.iter().map(|s| {
-            index_of(taxonomy::SENIORITIES.iter().map(|t| t.key), s).map(|i| &self.seniority[i])
-        }))
+        seniority_ixs(keys).map(|i| &self.seniority[i]).union()
     }
 
-    /// People in any of the departments `keys`; `loosely` (for what the text
-    /// says) also reads "growth" as marketing, where the data files most of it. A
-    /// refinement means exactly the department its facet counted.
+    /// People in any of the departments `keys` (see [`department_ixs`]).
     fn departments(&self, keys: &[String], loosely: bool) -> RoaringBitmap {
-        union(keys.iter().flat_map(|d| {
-            let also = (loosely && d == "growth").then_some("marketing");
-            std::iter::once(d.as_str()).chain(also).map(|d| {
-                index_of(taxonomy::DEPARTMENTS.iter().map(|t| t.key), d)
-                    .map(|i| &self.department[i])
-            })
-        }))
+        department_ixs(keys, loosely)
+            .map(|i| &self.department[i])
+            .union()
     }
 
     /// Who the text names: its roles, or its seniorities × departments. A field a
@@ -222,22 +206,15 @@ impl PeopleIndex {
                 if c.employee_min.is_none() && c.employee_max.is_none() {
                     return None;
                 }
-                let (lo, hi) = (
-                    c.employee_min.unwrap_or(0),
-                    c.employee_max.unwrap_or(u32::MAX),
-                );
-                let mut buckets = Vec::new();
-                for (i, &(b_lo, b_hi, _)) in SIZE_BUCKETS.iter().enumerate() {
-                    if b_hi < lo || b_lo > hi {
-                        continue;
-                    }
-                    if !(lo <= b_lo && b_hi <= hi) {
-                        // A cut bucket: exact counts, not whole values.
-                        return None;
-                    }
-                    buckets.push(i);
-                }
-                Shape::of(4, buckets)
+                // Whole buckets only: a cut one is exact counts, not a value.
+                let spans = size_spans(c.employee_min, c.employee_max);
+                let whole: Option<Vec<usize>> = spans
+                    .map(|span| match span {
+                        SizeSpan::Whole(i) => Some(i),
+                        SizeSpan::Cut(..) => None,
+                    })
+                    .collect();
+                Shape::of(4, whole?)
             }
         }
     }

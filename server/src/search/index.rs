@@ -554,26 +554,44 @@ impl PeopleIndex {
 
     /// People at companies with `min <= employees <= max`.
     pub fn employee_range(&self, min: Option<u32>, max: Option<u32>) -> RoaringBitmap {
-        let (lo, hi) = (min.unwrap_or(0), max.unwrap_or(u32::MAX));
         let mut parts: Vec<&RoaringBitmap> = Vec::new();
-        for (i, &(b_lo, b_hi, _)) in SIZE_BUCKETS.iter().enumerate() {
-            if b_hi < lo || b_lo > hi {
-                continue;
-            }
-            if lo <= b_lo && b_hi <= hi {
-                parts.push(&self.size[i]);
-            } else {
+        for span in size_spans(min, max) {
+            match span {
+                SizeSpan::Whole(i) => parts.push(&self.size[i]),
                 // A bucket cut by the range: the exact counts inside both.
-                parts.extend(
-                    self.by_employees
-                        .range(lo.max(b_lo)..=hi.min(b_hi))
-                        .map(|(_, p)| p),
-                );
+                SizeSpan::Cut(lo, hi) => {
+                    parts.extend(self.by_employees.range(lo..=hi).map(|(_, p)| p))
+                }
             }
         }
         // One multi-way union instead of many pairwise ones.
         parts.union()
     }
+}
+
+/// How an employee range meets a size bucket it touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeSpan {
+    /// All of bucket `i`.
+    Whole(usize),
+    /// Part of a bucket: these exact employee counts.
+    Cut(u32, u32),
+}
+
+/// The buckets `min..=max` employees touch, in order.
+pub fn size_spans(min: Option<u32>, max: Option<u32>) -> impl Iterator<Item = SizeSpan> {
+    let (lo, hi) = (min.unwrap_or(0), max.unwrap_or(u32::MAX));
+    SIZE_BUCKETS
+        .iter()
+        .enumerate()
+        .filter(move |&(_, &(b_lo, b_hi, _))| b_hi >= lo && b_lo <= hi)
+        .map(move |(i, &(b_lo, b_hi, _))| {
+            if lo <= b_lo && b_hi <= hi {
+                SizeSpan::Whole(i)
+            } else {
+                SizeSpan::Cut(lo.max(b_lo), hi.min(b_hi))
+            }
+        })
 }
 
 /// Role keys are the taxonomy's `&'static str`s: a snapshot stores them as text

@@ -34,6 +34,12 @@ pub struct Revisions {
 #[derive(Clone)]
 pub struct ListenUrl(Arc<str>);
 
+impl ListenUrl {
+    pub(super) fn new(url: &str) -> ListenUrl {
+        ListenUrl(url.into())
+    }
+}
+
 impl fmt::Debug for ListenUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&redact_url(&self.0))
@@ -53,16 +59,8 @@ impl Store {
 
     /// Listens on `url` instead of the pooled URL (which may be PgBouncer's).
     pub fn with_listen_url(mut self, url: &str) -> Store {
-        self.listen_url = Some(ListenUrl(url.into()));
+        self.listen_url = Some(ListenUrl::new(url));
         self
-    }
-
-    pub(super) fn with_listen_url_unless(self, skip: bool, url: &str) -> Store {
-        if skip {
-            self
-        } else {
-            self.with_listen_url(url)
-        }
     }
 
     /// A connection listening on [`CHANNEL`]; `None` on SQLite, which has no

@@ -219,11 +219,10 @@ impl Store {
                 pool: Pool::Postgres(pg::PgStore::new(pool, transaction_pooling)),
                 wallet_writers: Default::default(),
                 delivery_lease_secs: crate::delivery::LEASE_SECS,
-                listen_url: None,
-            }
-            // Behind a transaction-mode pooler a LISTEN session hears nothing:
-            // only an explicit direct URL is listened on (else the feed polls).
-            .with_listen_url_unless(transaction_pooling, url));
+                // Behind a transaction-mode pooler a LISTEN session hears nothing:
+                // only an explicit direct URL is listened on (else the feed polls).
+                listen_url: (!transaction_pooling).then(|| changes::ListenUrl::new(url)),
+            });
         }
         if url.starts_with("sqlite:") {
             let connect = SqliteConnectOptions::from_str(url)?

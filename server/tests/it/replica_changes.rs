@@ -15,7 +15,7 @@ use crate::jobs::seed;
 use crate::replicas::{post, Replica, QUARRY};
 use crate::support::{partner, Db, TestPartner};
 
-const ORIGIN: &str = "https://app.partner.example";
+pub(crate) const ORIGIN: &str = "https://app.partner.example";
 
 async fn three(url: &str) -> [Replica; 3] {
     [
@@ -25,16 +25,19 @@ async fn three(url: &str) -> [Replica; 3] {
     ]
 }
 
-/// An embed key made through `a` and a session for customer `acme` through `b`:
-/// (embed key id, token, partner customer id).
-async fn embed_session(a: &str, b: &str, owner: &TestPartner) -> (String, String, String) {
-    let key = post(
-        a,
-        &owner.secret,
-        "/v1/prospecting/embed-keys",
-        &json!({"allowed_origins": [ORIGIN]}),
-    )
-    .await;
+/// An embed key made through `a` with the extra settings `key`, and a session
+/// for customer `acme` through `b`: (the created key, token, partner customer id).
+pub(crate) async fn embed_session(
+    a: &str,
+    b: &str,
+    owner: &TestPartner,
+    key: Value,
+) -> (Value, String, String) {
+    let mut body = json!({"allowed_origins": [ORIGIN]});
+    if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), key) {
+        body.extend(extra);
+    }
+    let key = post(a, &owner.secret, "/v1/prospecting/embed-keys", &body).await;
     let session: Value = reqwest::Client::new()
         .post(format!("{b}/v1/prospecting/embed-sessions"))
         .header("origin", ORIGIN)
@@ -45,11 +48,9 @@ async fn embed_session(a: &str, b: &str, owner: &TestPartner) -> (String, String
         .json()
         .await
         .unwrap();
-    (
-        key["embed_key"]["id"].as_str().unwrap().to_owned(),
-        session["token"].as_str().unwrap().to_owned(),
-        session["partner_customer_id"].as_str().unwrap().to_owned(),
-    )
+    let token = session["token"].as_str().unwrap().to_owned();
+    let customer = session["partner_customer_id"].as_str().unwrap().to_owned();
+    (key, token, customer)
 }
 
 /// The status and error code of an embed-token request to `base`.
@@ -81,35 +82,46 @@ async fn answer(request: reqwest::RequestBuilder) -> (u16, String) {
     (status, code)
 }
 
+/// The request a test repeats until every replica refuses (or allows) it.
+enum Ask<'a> {
+    /// An embed-token request with this token.
+    Embed(&'a str),
+    /// A partner request with this secret key.
+    Partner(&'a str),
+}
+
+impl Ask<'_> {
+    async fn to(&self, base: &str) -> (u16, String) {
+        match self {
+            Ask::Embed(token) => embed_answer(base, token).await,
+            Ask::Partner(secret) => partner_answer(base, secret).await,
+        }
+    }
+}
+
 /// Waits until every replica answers `want` to `ask`, and asserts each did
 /// within a second of `since` (the change's commit, as its caller saw it).
-async fn obeyed_within_a_second<F, Fut>(
+async fn obeyed_within_a_second(
     what: &str,
     replicas: &[Replica],
     since: Instant,
     want: (u16, &str),
-    ask: F,
-) where
-    F: Fn(String) -> Fut,
-    Fut: std::future::Future<Output = (u16, String)>,
-{
+    ask: Ask<'_>,
+) {
     let waits = replicas.iter().map(|r| {
-        let asked = ask(r.base.clone());
-        let base = r.base.clone();
         let ask = &ask;
         async move {
-            let mut asked = asked;
             loop {
-                let (status, code) = asked.await;
+                let (status, code) = ask.to(&r.base).await;
                 if status == want.0 && code == want.1 {
                     return since.elapsed();
                 }
                 assert!(
                     since.elapsed() < Duration::from_secs(10),
-                    "{what}: {base} still answers {status} {code:?}"
+                    "{what}: {} still answers {status} {code:?}",
+                    r.base
                 );
                 tokio::time::sleep(Duration::from_millis(20)).await;
-                asked = ask(base.clone());
             }
         }
     });
@@ -131,7 +143,8 @@ contract!(
         let owner = partner(&store).await;
         let replicas = three(&store.url).await;
         let [a, b, _] = &replicas;
-        let (key_id, token, customer) = embed_session(&a.base, &b.base, &owner).await;
+        let (key, token, customer) = embed_session(&a.base, &b.base, &owner, json!({})).await;
+        let key_id = key["embed_key"]["id"].as_str().unwrap().to_owned();
         // Every replica has seen the key, the token and the customer: all cached.
         for r in &replicas {
             assert_eq!(partner_answer(&r.base, &owner.secret).await.0, 200);
@@ -151,10 +164,7 @@ contract!(
             &replicas,
             Instant::now(),
             (403, "customer_suspended"),
-            |base| {
-                let token = token.clone();
-                async move { embed_answer(&base, &token).await }
-            },
+            Ask::Embed(&token),
         )
         .await;
         assert_eq!(patch("active").await.unwrap().status().as_u16(), 200);
@@ -163,10 +173,7 @@ contract!(
             &replicas,
             Instant::now(),
             (200, ""),
-            |base| {
-                let token = token.clone();
-                async move { embed_answer(&base, &token).await }
-            },
+            Ask::Embed(&token),
         )
         .await;
 
@@ -193,10 +200,7 @@ contract!(
             &replicas,
             Instant::now(),
             (401, "embed_key_revoked"),
-            |base| {
-                let token = token.clone();
-                async move { embed_answer(&base, &token).await }
-            },
+            Ask::Embed(&token),
         )
         .await;
         if db == Db::Postgres {
@@ -239,10 +243,7 @@ contract!(
             &replicas,
             since,
             (401, "api_key_revoked"),
-            |base| {
-                let secret = owner.secret.clone();
-                async move { partner_answer(&base, &secret).await }
-            },
+            Ask::Partner(&owner.secret),
         )
         .await;
     }

@@ -657,27 +657,15 @@ async fn kill_9_of_the_sending_replica_another_delivers_under_the_same_ids() {
         Replica::start(&store.url, &args).await,
         Replica::start(&store.url, &args).await,
     ];
-    let origin = "https://app.partner.example";
-    let http = reqwest::Client::new();
-    let key = post(
+    let (origin, http) = (crate::replica_changes::ORIGIN, reqwest::Client::new());
+    let (key, token, _) = crate::replica_changes::embed_session(
         &others[0].base,
-        &owner.secret,
-        "/v1/prospecting/embed-keys",
-        &json!({"allowed_origins": [origin], "result_delivery_url": receiver.url()}),
+        &others[1].base,
+        &owner,
+        json!({"result_delivery_url": receiver.url()}),
     )
     .await;
     let secret = key["webhook_signing_secret"].as_str().unwrap().to_owned();
-    let session: Value = http
-        .post(format!("{}/v1/prospecting/embed-sessions", others[1].base))
-        .header("origin", origin)
-        .json(&json!({"partner_key": key["public_key"], "customer_id": "acme"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["token"].as_str().unwrap().to_owned();
     let embed = |base: &str, path: String, body: Value| {
         http.post(format!("{base}{path}"))
             .header("origin", origin)
