@@ -122,6 +122,9 @@ pub struct PeopleIndex {
     pub pairs: Vec<Vec<u32>>,
     /// The store's data version this index was built from.
     pub version: i64,
+    /// Evaluations of recent searches on this index (never in a snapshot).
+    #[serde(skip)]
+    pub results: super::results::ResultCache,
 }
 
 /// Ranks of `keys` (equal keys share a rank), indexed like `keys`.

@@ -9,6 +9,7 @@ pub mod cursor;
 pub mod engine;
 pub mod index;
 pub mod people;
+pub mod results;
 pub mod snapshot;
 pub mod sort;
 pub mod suppressed;

@@ -9,11 +9,13 @@ use quarry_shared::taxonomy::{self, EmailStatus};
 use quarry_shared::{geo, ErrorCode};
 use roaring::RoaringBitmap;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 use super::criteria::Criteria;
 use super::cursor::{CursorCodec, CursorError, Position};
 use super::engine::Base;
 use super::index::{tokens, PeopleIndex};
+use super::results::Evaluated;
 use crate::http::error::ApiError;
 
 /// Longest accepted search text.
@@ -501,57 +503,44 @@ pub fn run_within(
         },
     };
     let max_records = interpretation.max_records;
-    let restrict = |mut set: RoaringBitmap| {
-        if let Some(within) = within {
-            set &= within;
-        }
-        if !delivered.is_empty() {
-            set -= delivered;
-        }
-        set
-    };
-    // Facets come with pages asked for without a cursor; their bases share the
-    // matching's parts.
-    let (matched, bases, shape) = if query.cursor.is_none() {
-        let (matched, bases, shape) = index.matching_and_bases(&criteria);
-        (matched, Some(bases), shape)
+    // Pages asked for without a cursor carry facets. An unrestricted search's
+    // evaluation is the index's to keep (`results`): later pages and repeats
+    // reuse it, facets included.
+    let evaluated = if within.is_none() && delivered.is_empty() {
+        index
+            .results
+            .get_or_evaluate(criteria.fingerprint(&[]), || {
+                evaluate(index, &criteria, None, delivered, true)
+            })
     } else {
-        (index.matching(&criteria), None, None)
+        Arc::new(evaluate(
+            index,
+            &criteria,
+            within,
+            delivered,
+            query.cursor.is_none(),
+        ))
     };
-    let unrestricted = within.is_none() && delivered.is_empty();
-    // A restricted set is no longer one dimension's values.
-    let shape = shape.filter(|_| unrestricted);
-    let matched = restrict(matched);
-    let total = matched.len();
+    let total = evaluated.total;
+    let tiers = &evaluated.tiers;
+    let facets = match query.cursor {
+        None => evaluated.facets.clone(),
+        Some(_) => None,
+    };
     let deliverable = max_records.map_or(total, |m| total.min(u64::from(m)));
     let remaining = max_records.map_or(u64::MAX, |m| {
         u64::from(m).saturating_sub(u64::from(from.delivered))
     });
     let limit = u64::from(query.limit).min(remaining) as usize;
-    let facets = bases.map(|bases| {
-        let bases = bases.map(|base| {
-            base.map(|base| match (base, within, delivered.is_empty()) {
-                (Base::All, None, true) => Base::All,
-                (Base::All, Some(within), _) => Base::Set(restrict(within.clone())),
-                (Base::All, None, false) => Base::Set(&index.all - delivered),
-                (Base::Values(set, shape), _, _) if unrestricted => Base::Values(set, shape),
-                (Base::Values(set, _) | Base::Set(set), _, _) => Base::Set(restrict(set)),
-            })
-        });
-        index.facets(&matched, shape.as_ref(), &bases, within)
-    });
     if query.page.is_some() || query.sort.key != SortKey::Relevance {
         // By page number, in relevance or a column's order, over what is deliverable.
         let offset = (query.page.unwrap_or(1).max(1) as usize - 1) * query.limit as usize;
         let take = (query.limit as usize).min((deliverable as usize).saturating_sub(offset));
         let ids = match (query.sort.key, max_records) {
-            (SortKey::Relevance, _) => {
-                PeopleIndex::relevance_page(&index.tiers(matched, &criteria), offset, take)
-            }
-            (_, None) => index.sorted_page(&matched, query.sort, offset, take),
+            (SortKey::Relevance, _) => PeopleIndex::relevance_page(tiers, offset, take),
+            (_, None) => index.sorted_page(&evaluated.matched(), query.sort, offset, take),
             (_, Some(max)) => {
                 // "Give me 30 …": the 30 most relevant, in the column's order.
-                let tiers = index.tiers(matched, &criteria);
                 let first: RoaringBitmap = tiers
                     .iter()
                     .flat_map(RoaringBitmap::iter)
@@ -574,11 +563,10 @@ pub fn run_within(
             dedupe_digest,
         });
     }
-    let tiers = index.tiers(matched, &criteria);
     let (ids, next) = if limit == 0 {
         (Vec::new(), None)
     } else {
-        PeopleIndex::page(&tiers, from, limit)
+        PeopleIndex::page(tiers, from, limit)
     };
     let next = next.filter(|p| max_records.is_none_or(|m| p.delivered < m));
     Ok(PeoplePage {
@@ -594,6 +582,55 @@ pub fn run_within(
         facets,
         dedupe_digest,
     })
+}
+
+/// Evaluates `criteria` on `index`: the matching set less `delivered` (and within
+/// `within`), in relevance tiers, with its facets when `with_facets`.
+fn evaluate(
+    index: &PeopleIndex,
+    criteria: &Criteria,
+    within: Option<&RoaringBitmap>,
+    delivered: &RoaringBitmap,
+    with_facets: bool,
+) -> Evaluated {
+    let restrict = |mut set: RoaringBitmap| {
+        if let Some(within) = within {
+            set &= within;
+        }
+        if !delivered.is_empty() {
+            set -= delivered;
+        }
+        set
+    };
+    // The facets' bases share the matching's parts.
+    let (matched, bases, shape) = if with_facets {
+        let (matched, bases, shape) = index.matching_and_bases(criteria);
+        (matched, Some(bases), shape)
+    } else {
+        (index.matching(criteria), None, None)
+    };
+    let unrestricted = within.is_none() && delivered.is_empty();
+    // A restricted set is no longer one dimension's values.
+    let shape = shape.filter(|_| unrestricted);
+    let matched = restrict(matched);
+    let facets = bases.map(|bases| {
+        let bases = bases.map(|base| {
+            base.map(|base| match (base, within, delivered.is_empty()) {
+                (Base::All, None, true) => Base::All,
+                (Base::All, Some(within), _) => Base::Set(restrict(within.clone())),
+                (Base::All, None, false) => Base::Set(&index.all - delivered),
+                (Base::Values(set, shape), _, _) if unrestricted => Base::Values(set, shape),
+                (Base::Values(set, _) | Base::Set(set), _, _) => Base::Set(restrict(set)),
+            })
+        });
+        index.facets(&matched, shape.as_ref(), &bases, within)
+    });
+    let total = matched.len();
+    Evaluated {
+        tiers: index.tiers(matched, criteria),
+        total,
+        facets,
+    }
 }
 
 /// The 400 answer for a cursor that fails to decode.
