@@ -13,13 +13,13 @@
 use std::sync::Arc;
 
 use quarry_shared::api::Facets;
-use roaring::RoaringBitmap;
+use roaring::{MultiOps, RoaringBitmap};
 
 /// The cache's default bound, in bytes of bitmaps and facets.
 pub const DEFAULT_CAPACITY_BYTES: u64 = 32 * 1024 * 1024;
 
 /// One evaluation of a search's criteria.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Evaluated {
     /// Everyone matching, best tier first (see `engine::PeopleIndex::tiers`).
     pub tiers: Vec<RoaringBitmap>,
@@ -32,11 +32,7 @@ pub struct Evaluated {
 impl Evaluated {
     /// Everyone matching, as one set.
     pub fn matched(&self) -> RoaringBitmap {
-        let mut all = RoaringBitmap::new();
-        for tier in &self.tiers {
-            all |= tier;
-        }
-        all
+        self.tiers.iter().union()
     }
 
     /// About how much memory this evaluation holds.

@@ -29,38 +29,51 @@ fn facets(index: &PeopleIndex, query: &PeopleQuery) -> Option<String> {
     ))
 }
 
+/// The refinements each benchmark query is also run under.
+static REFINEMENTS: [fn(&mut PeopleQuery); 6] = [
+    |_| {},
+    |q| q.seniorities = Some(vec!["director".into(), "vp".into()]),
+    |q| q.departments = Some(vec!["sales".into()]),
+    |q| q.location_state = vec!["CA".into(), "TX".into()],
+    |q| q.employee_count_min = Some(51),
+    |q| {
+        q.employee_count_min = Some(60);
+        q.industries = Some(vec!["software".into()]);
+    },
+];
+
+/// Every benchmark query with `limit`, plain and under each of six refinements.
+fn refined_queries(limit: u32) -> impl Iterator<Item = PeopleQuery> {
+    QUERIES
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .flat_map(move |text| {
+            REFINEMENTS.iter().map(move |refine| {
+                let mut query = PeopleQuery {
+                    q: text.to_owned(),
+                    limit,
+                    ..PeopleQuery::default()
+                };
+                refine(&mut query);
+                query
+            })
+        })
+}
+
 contract!(cross_tab_facets_equal_walked_facets, |store, _db| {
     seed(&store, 5_000).await;
     let with = PeopleIndex::build(&store).await.unwrap();
     let mut without = PeopleIndex::build(&store).await.unwrap();
     assert!(with.pairs.iter().any(|t| t.iter().any(|&n| n > 0)));
     without.pairs.clear();
-    let refinements: [fn(&mut PeopleQuery); 6] = [
-        |_| {},
-        |q| q.seniorities = Some(vec!["director".into(), "vp".into()]),
-        |q| q.departments = Some(vec!["sales".into()]),
-        |q| q.location_state = vec!["CA".into(), "TX".into()],
-        |q| q.employee_count_min = Some(51),
-        |q| {
-            q.employee_count_min = Some(60);
-            q.industries = Some(vec!["software".into()]);
-        },
-    ];
     let mut compared = 0;
-    for text in QUERIES.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        for refine in &refinements {
-            let mut query = PeopleQuery {
-                q: text.to_owned(),
-                limit: 10,
-                ..PeopleQuery::default()
-            };
-            refine(&mut query);
-            let Some(expected) = facets(&without, &query) else {
-                continue;
-            };
-            assert_eq!(facets(&with, &query), Some(expected), "{query:?}");
-            compared += 1;
-        }
+    for query in refined_queries(10) {
+        let Some(expected) = facets(&without, &query) else {
+            continue;
+        };
+        assert_eq!(facets(&with, &query), Some(expected), "{query:?}");
+        compared += 1;
     }
     assert!(compared > 200, "{compared}");
     // Plain shapes: one state, whole buckets, one seniority, with nothing else.
@@ -130,36 +143,22 @@ contract!(kept_evaluations_answer_as_fresh_ones, |store, _db| {
     let kept = PeopleIndex::build(&store).await.unwrap();
     let mut fresh = PeopleIndex::build(&store).await.unwrap();
     fresh.results = quarry_server::search::results::ResultCache::new(0);
-    let refinements: [fn(&mut PeopleQuery); 4] = [
-        |_| {},
-        |q| q.seniorities = Some(vec!["director".into(), "vp".into()]),
-        |q| q.location_state = vec!["CA".into(), "TX".into()],
-        |q| q.employee_count_min = Some(51),
-    ];
     let mut compared = 0;
-    for text in QUERIES.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        for refine in &refinements {
-            let mut query = PeopleQuery {
-                q: text.to_owned(),
-                limit: 5,
-                ..PeopleQuery::default()
-            };
-            refine(&mut query);
-            let Some(expected) = pages(&fresh, &query) else {
-                continue;
-            };
-            // Cold, then from what the index kept.
-            for round in 0..2 {
-                assert_eq!(
-                    pages(&kept, &query).as_ref(),
-                    Some(&expected),
-                    "round {round}: {query:?}"
-                );
-            }
-            compared += 1;
+    for query in refined_queries(5) {
+        let Some(expected) = pages(&fresh, &query) else {
+            continue;
+        };
+        // Cold, then from what the index kept.
+        for round in 0..2 {
+            assert_eq!(
+                pages(&kept, &query).as_ref(),
+                Some(&expected),
+                "round {round}: {query:?}"
+            );
         }
+        compared += 1;
     }
-    assert!(compared > 150, "{compared}");
-    assert!(kept.results.len() > 150, "{} kept", kept.results.len());
+    assert!(compared > 200, "{compared}");
+    assert!(kept.results.len() > 200, "{} kept", kept.results.len());
     assert!(fresh.results.is_empty());
 });
